@@ -1,0 +1,112 @@
+"""The recurrent cells written gate by gate, named as in the equations.
+
+Each function runs a whole batch of sequences x (B, T, I) through one layer with the weights
+exactly as torch stores them (`weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`; gate order
+i, f, g, o for the LSTM and r, z, n for the GRU) and returns every quantity per step as a
+(B, T, H) tensor. They reproduce nn.RNN / nn.LSTM / nn.GRU to float tolerance (tests prove it)
+and are differentiable, so gradients can be taken through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+
+Weights = Mapping[str, torch.Tensor]
+
+# The quantities each cell records, in the order pages show them.
+FIELDS = {
+    "rnn": ("h",),
+    "lstm": ("i", "f", "g", "o", "c", "h"),
+    "gru": ("r", "z", "n", "h"),
+}
+# Pre-activations and partial sums, recorded for the equation panel.
+EXTRA_FIELDS = {
+    "rnn": ("a_h",),
+    "lstm": ("a_i", "a_f", "a_g", "a_o"),
+    "gru": ("a_r", "a_z", "a_n", "xn", "hn"),
+}
+
+
+def _input_projection(x: torch.Tensor, w: Weights) -> torch.Tensor:
+    """W_ih x_t + b_ih for every step at once: (B, T, I) -> (B, T, G*H)."""
+    return x @ w["weight_ih"].T + w["bias_ih"]
+
+
+def _stack(steps: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    return {k: torch.stack([s[k] for s in steps], dim=1) for k in steps[0]}
+
+
+def rnn(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns h and a_h, each (B, T, H)."""
+    xp = _input_projection(x, w)  # (B, T, H)
+    h = xp.new_zeros(xp.shape[0], w["weight_hh"].shape[1]) if h0 is None else h0
+    steps = []
+    for t in range(x.shape[1]):
+        a_h = xp[:, t] + h @ w["weight_hh"].T + w["bias_hh"]
+        h = torch.tanh(a_h)
+        steps.append({"h": h, "a_h": a_h})
+    return _stack(steps)
+
+
+def lstm_step(xp_t: torch.Tensor, h: torch.Tensor, c: torch.Tensor,
+              w: Weights) -> dict[str, torch.Tensor]:
+    """One LSTM step from the input projection xp_t (B, 4H) and the state (h, c), each (B, H)."""
+    a = xp_t + h @ w["weight_hh"].T + w["bias_hh"]
+    a_i, a_f, a_g, a_o = a.chunk(4, dim=-1)
+    i, f, g, o = torch.sigmoid(a_i), torch.sigmoid(a_f), torch.tanh(a_g), torch.sigmoid(a_o)
+    c = f * c + i * g
+    h = o * torch.tanh(c)
+    return {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h,
+            "a_i": a_i, "a_f": a_f, "a_g": a_g, "a_o": a_o}
+
+
+def lstm(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
+         c0: torch.Tensor | None = None, step=lstm_step) -> dict[str, torch.Tensor]:
+    """Run an LSTM (or a variant `step` with lstm_step's signature); each field (B, T, H)."""
+    xp = _input_projection(x, w)  # (B, T, 4H)
+    H = w["weight_hh"].shape[1]
+    h = xp.new_zeros(xp.shape[0], H) if h0 is None else h0
+    c = xp.new_zeros(xp.shape[0], H) if c0 is None else c0
+    steps = []
+    for t in range(x.shape[1]):
+        s = step(xp[:, t], h, c, w)
+        h, c = s["h"], s["c"]
+        steps.append(s)
+    return _stack(steps)
+
+
+def gru_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
+    """One GRU step as torch computes it: the reset gate scales (W_hn h_{t-1} + b_hn)."""
+    hp = h @ w["weight_hh"].T + w["bias_hh"]  # (B, 3H)
+    x_r, x_z, xn = xp_t.chunk(3, dim=-1)
+    h_r, h_z, hn = hp.chunk(3, dim=-1)
+    a_r, a_z = x_r + h_r, x_z + h_z
+    r, z = torch.sigmoid(a_r), torch.sigmoid(a_z)
+    a_n = xn + r * hn
+    n = torch.tanh(a_n)
+    h = (1 - z) * n + z * h
+    return {"r": r, "z": z, "n": n, "h": h,
+            "a_r": a_r, "a_z": a_z, "a_n": a_n, "xn": xn, "hn": hn}
+
+
+def gru(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
+        step=gru_step) -> dict[str, torch.Tensor]:
+    """Run a GRU (or a variant `step` with gru_step's signature); each field (B, T, H)."""
+    xp = _input_projection(x, w)  # (B, T, 3H)
+    h = xp.new_zeros(xp.shape[0], w["weight_hh"].shape[1]) if h0 is None else h0
+    steps = []
+    for t in range(x.shape[1]):
+        s = step(xp[:, t], h, w)
+        h = s["h"]
+        steps.append(s)
+    return _stack(steps)
+
+
+RUNNERS = {"rnn": rnn, "lstm": lstm, "gru": gru}
+
+
+def run(arch: str, x: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
+    """Run the hand-written cell of `arch` over x (B, T, I) from a zero state."""
+    return RUNNERS[arch](x, w)

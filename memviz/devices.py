@@ -1,0 +1,88 @@
+"""Pick the device to train on (cuda, then mps, then cpu) and say which and why.
+
+`describe_light` answers without importing torch, so the home page opens fast; `pick` imports
+torch and is what training uses. Both reach the same answer on the same machine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """The device name torch uses ('cuda', 'mps', 'cpu') and a sentence for people."""
+
+    kind: str
+    label: str
+
+
+def _cpu_label() -> str:
+    threads = os.cpu_count() or 1
+    if "torch" in sys.modules:  # already paid for: ask torch for its real thread count
+        threads = sys.modules["torch"].get_num_threads()
+    return f"CPU ({threads} thread{'s' if threads != 1 else ''})"
+
+
+def _torch_cuda_build() -> bool:
+    """Whether the installed torch was built with CUDA, read from its version file, not imported."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    version_file = Path(next(iter(spec.submodule_search_locations))) / "version.py"
+    try:
+        text = version_file.read_text()
+    except OSError:
+        return False
+    match = re.search(r"^cuda\s*(?::[^=]*)?=\s*(.+)$", text, re.MULTILINE)
+    return bool(match) and match.group(1).strip() not in ("None", "''", '""')
+
+
+def _nvidia_gpu_name() -> str | None:
+    if shutil.which("nvidia-smi") is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [line.strip() for line in out.splitlines() if line.strip()]
+    return names[0] if names else None
+
+
+def describe_light() -> DeviceInfo:
+    """Best guess of `pick()` without importing torch (for pages that must open fast)."""
+    if "torch" in sys.modules:
+        return pick()
+    if _torch_cuda_build():
+        name = _nvidia_gpu_name()
+        if name:
+            return DeviceInfo("cuda", f"CUDA GPU: {name}")
+    if platform.system() == "Darwin" and platform.machine() == "arm64":
+        return DeviceInfo("mps", "Apple GPU (MPS)")
+    return DeviceInfo("cpu", _cpu_label())
+
+
+def pick(preference: str = "auto") -> DeviceInfo:
+    """The device training uses: the preferred one if available, else cuda > mps > cpu."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if preference == "cpu":
+        return DeviceInfo("cpu", _cpu_label())
+    if cuda and preference in ("auto", "cuda"):
+        return DeviceInfo("cuda", f"CUDA GPU: {torch.cuda.get_device_name(0)}")
+    if mps and preference in ("auto", "mps"):
+        return DeviceInfo("mps", "Apple GPU (MPS)")
+    return DeviceInfo("cpu", _cpu_label())
