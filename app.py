@@ -1,0 +1,16 @@
+"""memviz: `streamlit run app.py`. Routes to the lesson pages; the sidebar shows the device."""
+
+import streamlit as st
+
+from memviz.devices import describe_light
+
+st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/lstm.py", title="LSTM", icon=":material/memory:", url_path="lstm"),
+]
+
+nav = st.navigation(PAGES)
+st.sidebar.caption(f"Training on: {describe_light().label}")
+nav.run()

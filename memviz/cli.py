@@ -1,0 +1,103 @@
+"""Command line: the same work as the pages, without a browser.
+
+    python -m memviz train --arch lstm --task recall --seq-len 20 --hidden 32 --out DIR
+
+Bad arguments print one line and exit with code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .config import ARCHS, DEFAULT, TASKS, ConfigError, RunConfig
+
+
+class UsageError(Exception):
+    """A bad command-line argument; its message is the one line the user sees."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse prints usage + message; one line is enough
+        raise UsageError(message)
+
+
+def _train_parser(sub) -> None:
+    t, m, tr = DEFAULT.task, DEFAULT.model, DEFAULT.train
+    p = sub.add_parser("train", help="train a model and write config, trace and metrics")
+    p.add_argument("--arch", choices=ARCHS, default=m.arch)
+    p.add_argument("--task", choices=TASKS, default=t.name)
+    p.add_argument("--seq-len", type=int, default=t.seq_len)
+    p.add_argument("--hidden", type=int, default=m.hidden)
+    p.add_argument("--steps", type=int, default=tr.steps)
+    p.add_argument("--lr", type=float, default=tr.lr)
+    p.add_argument("--batch", type=int, default=tr.batch)
+    p.add_argument("--seed", type=int, default=tr.seed)
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=tr.device)
+    p.add_argument("--out", type=Path, required=True, help="folder to write into")
+    p.set_defaults(func=_cmd_train)
+
+
+def config_from_args(a: argparse.Namespace) -> RunConfig:
+    """The RunConfig the train arguments describe (ConfigError if out of range)."""
+    return RunConfig.from_dict({
+        "task": {"name": a.task, "seq_len": a.seq_len},
+        "model": {"arch": a.arch, "hidden": a.hidden},
+        "train": {"steps": a.steps, "lr": a.lr, "batch": a.batch, "seed": a.seed,
+                  "device": a.device},
+    })
+
+
+def write_run(les, out: Path) -> dict:
+    """Write config.json, trace.npz and metrics.json for a trained lesson; return the metrics."""
+    run, tr = les.run, les.trace
+    out.mkdir(parents=True, exist_ok=True)
+    config = {**run.config.to_dict(), "device": run.history.device,
+              "device_label": run.device_label}
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    arrays = {"x": tr.x, **tr.fields, "output": tr.output, "target": tr.target}
+    arrays.update({k: v.numpy() for k, v in run.model.layer0().items()})
+    np.savez(out / "trace.npz", **arrays)
+    h = run.history
+    metrics = {"final_loss": h.eval_loss, "final_train_loss": h.losses[-1],
+               "accuracy": h.eval_accuracy, "train_seconds": round(h.seconds, 4),
+               "steps": len(h.losses), "device": h.device,
+               "max_abs_diff_vs_torch": tr.max_abs_diff}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    return metrics
+
+
+def _cmd_train(a: argparse.Namespace) -> int:
+    from . import lesson  # imports torch: only when a command needs it
+
+    cfg = config_from_args(a)
+    metrics = write_run(lesson.prepare(cfg), a.out)
+    acc = metrics["accuracy"]
+    print(f"trained {cfg.model.arch} on {cfg.task.name} in {metrics['train_seconds']:.2f} s "
+          f"on {metrics['device']}: loss {metrics['final_loss']:.4f}"
+          + (f", accuracy {acc:.1%}" if acc is not None else "") + f"; wrote {a.out}")
+    return 0
+
+
+SUBCOMMANDS = [_train_parser]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a subcommand; exit code 2 with one line on stderr for bad arguments."""
+    parser = _Parser(prog="python -m memviz", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in SUBCOMMANDS:
+        add(sub)
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except (UsageError, ConfigError) as e:
+        print(f"memviz: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # e.g. an --out folder that cannot be written
+        print(f"memviz: error: {e}", file=sys.stderr)
+        return 1

@@ -1,0 +1,36 @@
+"""Train a recurrent model and record its example sequence: everything a lesson page shows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import tasks, trace
+from .config import RunConfig
+from .train import OnStep, TrainedRun, run
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A trained run and the recorded trace of its example sequence. Shared: do not mutate."""
+
+    run: TrainedRun
+    trace: trace.Trace
+
+    @property
+    def spec(self) -> tasks.TaskSpec:
+        return tasks.spec(self.run.config.task)
+
+
+def prepare(cfg: RunConfig, on_step: OnStep | None = None) -> Lesson:
+    """Train cfg's model, then record its example sequence through the hand-written cell."""
+    trained = run(cfg, on_step)
+    ex = tasks.example(cfg.task, cfg.train.seed)
+    return Lesson(trained, trace.record(trained.model, ex.x, ex.y))
+
+
+def baseline_loss(cfg: RunConfig) -> float:
+    """Loss of a model that ignores the input: ln K for recall, 1/6 for adding, else NaN."""
+    if cfg.task.name == "recall":
+        return math.log(cfg.task.n_symbols)
+    return tasks.chance(cfg.task) if cfg.task.name == "adding" else math.nan

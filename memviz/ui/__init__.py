@@ -1,0 +1,1 @@
+"""The only part of memviz that imports streamlit: shared widgets, panels and caches."""

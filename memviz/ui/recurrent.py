@@ -1,0 +1,140 @@
+"""The panels every recurrent-cell lesson shares: controls, summary, and the step-through.
+
+Parameterised by the cell type, so the RNN, LSTM and GRU pages draw the same panels.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from memviz import cells, equations, figures, lesson, tasks
+from memviz.config import (HIDDEN_RANGE, MIN_SEQ_LEN, SEQ_LEN_RANGE, TASKS, ConfigError,
+                           ModelConfig, RunConfig, TaskConfig, TrainConfig)
+from memviz.ui import show, training
+
+TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
+               "sine": "Sine forecasting", "brackets": "Bracket depth"}
+LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
+PLAY_SECONDS = 0.5  # one step every half second while playing
+
+
+def controls(page: str, arch: str) -> RunConfig | None:
+    """Bounded widgets -> a frozen RunConfig (None, with a message, if the settings clash)."""
+    c1, c2, c3 = st.columns(3)
+    task = c1.selectbox("Task", TASKS, format_func=TASK_LABELS.get, key=f"{page}_task")
+    seq_len = c2.slider("Sequence length T", MIN_SEQ_LEN[task], SEQ_LEN_RANGE[1], 20,
+                        key=f"{page}_seq_len",
+                        help="For delayed recall this is the delay the memory must bridge.")
+    hidden = c3.slider("Hidden size H", HIDDEN_RANGE[0], HIDDEN_RANGE[1], 32, key=f"{page}_hidden")
+    c4, c5, c6 = st.columns(3)
+    lr = c4.select_slider("Learning rate", LEARNING_RATES, 0.01, key=f"{page}_lr")
+    steps = c5.slider("Training steps", 10, 2000, 300, step=10, key=f"{page}_steps")
+    seed = c6.number_input("Seed", 0, 10_000, 0, key=f"{page}_seed")
+    try:
+        return RunConfig(TaskConfig(task, seq_len), ModelConfig(arch, hidden),
+                         TrainConfig(steps=steps, lr=lr, seed=int(seed)))
+    except ConfigError as e:
+        st.error(f"These settings cannot be used: {e}")
+        return None
+
+
+def train(page: str, cfg: RunConfig) -> lesson.Lesson | None:
+    """The trained lesson for cfg (shared by every session), or None until Train is pressed."""
+    return training.trained(page, cfg, lesson.prepare)
+
+
+def summary(les: lesson.Lesson) -> None:
+    """Headline numbers of the trained run and the proof that the shown numbers are torch's."""
+    h, cfg = les.run.history, les.run.config
+    m1, m2, m3, m4 = st.columns(4)
+    if h.eval_accuracy is not None:
+        m1.metric("Held-out accuracy", f"{100 * h.eval_accuracy:.1f}%")
+    m2.metric("Held-out loss", f"{h.eval_loss:.4f}")
+    m3.metric("Training time", f"{h.seconds:.2f} s")
+    m4.metric("Trained on", les.run.device_label)
+    st.caption(
+        f"The numbers below come from re-running the trained weights through the cell written "
+        f"out gate by gate; they differ from torch's fused nn.{cfg.model.arch.upper()} by at most "
+        f"{les.trace.max_abs_diff:.1e} (float32 rounding)."
+    )
+    with st.expander("Training loss"):
+        show.plotly(figures.loss_curve(h.losses, lesson.baseline_loss(cfg)), f"{cfg.model.arch}_loss",
+                    "Loss per training step on a log scale; the dashed line is what a model "
+                    "without memory would score.")
+
+
+def example(page: str, les: lesson.Lesson) -> None:
+    """The example input and the model's answer, which do not depend on the selected step."""
+    spec = les.spec
+    left, right = st.columns(2)
+    with left:
+        show.plotly(figures.input_heatmap(les.trace, spec.channels), f"{page}_input",
+                    "Each row is one input channel; dark cells are where the input is on.")
+    with right:
+        show.plotly(figures.prediction(les.trace, spec), f"{page}_prediction",
+                    "The trained model's answer on this sequence next to the right answer.")
+
+
+def _advance(page: str, T: int) -> None:
+    """While playing, move one step forward; stop at the end."""
+    key = f"{page}_t"
+    if st.session_state.get(key, 1) >= T:
+        st.session_state[f"{page}_playing"] = False
+    else:
+        st.session_state[key] = st.session_state.get(key, 1) + 1
+
+
+def _toggle_play(page: str) -> None:
+    st.session_state[f"{page}_playing"] = not st.session_state.get(f"{page}_playing", False)
+
+
+def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
+    tr = les.trace
+    if st.session_state.get(f"{page}_playing"):
+        _advance(page, tr.T)
+    if st.session_state.get(f"{page}_playing", False) != timer_on:
+        st.rerun()  # the fragment's timer is set when the page runs: start or stop it there
+    st.session_state[f"{page}_t"] = min(max(st.session_state.get(f"{page}_t", tr.T), 1), tr.T)
+    st.session_state[f"{page}_unit"] = min(st.session_state.get(f"{page}_unit", 0), tr.H - 1)
+    c1, c2, c3 = st.columns([6, 1, 2], vertical_alignment="bottom")
+    t = c1.slider("Time step t", 1, max(tr.T, 2), key=f"{page}_t", disabled=tr.T == 1)
+    playing = st.session_state.get(f"{page}_playing", False)
+    c2.button("Pause" if playing else "Play", key=f"{page}_play", on_click=_toggle_play,
+              args=(page,), use_container_width=True)
+    j = c3.number_input("Unit", 0, tr.H - 1, key=f"{page}_unit")
+    t = min(t, tr.T)
+    fields = cells.FIELDS[tr.arch]
+    left, right = st.columns([3, 2])
+    with left:
+        show.plotly(figures.state_heatmaps(tr, fields, t, j), f"{page}_heatmaps",
+                    "Rows are hidden units, columns are time steps; colour is the value. "
+                    "Gates run from 0 (closed) to 1 (open); the orange line is the current step.")
+    with right:
+        st.markdown(f"**The equations at step t = {t}, unit {j}** (PyTorch's form, live numbers)")
+        for name, tex in equations.live(tr, t, j).items():
+            st.latex(tex)
+        show.plotly(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
+                    "The same unit's gates and states as curves: watch which gate moves when the "
+                    "input arrives.")
+
+
+def step_through(page: str, les: lesson.Lesson) -> None:
+    """Time-step slider, play/pause, unit selector, heatmaps and live equations, in a fragment.
+
+    Moving the slider reruns only this fragment, which indexes into the stored trace: stepping
+    never retrains or re-records.
+    """
+    playing = st.session_state.get(f"{page}_playing", False)
+    st.fragment(_step_panel, run_every=PLAY_SECONDS if playing else None)(page, les, playing)
+
+
+def task_note(cfg: RunConfig) -> str:
+    """One sentence on what the chosen task asks the network to remember."""
+    notes = {
+        "recall": f"A symbol (one of {cfg.task.n_symbols}) arrives at step 1; the cue at step "
+                  f"{cfg.task.seq_len} asks for it back. Chance is {tasks.chance(cfg.task):.0%}.",
+        "adding": "Two of the values are marked; at the last step the answer is their sum.",
+        "sine": "At every step, forecast the next value of a noisy sine wave.",
+        "brackets": "At every step, say how deeply nested the brackets are so far.",
+    }
+    return notes[cfg.task.name]

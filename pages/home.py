@@ -1,0 +1,18 @@
+"""Home: what memviz teaches and where to start. Imports no torch, so it opens at once."""
+
+import streamlit as st
+
+from memviz.devices import describe_light
+
+st.title("memviz: how neural networks remember")
+st.markdown(
+    "Each lesson trains a small network **live**, on this computer, and then lets you step "
+    "through time to watch what it stores, what it forgets and why. Every number you see is "
+    "the number the trained model computed."
+)
+st.info(f"Models will train on: **{describe_light().label}**")
+st.markdown(
+    "**Lessons**\n\n"
+    "- **LSTM** — gates that decide what to keep, a cell state that carries it.\n\n"
+    "Start with the LSTM page: the defaults train in about a second, then press **Play**."
+)
