@@ -73,31 +73,41 @@ class Step:
         return 0.0 if k < 0 else float(self.trace[name][k, self.j])
 
 
+def _two_lines(symbolic: str, numeric: str) -> str:
+    """The equation on one line and its numbers aligned under it (keeps the column narrow)."""
+    lhs, rhs = symbolic.split("=", 1)
+    return rf"\begin{{aligned}}{lhs}&={rhs}\\&={numeric}\end{{aligned}}"
+
+
 def _gate(s: Step, name: str, fn: str) -> str:
-    a = s.v(f"a_{name}")
-    return rf"{name}_t = {fn}({a:.3f}) = {s.v(name):.3f}"
+    """The gate's canonical equation, then its pre-activation and value for this unit."""
+    return _two_lines(CANONICAL[s.trace.arch][name],
+                      rf"{fn}({s.v('a_' + name):.3f}) = {s.v(name):.3f}")
 
 
 def _lstm(s: Step) -> dict[str, str]:
     out = {g: _gate(s, g, r"\tanh" if g == "g" else r"\sigma") for g in "ifgo"}
-    out["c"] = (rf"c_t = f_t\,c_{{t-1}} + i_t\,g_t = {_n(s.v('f'))}\cdot{_n(s.v('c', 1))}"
-                rf" + {_n(s.v('i'))}\cdot{_n(s.v('g'))} = {_n(s.v('c'))}")
-    out["h"] = rf"h_t = o_t \tanh(c_t) = {_n(s.v('o'))}\cdot\tanh({_n(s.v('c'))}) = {_n(s.v('h'))}"
+    out["c"] = _two_lines(r"c_t = f_t\,c_{t-1} + i_t\,g_t",
+                          rf"{_n(s.v('f'))}\cdot{_n(s.v('c', 1))} + "
+                          rf"{_n(s.v('i'))}\cdot{_n(s.v('g'))} = {s.v('c'):.3f}")
+    out["h"] = _two_lines(r"h_t = o_t \tanh(c_t)",
+                          rf"{_n(s.v('o'))}\cdot\tanh({s.v('c'):.3f}) = {s.v('h'):.3f}")
     return out
 
 
 def _gru(s: Step) -> dict[str, str]:
     out = {g: _gate(s, g, r"\sigma") for g in "rz"}
-    out["n"] = (rf"n_t = \tanh(\underbrace{{{_n(s.v('xn'))}}}_{{W_{{in}}x_t+b_{{in}}}} + "
-                rf"{_n(s.v('r'))}\cdot\underbrace{{{_n(s.v('hn'))}}}_{{W_{{hn}}h_{{t-1}}+b_{{hn}}}})"
-                rf" = {_n(s.v('n'))}")
-    out["h"] = (rf"h_t = (1 - z_t)\,n_t + z_t\,h_{{t-1}} = (1 - {_n(s.v('z'))})\cdot{_n(s.v('n'))}"
-                rf" + {_n(s.v('z'))}\cdot{_n(s.v('h', 1))} = {_n(s.v('h'))}")
+    out["n"] = _two_lines(CANONICAL["gru"]["n"],
+                          rf"\tanh({s.v('xn'):.3f} + {s.v('r'):.3f}\cdot{_n(s.v('hn'))})"
+                          rf" = {s.v('n'):.3f}")
+    out["h"] = _two_lines(r"h_t = (1 - z_t)\,n_t + z_t\,h_{t-1}",
+                          rf"(1 - {s.v('z'):.3f})\cdot{_n(s.v('n'))} + {s.v('z'):.3f}\cdot"
+                          rf"{_n(s.v('h', 1))} = {s.v('h'):.3f}")
     return out
 
 
 def _rnn(s: Step) -> dict[str, str]:
-    return {"h": rf"h_t = \tanh({_n(s.v('a_h'))}) = {_n(s.v('h'))}"}
+    return {"h": _gate(s, "h", r"\tanh")}
 
 
 _LIVE = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}

@@ -7,9 +7,8 @@ in st.latex beside the figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -59,7 +58,9 @@ def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
 
 
 def _axis_for(name: str) -> str:
-    return "coloraxis" if name in SIGMOID_FIELDS else ("coloraxis3" if name == "c" else "coloraxis2")
+    if name in SIGMOID_FIELDS:
+        return "coloraxis"
+    return "coloraxis3" if name == "c" else "coloraxis2"
 
 
 def _rows(n: int, gap: float = 0.04) -> list[tuple[float, float]]:
@@ -83,7 +84,7 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
     steps = np.arange(1, trace.T + 1)
     data, layout = [], {}
     shapes, notes = _step_marks(t), []
-    for k, (name, dom) in enumerate(zip(fields, _rows(len(fields)))):
+    for k, (name, dom) in enumerate(zip(fields, _rows(len(fields)), strict=True)):
         ax = "" if k == 0 else str(k + 1)
         data.append(dict(
             type="heatmap", z=trace[name].T, x=steps, y=np.arange(trace.H), xaxis="x",
@@ -108,7 +109,8 @@ def _axes(x: str, y: str, **y_extra) -> dict:
 def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Figure:
     """The selected unit's value of each field over time, step t marked."""
     steps = np.arange(1, trace.T + 1)
-    data = [dict(type="scatter", x=steps, y=trace[name][:, unit], name=f"{name} ({MEANING[name]})",
+    data = [dict(type="scatter", x=steps, y=trace[name][:, unit],
+                 name=f"{name} ({MEANING[name]})",
                  mode="lines+markers" if trace.T <= 60 else "lines",
                  line=dict(color=GATE_COLORS[name], width=2)) for name in fields]
     layout = dict(shapes=_step_marks(t), **_axes("time step t", "value"))
@@ -118,7 +120,7 @@ def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Fig
 def input_heatmap(trace: Trace, channels: Sequence[str]) -> go.Figure:
     """The example input x as channel x time."""
     data = [dict(type="heatmap", z=trace.x.T, x=np.arange(1, trace.T + 1), y=list(channels),
-                 colorscale="Greys", showscale=False,
+                 colorscale=[[0, "#FFFFFF"], [1, "#1A1A1A"]], showscale=False,
                  hovertemplate="%{y}: %{z:.3f} at step %{x}<extra></extra>")]
     return _figure(data, _axes("time step t", "channel"), "The example input x_t",
                    140 + 22 * len(channels))
@@ -143,7 +145,7 @@ def prediction(trace: Trace, spec: TaskSpec) -> go.Figure:
         data = [dict(type="bar", x=[f"symbol {k}" for k in range(len(p))], y=p,
                      marker=dict(color=colors))]
         return _figure(data, _axes("answer", "probability", range=[0, 1]),
-                       f"Answer at the last step (green: the symbol shown, {target})", 300)
+                       f"Answer at the last step (green: symbol {target}, the one shown)", 300)
     if not spec.per_step:  # adding: one number at the end
         data = [dict(type="bar", x=["model's sum", "true sum"],
                      y=[float(trace.output[-1, 0]), float(trace.target)],
@@ -168,6 +170,7 @@ def loss_curve(losses: Sequence[float], baseline: float | None = None) -> go.Fig
     if baseline is not None and np.isfinite(baseline):
         layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
                                  line=dict(color="#999999", dash="dash"))]
-        layout["annotations"] = [dict(text="no-memory baseline", xref="paper", x=1, y=np.log10(baseline),
-                                      xanchor="right", yanchor="bottom", showarrow=False)]
+        layout["annotations"] = [dict(text="no-memory baseline", xref="paper", x=1,
+                                      y=np.log10(baseline), xanchor="right", yanchor="bottom",
+                                      showarrow=False)]
     return _figure(data, layout, "Training loss", 280)

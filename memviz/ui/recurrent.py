@@ -8,8 +8,17 @@ from __future__ import annotations
 import streamlit as st
 
 from memviz import cells, equations, figures, lesson, tasks
-from memviz.config import (HIDDEN_RANGE, MIN_SEQ_LEN, SEQ_LEN_RANGE, TASKS, ConfigError,
-                           ModelConfig, RunConfig, TaskConfig, TrainConfig)
+from memviz.config import (
+    HIDDEN_RANGE,
+    MIN_SEQ_LEN,
+    SEQ_LEN_RANGE,
+    TASKS,
+    ConfigError,
+    ModelConfig,
+    RunConfig,
+    TaskConfig,
+    TrainConfig,
+)
 from memviz.ui import show, training
 
 TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
@@ -58,7 +67,8 @@ def summary(les: lesson.Lesson) -> None:
         f"{les.trace.max_abs_diff:.1e} (float32 rounding)."
     )
     with st.expander("Training loss"):
-        show.plotly(figures.loss_curve(h.losses, lesson.baseline_loss(cfg)), f"{cfg.model.arch}_loss",
+        show.plotly(figures.loss_curve(h.losses, lesson.baseline_loss(cfg)),
+                    f"{cfg.model.arch}_loss",
                     "Loss per training step on a log scale; the dashed line is what a model "
                     "without memory would score.")
 
@@ -111,7 +121,7 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
                     "Gates run from 0 (closed) to 1 (open); the orange line is the current step.")
     with right:
         st.markdown(f"**The equations at step t = {t}, unit {j}** (PyTorch's form, live numbers)")
-        for name, tex in equations.live(tr, t, j).items():
+        for tex in equations.live(tr, t, j).values():
             st.latex(tex)
         show.plotly(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
                     "The same unit's gates and states as curves: watch which gate moves when the "

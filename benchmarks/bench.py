@@ -1,0 +1,112 @@
+"""memviz benchmark: prints the figures the README quotes (medians over repeats).
+
+    python benchmarks/bench.py            # all figures, ~1 minute on a 2-core CPU
+    python benchmarks/bench.py --quick    # fewer repeats
+
+Figures: training time of the default LSTM config and its accuracy; the ratio of memviz's
+training loop to a bare torch loop doing the same work; seconds to record T=200, H=64; and the
+server-side time of one time-step move on the LSTM page (AppTest reruns the page script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from memviz import config as C  # noqa: E402
+from memviz import models, tasks, trace, train  # noqa: E402
+
+
+def median_time(fn, repeats: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def bare_loop(cfg: C.RunConfig) -> float:
+    """Seconds of the same training with nothing but torch: no callbacks, checks or history."""
+    s = tasks.spec(cfg.task)
+    torch.manual_seed(cfg.train.seed)
+    gen = torch.Generator().manual_seed(cfg.train.seed)
+    model = models.build(cfg.model, s.input_size, s.output_size, cfg.train.seed, cfg.task.seq_len)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
+    t0 = time.perf_counter()
+    for _ in range(cfg.train.steps):
+        b = tasks.make_batch(cfg.task, cfg.train.batch, gen)
+        loss = torch.nn.functional.cross_entropy(model(b.x)[:, -1], b.y)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.train.clip)
+        opt.step()
+    return time.perf_counter() - t0
+
+
+def bench_training(repeats: int) -> None:
+    cfg = C.DEFAULT
+    runs = []
+    med, _ = median_time(lambda: runs.append(train.run(cfg)), repeats)
+    h = runs[-1].history
+    print(f"default LSTM ({cfg.task.name}, T={cfg.task.seq_len}, H={cfg.model.hidden}, "
+          f"{cfg.train.steps} steps, batch {cfg.train.batch}): train {h.seconds:.2f} s in-loop, "
+          f"{med:.2f} s wall (median of {repeats}); held-out accuracy {h.eval_accuracy:.1%}")
+    ours, bare = [], []
+    for _ in range(repeats):  # interleaved so both see the same machine load
+        model = models.build(cfg.model, 5, 4, 0, cfg.task.seq_len)
+        ours.append(train.train(model, cfg.task, cfg.train).seconds)  # the loop, not the eval
+        bare.append(bare_loop(cfg))
+    ratio = statistics.median(ours) / statistics.median(bare)
+    print(f"memviz train loop {statistics.median(ours):.3f} s vs bare torch loop "
+          f"{statistics.median(bare):.3f} s: ratio {ratio:.3f} (target <= 1.10)")
+
+
+def bench_record(repeats: int) -> None:
+    model = models.build(C.ModelConfig("lstm", 64), 5, 4, seed=0, seq_len=200)
+    x = torch.randn(200, 5)
+    med, _ = median_time(lambda: trace.record(model, x), repeats)
+    print(f"record T=200, H=64 (LSTM, hand-written cell + fused check): {1000 * med:.1f} ms "
+          f"(median of {repeats})")
+
+
+def bench_step_move(moves: int) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages/lstm.py"), default_timeout=120)
+    at.run()
+    at.button(key="lstm_train").click().run()
+    T = C.DEFAULT.task.seq_len
+    times = []
+    for k in range(moves):
+        t0 = time.perf_counter()
+        at.slider(key="lstm_t").set_value(1 + (7 * k) % T).run()
+        times.append(time.perf_counter() - t0)
+    assert not at.exception, at.exception
+    print(f"time-step move on the LSTM page (AppTest, whole page rerun, default config): "
+          f"median {1000 * statistics.median(times):.1f} ms, max {1000 * max(times):.1f} ms "
+          f"over {moves} moves (target <= 50 ms)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer repeats")
+    a = p.parse_args()
+    r = 3 if a.quick else 5
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"device {train.devices.pick().label}")
+    bench_training(r)
+    bench_record(5 * r)
+    bench_step_move(10 if a.quick else 30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""A real browser: Debian's chromium drives the app (train, step, see a plotly heatmap)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "artifacts"
+CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+def _skip_or_fail(reason: str):
+    if os.environ.get("MEMVIZ_REQUIRE_BROWSER"):  # CI sets it: the browser test must run
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """A streamlit server on a free loopback port, stopped after the module."""
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail("no chromium installed (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _skip_or_fail("the playwright package is not installed")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield pg
+        browser.close()
+
+
+def test_train_step_and_see_the_heatmap(app_url, page):
+    page.goto(app_url, timeout=60_000)  # as a lecturer does: the root, then the lesson
+    page.get_by_role("link", name="LSTM").click(timeout=60_000)
+    page.get_by_role("button", name="Train").click(timeout=60_000)
+    heat = page.locator(".js-plotly-plot").filter(has_text="Every unit at every step")
+    heat.wait_for(timeout=90_000)
+    slider = (page.locator('[data-testid="stSlider"]').filter(has_text="Time step t")
+              .get_by_role("slider"))
+    assert "step 20" in heat.inner_text()
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    page.locator(".js-plotly-plot").filter(has_text="step 15 and").wait_for(timeout=30_000)
+    assert page.locator(".katex").filter(has_text="0.").count() > 0  # live numbers render
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "browser_lstm.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
