@@ -9,6 +9,7 @@ st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/lstm.py", title="LSTM", icon=":material/memory:", url_path="lstm"),
+    st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
 ]
 
 nav = st.navigation(PAGES)

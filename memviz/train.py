@@ -74,6 +74,8 @@ def train(model: torch.nn.Module, task: TaskConfig, cfg: TrainConfig,
     """Train in place on `device`; returns the History (the model stays on `device`)."""
     s = tasks.spec(task)
     gen = _seed_all(cfg.seed)
+    if device == "cpu":
+        devices.use_cpu_threads()
     model.to(device).train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history = History(device=device)

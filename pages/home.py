@@ -13,6 +13,8 @@ st.markdown(
 st.info(f"Models will train on: **{describe_light().label}**")
 st.markdown(
     "**Lessons**\n\n"
-    "- **LSTM** — gates that decide what to keep, a cell state that carries it.\n\n"
+    "- **LSTM** — gates that decide what to keep, a cell state that carries it.\n"
+    "- **Synapses** — the neuroscience view: how repeated activity turns into lasting "
+    "changes of connection strength, and what a learning rule must capture.\n\n"
     "Start with the LSTM page: the defaults train in about a second, then press **Play**."
 )
