@@ -9,6 +9,10 @@ st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/lstm.py", title="LSTM", icon=":material/memory:", url_path="lstm"),
+    st.Page("pages/gru.py", title="GRU", icon=":material/memory_alt:", url_path="gru"),
+    st.Page("pages/rnn.py", title="Vanilla RNN", icon=":material/loop:", url_path="rnn"),
+    st.Page("pages/gates.py", title="Why gates", icon=":material/trending_down:",
+            url_path="gates"),
     st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
 ]
 

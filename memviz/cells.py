@@ -38,15 +38,22 @@ def _stack(steps: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     return {k: torch.stack([s[k] for s in steps], dim=1) for k in steps[0]}
 
 
-def rnn(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+def rnn_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
+    """One vanilla RNN step from the input projection xp_t (B, H) and h_{t-1} (B, H)."""
+    a_h = xp_t + h @ w["weight_hh"].T + w["bias_hh"]
+    return {"h": torch.tanh(a_h), "a_h": a_h}
+
+
+def rnn(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
+        step=rnn_step) -> dict[str, torch.Tensor]:
     """h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns h and a_h, each (B, T, H)."""
     xp = _input_projection(x, w)  # (B, T, H)
     h = xp.new_zeros(xp.shape[0], w["weight_hh"].shape[1]) if h0 is None else h0
     steps = []
     for t in range(x.shape[1]):
-        a_h = xp[:, t] + h @ w["weight_hh"].T + w["bias_hh"]
-        h = torch.tanh(a_h)
-        steps.append({"h": h, "a_h": a_h})
+        s = step(xp[:, t], h, w)
+        h = s["h"]
+        steps.append(s)
     return _stack(steps)
 
 

@@ -73,10 +73,12 @@ class Step:
         return 0.0 if k < 0 else float(self.trace[name][k, self.j])
 
 
-def _two_lines(symbolic: str, numeric: str) -> str:
-    """The equation on one line and its numbers aligned under it (keeps the column narrow)."""
+def _two_lines(symbolic: str, numeric: str, result: float | None = None) -> str:
+    """The equation, its numbers aligned under it, and the result on a third line if given
+    (keeps the column narrow)."""
     lhs, rhs = symbolic.split("=", 1)
-    return rf"\begin{{aligned}}{lhs}&={rhs}\\&={numeric}\end{{aligned}}"
+    tail = "" if result is None else rf"\\&={result:.3f}"
+    return rf"\begin{{aligned}}{lhs}&={rhs}\\&={numeric}{tail}\end{{aligned}}"
 
 
 def _gate(s: Step, name: str, fn: str) -> str:
@@ -89,20 +91,20 @@ def _lstm(s: Step) -> dict[str, str]:
     out = {g: _gate(s, g, r"\tanh" if g == "g" else r"\sigma") for g in "ifgo"}
     out["c"] = _two_lines(r"c_t = f_t\,c_{t-1} + i_t\,g_t",
                           rf"{_n(s.v('f'))}\cdot{_n(s.v('c', 1))} + "
-                          rf"{_n(s.v('i'))}\cdot{_n(s.v('g'))} = {s.v('c'):.3f}")
+                          rf"{_n(s.v('i'))}\cdot{_n(s.v('g'))}", s.v("c"))
     out["h"] = _two_lines(r"h_t = o_t \tanh(c_t)",
-                          rf"{_n(s.v('o'))}\cdot\tanh({s.v('c'):.3f}) = {s.v('h'):.3f}")
+                          rf"{_n(s.v('o'))}\cdot\tanh({s.v('c'):.3f})", s.v("h"))
     return out
 
 
 def _gru(s: Step) -> dict[str, str]:
     out = {g: _gate(s, g, r"\sigma") for g in "rz"}
     out["n"] = _two_lines(CANONICAL["gru"]["n"],
-                          rf"\tanh({s.v('xn'):.3f} + {s.v('r'):.3f}\cdot{_n(s.v('hn'))})"
-                          rf" = {s.v('n'):.3f}")
+                          rf"\tanh({s.v('xn'):.3f} + {s.v('r'):.3f}\cdot{_n(s.v('hn'))})",
+                          s.v("n"))
     out["h"] = _two_lines(r"h_t = (1 - z_t)\,n_t + z_t\,h_{t-1}",
                           rf"(1 - {s.v('z'):.3f})\cdot{_n(s.v('n'))} + {s.v('z'):.3f}\cdot"
-                          rf"{_n(s.v('h', 1))} = {s.v('h'):.3f}")
+                          rf"{_n(s.v('h', 1))}", s.v("h"))
     return out
 
 

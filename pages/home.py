@@ -14,6 +14,10 @@ st.info(f"Models will train on: **{describe_light().label}**")
 st.markdown(
     "**Lessons**\n\n"
     "- **LSTM** — gates that decide what to keep, a cell state that carries it.\n"
+    "- **GRU** — one state, an update gate and a reset gate (and where the reset gate acts).\n"
+    "- **Vanilla RNN** — the plain recurrence, and why its memory fades.\n"
+    "- **Why gates** — all three trained on the same task: how far back the gradient reaches, "
+    "and which gates saturate.\n"
     "- **Synapses** — the neuroscience view: how repeated activity turns into lasting "
     "changes of connection strength, and what a learning rule must capture.\n\n"
     "Start with the LSTM page: the defaults train in about a second, then press **Play**."

@@ -5,9 +5,10 @@ Parameterised by the cell type, so the RNN, LSTM and GRU pages draw the same pan
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
-from memviz import cells, equations, figures, lesson, tasks
+from memviz import cells, equations, figures, lesson, tasks, variants
 from memviz.config import (
     HIDDEN_RANGE,
     MIN_SEQ_LEN,
@@ -27,11 +28,11 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 PLAY_SECONDS = 0.5  # one step every half second while playing
 
 
-def controls(page: str, arch: str) -> RunConfig | None:
+def controls(page: str, arch: str, seq_len: int = 20) -> RunConfig | None:
     """Bounded widgets -> a frozen RunConfig (None, with a message, if the settings clash)."""
     c1, c2, c3 = st.columns(3)
     task = c1.selectbox("Task", TASKS, format_func=TASK_LABELS.get, key=f"{page}_task")
-    seq_len = c2.slider("Sequence length T", MIN_SEQ_LEN[task], SEQ_LEN_RANGE[1], 20,
+    seq_len = c2.slider("Sequence length T", MIN_SEQ_LEN[task], SEQ_LEN_RANGE[1], seq_len,
                         key=f"{page}_seq_len",
                         help="For delayed recall this is the delay the memory must bridge.")
     hidden = c3.slider("Hidden size H", HIDDEN_RANGE[0], HIDDEN_RANGE[1], 32, key=f"{page}_hidden")
@@ -60,7 +61,7 @@ def summary(les: lesson.Lesson) -> None:
         m1.metric("Held-out accuracy", f"{100 * h.eval_accuracy:.1f}%")
     m2.metric("Held-out loss", f"{h.eval_loss:.4f}")
     m3.metric("Training time", f"{h.seconds:.2f} s")
-    m4.metric("Trained on", les.run.device_label)
+    m4.metric("Trained on", h.device.upper(), help=les.run.device_label)
     st.caption(
         f"The numbers below come from re-running the trained weights through the cell written "
         f"out gate by gate; they differ from torch's fused nn.{cfg.model.arch.upper()} by at most "
@@ -148,3 +149,21 @@ def task_note(cfg: RunConfig) -> str:
         "brackets": "At every step, say how deeply nested the brackets are so far.",
     }
     return notes[cfg.task.name]
+
+
+def variant_panel(page: str, les: lesson.Lesson, name: str, label: str) -> None:
+    """Run the trained weights through a document's variant of the cell and show how far it
+    departs from the real one (computed once per config, kept in the shared store)."""
+    if not st.toggle(label, key=f"{page}_variant_{name}"):
+        return
+    tr = les.trace
+    real, doc = training.store().get_or_compute(
+        name, les.run.config, lambda: variants.run_both(name, les.run.model.layer0(), tr.x.copy()))
+    dh = doc["h"] - real["h"]
+    c1, c2 = st.columns(2)
+    c1.metric("max |Δh| over the sequence", f"{np.abs(dh).max():.4f}")
+    c2.metric("mean |Δh|", f"{np.abs(dh).mean():.4f}")
+    show.plotly(figures.difference_heatmap(dh, "h(document form) − h(PyTorch form)"),
+                f"{page}_{name}_dh",
+                "White means both forms agree; red and blue show where the document's form "
+                "would have put a different hidden state, on the same weights and input.")
