@@ -13,6 +13,8 @@ PAGES = [
     st.Page("pages/rnn.py", title="Vanilla RNN", icon=":material/loop:", url_path="rnn"),
     st.Page("pages/gates.py", title="Why gates", icon=":material/trending_down:",
             url_path="gates"),
+    st.Page("pages/horizon.py", title="Memory horizon", icon=":material/timeline:",
+            url_path="horizon"),
     st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
 ]
 

@@ -83,7 +83,13 @@ def _cmd_train(a: argparse.Namespace) -> int:
     return 0
 
 
-SUBCOMMANDS = [_train_parser]
+def _horizon_parser(sub) -> None:
+    p = sub.add_parser("horizon", add_help=False,
+                       help="sweep lags x architectures; see python -m memviz horizon --help")
+    p.set_defaults(func=None)
+
+
+SUBCOMMANDS = [_train_parser, _horizon_parser]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for add in SUBCOMMANDS:
         add(sub)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["horizon"]:  # the sweep parses its own arguments
+        from .horizon import main as horizon_main
+
+        return horizon_main(argv[1:])
     try:
         args = parser.parse_args(argv)
         return args.func(args)

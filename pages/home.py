@@ -18,6 +18,8 @@ st.markdown(
     "- **Vanilla RNN** — the plain recurrence, and why its memory fades.\n"
     "- **Why gates** — all three trained on the same task: how far back the gradient reaches, "
     "and which gates saturate.\n"
+    "- **Memory horizon** — how many steps each kind of memory lasts: RNN, LSTM, GRU and a "
+    "convolution whose kernel sees only a window.\n"
     "- **Synapses** — the neuroscience view: how repeated activity turns into lasting "
     "changes of connection strength, and what a learning rule must capture.\n\n"
     "Start with the LSTM page: the defaults train in about a second, then press **Play**."

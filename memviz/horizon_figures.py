@@ -1,0 +1,81 @@
+"""The memory-horizon chart: score against lag, one line per architecture (altair, no st.*)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN"}
+COLORS = {"RNN": "#d62728", "LSTM": "#1f77b4", "GRU": "#2ca02c", "CNN": "#ff7f0e"}
+SHAPES = {"RNN": "circle", "LSTM": "square", "GRU": "diamond", "CNN": "triangle-up"}
+DASHES = {"RNN": [1, 0], "LSTM": [1, 0], "GRU": [6, 3], "CNN": [2, 2]}
+NUDGE = 1.035  # x factor between neighbouring models' points
+
+
+def results_frame(rows: Sequence[dict]) -> pd.DataFrame:
+    """Results rows (dicts with arch, lag, value, ...) -> a frame with display names."""
+    df = pd.DataFrame(list(rows), columns=["arch", "task", "lag", "seed", "metric", "value",
+                                           "train_seconds"])
+    df["model"] = df["arch"].map(NAMES)
+    return df
+
+
+def horizon_chart(rows: Sequence[dict], task: str, lags: Sequence[int], baseline: float,
+                  receptive_field: int | None, archs: Sequence[str],
+                  width: int = 640, height: int = 340) -> alt.LayerChart:
+    """Score (accuracy or MSE, (n_rows,)) against lag on a log axis, with baseline and CNN field."""
+    df = results_frame(rows)
+    # identical scores would hide one line under another: nudge each model sideways a little
+    # (x is drawn on a log axis, so a factor is an even nudge); y stays the true value
+    slot = {a: i - (len(archs) - 1) / 2 for i, a in enumerate(archs)}
+    df["x"] = df["lag"] * NUDGE ** df["arch"].map(slot)
+    recall = task == "recall"
+    y_title = "recall accuracy (held-out)" if recall else "mean squared error (held-out)"
+    x = alt.X("x:Q", title="lag (steps the value must be remembered)",
+              scale=alt.Scale(type="log", domain=[min(lags) * 0.8, max(lags) * 1.25]),
+              axis=alt.Axis(values=sorted(lags), format="d"))
+    y_scale = alt.Scale(domain=[0, 1]) if recall else alt.Scale(domain=[0, max(0.2, baseline
+                        * 1.2, float(df["value"].max()) if len(df) else 0)], clamp=True)
+    y = alt.Y("value:Q", title=y_title, scale=y_scale,
+              axis=alt.Axis(format="%" if recall else ".2f"))
+    shown = [NAMES[a] for a in archs]
+    color = alt.Color("model:N", title="model",
+                      scale=alt.Scale(domain=shown, range=[COLORS[n] for n in shown]))
+    tips = ["model:N", "lag:Q", alt.Tooltip("value:Q", format=".3f"),
+            alt.Tooltip("train_seconds:Q", title="seconds", format=".1f")]
+    shape = alt.Shape("model:N", scale=alt.Scale(domain=shown, range=[SHAPES[n] for n in shown]))
+    dash = alt.StrokeDash("model:N", scale=alt.Scale(domain=shown,
+                                                     range=[DASHES[n] for n in shown]))
+    lines = alt.Chart(df).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color,
+                                                            strokeDash=dash)
+    points = alt.Chart(df).mark_point(size=80, filled=True, opacity=1).encode(
+        x=x, y=y, color=color, shape=shape, tooltip=tips)
+    layers = [lines, points, _baseline(baseline, recall, lags)]
+    if receptive_field is not None:
+        layers.append(_field(receptive_field, lags))
+    return alt.layer(*layers).properties(width=width, height=height)
+
+
+def _baseline(value: float, recall: bool, lags: Sequence[int]) -> alt.LayerChart:
+    """A dashed grey rule at the no-memory score, labelled at the right."""
+    label = f"chance {value:.0%}" if recall else f"no memory {value:.3f}"
+    base = alt.Chart(pd.DataFrame({"value": [value], "x": [max(lags) * 1.2],
+                                   "label": [label]}))
+    rule = base.mark_rule(color="grey", strokeDash=[6, 4]).encode(y="value:Q")
+    text = base.mark_text(align="right", dy=-7, color="grey").encode(
+        x=alt.X("x:Q"), y="value:Q", text="label:N")
+    return alt.layer(rule, text)
+
+
+def _field(rf: int, lags: Sequence[int]) -> alt.LayerChart:
+    """A dotted orange rule at the CNN's receptive field (if it falls in the lag range)."""
+    inside = min(lags) * 0.8 <= rf <= max(lags) * 1.25
+    df = pd.DataFrame({"x": [rf] if inside else [],
+                       "label": [f"CNN receptive field = {rf}"] if inside else []})
+    base = alt.Chart(df)
+    rule = base.mark_rule(color=COLORS["CNN"], strokeDash=[2, 3]).encode(x="x:Q")
+    text = base.mark_text(align="left", dx=4, baseline="top", color=COLORS["CNN"]).encode(
+        x="x:Q", y=alt.value(4), text="label:N")
+    return alt.layer(rule, text)
