@@ -1,8 +1,10 @@
-"""memviz: `streamlit run app.py`. Routes to the lesson pages; the sidebar shows the device."""
+"""memviz: `streamlit run app.py`. Routes to the lesson pages; the sidebar holds the device,
+the lecturer mode and the page's lecture pack."""
 
 import streamlit as st
 
 from memviz.devices import describe_light
+from memviz.ui import show
 
 st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
 
@@ -16,8 +18,24 @@ PAGES = [
     st.Page("pages/horizon.py", title="Memory horizon", icon=":material/timeline:",
             url_path="horizon"),
     st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
+    st.Page("pages/documents.py", title="The documents", icon=":material/menu_book:",
+            url_path="documents"),
 ]
 
+# Large type for a projector; the figures enlarge themselves (memviz.ui.show).
+PROJECTOR_CSS = """<style>
+html, .stMarkdown, .stMarkdown p, [data-testid="stMetricValue"] { font-size: 1.35rem; }
+.katex { font-size: 1.6em !important; }
+h1 { font-size: 3rem !important; }
+</style>"""
+
 nav = st.navigation(PAGES)
+show.begin_page(nav.title)
+st.sidebar.toggle("Lecturer mode", key=show.LECTURER,
+                  help="Hide the controls and the lesson text; enlarge type and lines.")
+if show.lecturer():
+    st.html(PROJECTOR_CSS)
 st.sidebar.caption(f"Training on: {describe_light().label}")
 nav.run()
+with st.sidebar:
+    show.lecture_pack_button()

@@ -175,12 +175,3 @@ def loss_curve(losses: Sequence[float], baseline: float | None = None) -> go.Fig
                                       showarrow=False)]
     return _figure(data, layout, "Training loss", 280)
 
-
-def difference_heatmap(diff: np.ndarray, title: str) -> go.Figure:
-    """A (T, H) difference as unit x time on a symmetric blue-red scale (white = no change)."""
-    lim = max(float(np.abs(diff).max()), 1e-12)
-    data = [dict(type="heatmap", z=diff.T, x=np.arange(1, diff.shape[0] + 1),
-                 y=np.arange(diff.shape[1]), colorscale="RdBu_r", zmin=-lim, zmax=lim,
-                 colorbar=dict(title="difference", thickness=12),
-                 hovertemplate="%{z:.4f} at step %{x}, unit %{y}<extra></extra>")]
-    return _figure(data, _axes("time step t", "unit"), title, 360)

@@ -158,6 +158,40 @@ def gru_doc002_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str
             "a_r": a_r, "a_z": a_z, "a_n": a_n, "xn": xn, "hn": hn}
 
 
+# ---------------------------------------------------------------- documents 000 and 002: LSTM
+
+def lstm_concat(x: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
+    """The LSTM as documents 000 and 002 write it, W · [h_{t-1}, x_t] + b; x (B, T, I) -> (B, T, H).
+
+    One matrix per gate acting on the joined vector, built from torch's weights as
+    W = [W_hh | W_ih] and b = b_ih + b_hh. The same function as torch's, computed another way.
+    """
+    W = torch.cat([w["weight_hh"], w["weight_ih"]], dim=1)  # (4H, H + I)
+    b = w["bias_ih"] + w["bias_hh"]
+    H = w["weight_hh"].shape[1]
+    h = c = x.new_zeros(x.shape[0], H)
+    hs, cs = [], []
+    for t in range(x.shape[1]):
+        a_i, a_f, a_g, a_o = (torch.cat([h, x[:, t]], dim=-1) @ W.T + b).chunk(4, dim=-1)
+        c = torch.sigmoid(a_f) * c + torch.sigmoid(a_i) * torch.tanh(a_g)
+        h = torch.sigmoid(a_o) * torch.tanh(c)
+        hs.append(h)
+        cs.append(c)
+    return {"c": torch.stack(cs, dim=1), "h": torch.stack(hs, dim=1)}
+
+
+# ---------------------------------------------------------------- document 004: softmax twice
+
+def softmax_twice(z: torch.Tensor) -> torch.Tensor:
+    """softmax(softmax(z)) over the last axis: what a softmax output read `from_logits` yields.
+
+    Document 004's model ends in a softmax and its loss applies another one. The second one
+    sees numbers in [0, 1], so its output is squeezed towards uniform: the top probability
+    can be at most e / (e + K - 1) for K classes.
+    """
+    return torch.softmax(torch.softmax(z, dim=-1), dim=-1)
+
+
 # ---------------------------------------------------------------- comparing two runs
 
 def _np(v: torch.Tensor | np.ndarray) -> np.ndarray:

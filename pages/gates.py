@@ -8,7 +8,7 @@ from memviz.ui import recurrent, show, training
 PAGE = "gates"
 
 st.title("Why gates keep gradients alive")
-st.markdown(
+show.prose(
     "A network learns to remember step 1 only if the error at the end can reach step 1. In a "
     "vanilla RNN that error passes back through tanh and W_hh once per step and usually "
     "shrinks geometrically. The LSTM's cell state offers a second road, c_t = f_t c_{t-1} + "
@@ -38,7 +38,7 @@ if cfg is not None:
                     "line multiplies the LSTM's forget gates: where it stays high, so does the "
                     "LSTM's gradient.")
         st.subheader("Which gates saturate?")
-        st.markdown(
+        show.prose(
             "Karpathy, Johnson & Fei-Fei (2015) counted how often each gate is nearly shut "
             "(below 0.1) or nearly open (above 0.9). Here over a batch of 64 sequences."
         )

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from memviz import equations
-from memviz.ui import recurrent
+from memviz.ui import recurrent, show
 
 PAGE = "gru"
 
 st.title("GRU: one state, two gates")
-st.markdown(
+show.prose(
     "A GRU keeps a single vector h. The **update gate** z decides, unit by unit, how much of "
     "the old state to keep (z near 1) and how much to replace with the new **candidate** n. "
     "The **reset gate** r decides how much of the old state the candidate may look at. There "
@@ -27,15 +27,15 @@ if cfg is not None:
         st.subheader("Where does the reset gate act?")
         left, right = st.columns(2)
         with left:
-            st.markdown("**PyTorch (and cuDNN): after the matrix product** — these produced "
+            show.prose("**PyTorch (and cuDNN): after the matrix product** — these produced "
                         "every number above.")
-            st.latex(equations.CANONICAL["gru"]["n"])
+            show.latex(equations.CANONICAL["gru"]["n"])
         with right:
-            st.markdown("**Document 002 (短期记忆：利用上下文学习), as in Cho et al. 2014: "
+            show.prose("**Document 002 (短期记忆：利用上下文学习), as in Cho et al. 2014: "
                         "before it**")
-            st.latex(r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot "
+            show.latex(r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot "
                      r"\tanh\big(W_h \cdot [r_t \odot h_{t-1}, x_t] + b_h\big)")
-        st.markdown(
+        show.prose(
             "In PyTorch's form the reset gate scales the *result* W_hn h_{t-1} + b_hn, bias "
             "included; in the document's form it scales h_{t-1} *before* it is multiplied, and "
             "the bias stays outside. They are different functions of the same weights: they "

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from memviz import equations
-from memviz.ui import recurrent
+from memviz.ui import recurrent, show
 
 PAGE = "lstm"
 
 st.title("LSTM: a cell that decides what to keep")
-st.markdown(
+show.prose(
     "An LSTM carries two vectors from step to step: the **hidden state** h, which it shows to "
     "the rest of the network, and the **cell state** c, a conveyor belt it writes to and "
     "erases from. Three gates, each a number between 0 and 1 per unit, decide: the forget "
@@ -27,9 +27,9 @@ if cfg is not None:
         recurrent.step_through(PAGE, les)
         with st.expander("The same equations as documents 000 and 002 write them"):
             for tex in equations.LSTM_CONCAT:
-                st.latex(tex)
-            st.markdown(equations.LSTM_CONCAT_NOTE)
-        st.markdown(
+                show.latex(tex)
+            show.prose(equations.LSTM_CONCAT_NOTE)
+        show.prose(
             "**What to look for.** On delayed recall, find a unit whose forget gate stays near 1 "
             "from step 1 to the cue: its cell state holds the symbol across the delay while the "
             "input gate stays shut. At the cue, the output gate opens and the answer appears in h."

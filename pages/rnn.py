@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from memviz.ui import recurrent
+from memviz.ui import recurrent, show
 
 PAGE = "rnn"
 
 st.title("Vanilla RNN: memory by repetition")
-st.markdown(
+show.prose(
     "The simplest recurrent network mixes the new input with its previous state and squashes "
     "the result through tanh, every step. Everything it remembers has to survive being "
     "multiplied by the same matrix W_hh and squashed again and again, which is why its memory "
@@ -24,9 +24,9 @@ if cfg is not None:
         recurrent.step_through(PAGE, les)
 
         st.subheader("Document 001's version")
-        st.markdown("Document 001 (短期记忆：利用上下文学习) writes the state and the output as")
-        st.latex(r"h_t = f(Wx_t + Uh_{t-1},\, b) \qquad y_t = g(h_t \cdot x_t + v)")
-        st.markdown(
+        show.prose("Document 001 (短期记忆：利用上下文学习) writes the state and the output as")
+        show.latex(r"h_t = f(Wx_t + Uh_{t-1},\, b) \qquad y_t = g(h_t \cdot x_t + v)")
+        show.prose(
             "- The bias is written as a second argument of f; what is meant, and what PyTorch "
             "computes, is h_t = tanh(W x_t + U h_{t-1} + b) (PyTorch keeps two biases, "
             "b = b_ih + b_hh, the same function).\n"

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from memviz import equations, figures, gradient_figures, gradients, lesson
+from memviz import doc_figures, equations, figures, gradient_figures, gradients, lesson
 
 from .conftest import tiny_config
 
@@ -58,7 +58,7 @@ def test_every_figure_builder_passes_plotly_validation(task):
     figs = [figures.state_heatmaps(tr, "ifgoch", 3, 1), figures.unit_lines(tr, "ifgoch", 1, 3),
             figures.input_heatmap(tr, les.spec.channels), figures.prediction(tr, les.spec),
             figures.loss_curve(les.run.history.losses, lesson.baseline_loss(les.run.config)),
-            figures.difference_heatmap(tr["h"] - tr["c"], "Δ")]
+            doc_figures.delta_heatmap(tr["h"] - tr["c"], "Δ")]
     for fig in figs:
         go.Figure(fig.to_dict())  # raises on any invalid property
 

@@ -123,6 +123,31 @@ def test_lstm_doc004_pads_the_state_when_the_input_is_wider():
     assert doc["h"].shape == (B, T, H) and torch.isfinite(doc["h"]).all()
 
 
+# ------------------------------------------------------------------ documents 000 and 002
+
+def test_lstm_concat_is_torchs_lstm():
+    w, mod = _weights("lstm", scale=2.0)
+    x = _x()
+    with torch.no_grad():
+        fused, (h_n, c_n) = mod(x.transpose(0, 1))
+    out = variants.lstm_concat(x, w)
+    assert torch.allclose(out["h"], fused.transpose(0, 1), atol=1e-6)
+    assert torch.allclose(out["c"][:, -1], c_n[0], atol=1e-6)
+
+
+def test_softmax_twice_flattens_towards_uniform():
+    z = torch.tensor([[4.0, 0.0, -1.0, -2.0]])
+    once, twice = torch.softmax(z, -1), variants.softmax_twice(z)
+    assert torch.allclose(twice.sum(-1), torch.ones(1))
+    assert twice.argmax() == once.argmax()  # the ranking survives, the confidence does not
+    assert twice.max() < once.max()
+    K = z.shape[-1]
+    e = torch.e
+    assert twice.max() <= e / (e + K - 1) + 1e-6
+    big = variants.softmax_twice(torch.tensor([100.0, 0.0, 0.0, 0.0]))
+    assert big.max() == pytest.approx(e / (e + K - 1), abs=1e-6)  # the bound is reached
+
+
 # ------------------------------------------------------------------ document 002
 
 def test_gru_doc002_differs_from_torch_on_random_weights():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from memviz import cells, equations, figures, lesson, tasks, variants
+from memviz import cells, doc_figures, equations, figures, lesson, presets, tasks, variants
 from memviz.config import (
     HIDDEN_RANGE,
     MIN_SEQ_LEN,
@@ -20,7 +20,7 @@ from memviz.config import (
     TaskConfig,
     TrainConfig,
 )
-from memviz.ui import show, training
+from memviz.ui import show, training, urlstate
 
 TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
                "sine": "Sine forecasting", "brackets": "Bracket depth"}
@@ -28,18 +28,84 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 PLAY_SECONDS = 0.5  # one step every half second while playing
 
 
+URL_PARSERS = {"task": str, "seq_len": int, "hidden": int, "lr": float, "steps": int,
+               "seed": int, "t": int, "unit": int}
+CONTROL_NAMES = ["task", "seq_len", "hidden", "lr", "steps", "seed"]
+
+
+def _valid_link(v: dict) -> bool:
+    """Whether settings from a link make a config the widgets can show."""
+    try:
+        RunConfig(TaskConfig(v.get("task", "recall"), v.get("seq_len", 20)),
+                  ModelConfig("lstm", v.get("hidden", 32)),
+                  TrainConfig(steps=v.get("steps", 300), lr=v.get("lr", 0.01),
+                              seed=v.get("seed", 0)))
+    except ConfigError:
+        return False
+    return (v.get("lr", 0.01) in LEARNING_RATES and 10 <= v.get("steps", 300) <= 2000
+            and v.get("steps", 300) % 10 == 0 and 0 <= v.get("seed", 0) <= 10_000
+            and v.get("t", 1) >= 1 and v.get("unit", 0) >= 0)
+
+
 def controls(page: str, arch: str, seq_len: int = 20) -> RunConfig | None:
-    """Bounded widgets -> a frozen RunConfig (None, with a message, if the settings clash)."""
+    """Bounded widgets -> a frozen RunConfig (None, with a message, if the settings clash).
+
+    The settings live in the URL too, so a copied link reopens the same setup; in lecturer
+    mode they fold away into a closed "Settings" panel.
+    """
+    st.session_state[f"{page}_from_link"] = (
+        urlstate.restore(page, URL_PARSERS, _valid_link)
+        or st.session_state.get(f"{page}_from_link", False))
+    with st.expander("Settings", expanded=not show.lecturer()):
+        cfg = _widgets(page, arch, seq_len)
+    urlstate.save(page, CONTROL_NAMES)
+    if cfg is not None:
+        show.note_config(cfg.to_dict())
+    return cfg
+
+
+def _defaults(page: str, seq_len: int) -> None:
+    """Widget defaults set through session state, so links and presets can override them."""
+    for name, value in {"task": "recall", "seq_len": seq_len, "hidden": 32, "lr": 0.01,
+                        "steps": 300, "seed": 0}.items():
+        st.session_state.setdefault(f"{page}_{name}", value)
+    lo = MIN_SEQ_LEN[st.session_state[f"{page}_task"]]
+    st.session_state[f"{page}_seq_len"] = max(st.session_state[f"{page}_seq_len"], lo)
+
+
+def _apply_preset(page: str) -> None:
+    chosen = st.session_state.get(f"{page}_preset")
+    preset = presets.for_page(page).get(chosen)
+    if preset is not None:
+        for name, value in preset.widget_values().items():
+            st.session_state[f"{page}_{name}"] = value
+
+
+def preset_menu(page: str) -> None:
+    """A menu of named lecture setups for this page (sets the widgets; Train still trains)."""
+    options = presets.for_page(page)
+    if not options:
+        return
+    st.selectbox("Lecture preset", ["(your own settings)", *options], key=f"{page}_preset",
+                 on_change=_apply_preset, args=(page,))
+    chosen = options.get(st.session_state.get(f"{page}_preset"))
+    if chosen is not None:
+        st.info(chosen.note)
+
+
+def _widgets(page: str, arch: str, seq_len: int) -> RunConfig | None:
+    _defaults(page, seq_len)
+    preset_menu(page)
     c1, c2, c3 = st.columns(3)
     task = c1.selectbox("Task", TASKS, format_func=TASK_LABELS.get, key=f"{page}_task")
-    seq_len = c2.slider("Sequence length T", MIN_SEQ_LEN[task], SEQ_LEN_RANGE[1], seq_len,
+    seq_len = c2.slider("Sequence length T", MIN_SEQ_LEN[task], SEQ_LEN_RANGE[1],
                         key=f"{page}_seq_len",
                         help="For delayed recall this is the delay the memory must bridge.")
-    hidden = c3.slider("Hidden size H", HIDDEN_RANGE[0], HIDDEN_RANGE[1], 32, key=f"{page}_hidden")
+    hidden = c3.slider("Hidden size H", HIDDEN_RANGE[0], HIDDEN_RANGE[1], key=f"{page}_hidden")
     c4, c5, c6 = st.columns(3)
-    lr = c4.select_slider("Learning rate", LEARNING_RATES, 0.01, key=f"{page}_lr")
-    steps = c5.slider("Training steps", 10, 2000, 300, step=10, key=f"{page}_steps")
-    seed = c6.number_input("Seed", 0, 10_000, 0, key=f"{page}_seed")
+    lr = c4.select_slider("Learning rate", LEARNING_RATES, key=f"{page}_lr")
+    steps = c5.slider("Training steps", 10, 2000, step=10, key=f"{page}_steps")
+    seed = c6.number_input("Seed", 0, 10_000, key=f"{page}_seed")
     try:
         return RunConfig(TaskConfig(task, seq_len), ModelConfig(arch, hidden),
                          TrainConfig(steps=steps, lr=lr, seed=int(seed)))
@@ -49,8 +115,12 @@ def controls(page: str, arch: str, seq_len: int = 20) -> RunConfig | None:
 
 
 def train(page: str, cfg: RunConfig) -> lesson.Lesson | None:
-    """The trained lesson for cfg (shared by every session), or None until Train is pressed."""
-    return training.trained(page, cfg, lesson.prepare)
+    """The trained lesson for cfg (shared by every session), or None until Train is pressed.
+
+    A page opened from a link with settings trains at once, so the link shows the model.
+    """
+    auto = st.session_state.get(f"{page}_from_link", False)
+    return training.trained(page, cfg, lesson.prepare, auto=auto)
 
 
 def summary(les: lesson.Lesson) -> None:
@@ -113,6 +183,7 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
     c2.button("Pause" if playing else "Play", key=f"{page}_play", on_click=_toggle_play,
               args=(page,), use_container_width=True)
     j = c3.number_input("Unit", 0, tr.H - 1, key=f"{page}_unit")
+    urlstate.save(page, ["t", "unit"])
     t = min(t, tr.T)
     fields = cells.FIELDS[tr.arch]
     left, right = st.columns([3, 2])
@@ -122,8 +193,8 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
                     "Gates run from 0 (closed) to 1 (open); the orange line is the current step.")
     with right:
         st.markdown(f"**The equations at step t = {t}, unit {j}** (PyTorch's form, live numbers)")
-        for tex in equations.live(tr, t, j).values():
-            st.latex(tex)
+        for name, tex in equations.live(tr, t, j).items():
+            show.latex(tex, key=f"{page}_eq_{name}")
         show.plotly(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
                     "The same unit's gates and states as curves: watch which gate moves when the "
                     "input arrives.")
@@ -163,7 +234,7 @@ def variant_panel(page: str, les: lesson.Lesson, name: str, label: str) -> None:
     c1, c2 = st.columns(2)
     c1.metric("max |Δh| over the sequence", f"{np.abs(dh).max():.4f}")
     c2.metric("mean |Δh|", f"{np.abs(dh).mean():.4f}")
-    show.plotly(figures.difference_heatmap(dh, "h(document form) − h(PyTorch form)"),
+    show.plotly(doc_figures.delta_heatmap(dh, "h(document form) − h(PyTorch form)"),
                 f"{page}_{name}_dh",
                 "White means both forms agree; red and blue show where the document's form "
                 "would have put a different hidden state, on the same weights and input.")

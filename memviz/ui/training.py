@@ -47,8 +47,9 @@ def _live_progress() -> tuple[OnStep, Callable[[], None]]:
 
 
 def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
-            label: str = "Train") -> R | None:
-    """The result of train_fn(cfg, on_step): from the shared store, or trained on a click.
+            label: str = "Train", auto: bool = False) -> R | None:
+    """The result of train_fn(cfg, on_step): from the shared store, or trained on a click
+    (or at once when `auto`, e.g. for a page opened from a shared link).
 
     Returns None until there is a result (the page then shows only its controls). A training
     run that diverges or a bad setting shows a message instead of a traceback.
@@ -57,7 +58,7 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
     found = store().get(kind, cfg)
     if found is not None:
         return found
-    if not st.button(label, key=f"{page}_train", type="primary"):
+    if not st.button(label, key=f"{page}_train", type="primary") and not auto:
         st.info(f"Press **{label}**: the model for these settings has not been trained yet.")
         return None
     on_step, clear = _live_progress()
