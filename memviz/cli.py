@@ -83,13 +83,53 @@ def _cmd_train(a: argparse.Namespace) -> int:
     return 0
 
 
+def _export_parser(sub) -> None:
+    p = sub.add_parser("export", help="regenerate a lesson page's figures from a config.json")
+    p.add_argument("--config", type=Path, required=True,
+                   help="config.json from a lecture pack or from `python -m memviz train`")
+    p.add_argument("--out", type=Path, required=True, help="folder to write into")
+    p.add_argument("--formats", default="svg,pdf,png,csv",
+                   help="comma-separated, from svg, pdf, png, csv")
+    p.set_defaults(func=_cmd_export)
+
+
+def _read_config(path: Path) -> tuple[RunConfig, dict]:
+    """The RunConfig in a config.json and its optional view (step t, unit)."""
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise UsageError(f"cannot read {path}: {e}") from None
+    if not isinstance(raw, dict):
+        raise UsageError(f"{path} does not hold a memviz config")
+    return RunConfig.from_dict(raw), raw.get("view", {})
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from . import export, figures, lesson  # imports torch: only when a command needs it
+
+    formats = [f for f in a.formats.split(",") if f]
+    bad = [f for f in formats if f not in export.FORMATS]
+    if bad:
+        raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(export.FORMATS)}")
+    cfg, view = _read_config(a.config)
+    les = lesson.prepare(cfg)
+    figs = figures.lesson_figures(les, view.get("t"), view.get("unit", 0))
+    a.out.mkdir(parents=True, exist_ok=True)
+    for name, fig in figs.items():
+        for fmt in formats:
+            (a.out / f"{name}.{fmt}").write_bytes(export.render(fig, fmt))
+    (a.out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+    print(f"wrote {len(figs)} figures x {len(formats)} formats to {a.out}")
+    return 0
+
+
 def _horizon_parser(sub) -> None:
     p = sub.add_parser("horizon", add_help=False,
                        help="sweep lags x architectures; see python -m memviz horizon --help")
     p.set_defaults(func=None)
 
 
-SUBCOMMANDS = [_train_parser, _horizon_parser]
+SUBCOMMANDS = [_train_parser, _export_parser, _horizon_parser]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -175,3 +175,23 @@ def loss_curve(losses: Sequence[float], baseline: float | None = None) -> go.Fig
                                       showarrow=False)]
     return _figure(data, layout, "Training loss", 280)
 
+
+
+def lesson_figures(les, t: int | None = None, unit: int = 0) -> dict[str, go.Figure]:
+    """The figures a recurrent lesson page shows, named as the page names them (its export
+    keys), at step t (default: the last) and unit `unit`: what `python -m memviz export`
+    regenerates."""
+    from .cells import FIELDS
+    from .lesson import baseline_loss
+
+    tr, page = les.trace, les.run.config.model.arch
+    t = tr.T if t is None else min(max(int(t), 1), tr.T)
+    unit = min(max(int(unit), 0), tr.H - 1)
+    fields = FIELDS[tr.arch]
+    return {
+        f"{page}_loss": loss_curve(les.run.history.losses, baseline_loss(les.run.config)),
+        f"{page}_input": input_heatmap(tr, les.spec.channels),
+        f"{page}_prediction": prediction(tr, les.spec),
+        f"{page}_heatmaps": state_heatmaps(tr, fields, t, unit),
+        f"{page}_unit_lines": unit_lines(tr, fields, unit, t),
+    }

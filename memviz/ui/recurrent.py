@@ -184,6 +184,7 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
               args=(page,), use_container_width=True)
     j = c3.number_input("Unit", 0, tr.H - 1, key=f"{page}_unit")
     urlstate.save(page, ["t", "unit"])
+    show.note_config({**les.run.config.to_dict(), "view": {"t": t, "unit": int(j)}})
     t = min(t, tr.T)
     fields = cells.FIELDS[tr.arch]
     left, right = st.columns([3, 2])

@@ -1,0 +1,127 @@
+"""Exports: every format parses back; the lecture pack's contents; the CLI regenerates the data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+
+import plotly.graph_objects as go
+import pytest
+
+from memviz import export, figures, gradient_figures, gradients, lesson
+from memviz.cli import main
+
+from .conftest import tiny_config
+
+
+@pytest.fixture(scope="module")
+def les():
+    return lesson.prepare(tiny_config("gru", task="brackets", seq_len=10, hidden=4, steps=10))
+
+
+def _check(data: bytes, fmt: str) -> None:
+    if fmt == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    elif fmt == "pdf":
+        assert data[:5] == b"%PDF-"
+    elif fmt == "svg":
+        assert ET.fromstring(data).tag.endswith("svg")
+    else:
+        rows = list(csv.DictReader(io.StringIO(data.decode())))
+        assert rows and {"trace", "x", "y"} <= set(rows[0])
+
+
+def test_every_lesson_figure_exports_in_every_format(les):
+    for name, fig in figures.lesson_figures(les, 4, 1).items():
+        for fmt in export.FORMATS:
+            _check(export.render(fig, fmt), fmt)
+
+
+def test_gradient_and_saturation_figures_export():
+    st = gradients.study(tiny_config(seq_len=5, hidden=3, steps=3))
+    for fig in (gradient_figures.gradient_reach(st), gradient_figures.saturation_scatter(st, "gru")):
+        for fmt in ("svg", "csv"):
+            _check(export.render(fig, fmt), fmt)
+
+
+def test_heatmap_csv_holds_every_cell_of_every_panel(les):
+    fig = figures.lesson_figures(les)["gru_heatmaps"]
+    rows = list(csv.DictReader(io.StringIO(export.render(fig, "csv").decode())))
+    assert len(rows) == 4 * 10 * 4  # r, z, n, h panels x T x H
+    first = [r for r in rows if r["panel"] == "xy"]
+    assert float(first[0]["z"]) == pytest.approx(float(les.trace["r"][0, 0]), abs=1e-6)
+
+
+def test_an_unsupported_figure_says_why():
+    fig = go.Figure(go.Pie(values=[1, 2]))
+    assert "pie" in export.unsupported_reason(fig)
+    with pytest.raises(export.ExportUnsupported, match="pie"):
+        export.render(fig, "svg")
+    with pytest.raises(export.ExportUnsupported, match="unknown format"):
+        export.render(figures.loss_curve([1.0, 0.5]), "gif")
+
+
+def test_lecture_pack_holds_figures_data_equations_and_config(les):
+    figs = figures.lesson_figures(les)
+    pie = go.Figure(go.Pie(values=[1, 2]))
+    data = export.lecture_pack({**figs, "pie": pie}, [r"h_t = \tanh(a_t)"],
+                               {"model": {"arch": "gru"}}, "GRU lesson")
+    z = zipfile.ZipFile(io.BytesIO(data))
+    names = set(z.namelist())
+    for name in figs:
+        assert {f"figures/{name}.{f}" for f in ("svg", "pdf", "png", "csv")} <= names
+    assert {"equations.tex", "config.json", "MISSING.txt"} <= names
+    assert "pie.svg: no offline export" in z.read("MISSING.txt").decode()
+    assert json.loads(z.read("config.json")) == {"model": {"arch": "gru"}}
+    tex = z.read("equations.tex").decode()
+    assert tex.startswith(r"\documentclass") and r"\[ h_t = \tanh(a_t) \]" in tex
+    _check(z.read("figures/gru_heatmaps.png"), "png")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no LaTeX installed (pdflatex)")
+def test_equations_tex_compiles(tmp_path, les):
+    from memviz import equations
+
+    eqs = list(equations.live(les.trace, 3, 0).values()) + list(equations.CANONICAL["lstm"].values())
+    (tmp_path / "eq.tex").write_text(export.tex_document(eqs, "memviz_test & co"))
+    p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "eq.tex"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout[-2000:]
+
+
+def test_cli_export_regenerates_the_same_data(tmp_path):
+    assert main(["train", "--arch", "rnn", "--task", "sine", "--seq-len", "12", "--hidden", "3",
+                 "--steps", "15", "--out", str(tmp_path / "run")]) == 0
+    cfg = tmp_path / "run" / "config.json"
+    for out in ("a", "b"):
+        assert main(["export", "--config", str(cfg), "--out", str(tmp_path / out),
+                     "--formats", "csv,svg"]) == 0
+    a = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "rnn_heatmaps.csv" in a and "rnn_unit_lines.svg" in a
+    for name in a:
+        if name.endswith(".csv"):
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_cli_export_uses_the_view_of_a_lecture_pack_config(tmp_path):
+    cfg = tiny_config("lstm", seq_len=6, hidden=3, steps=5).to_dict()
+    (tmp_path / "config.json").write_text(json.dumps({**cfg, "view": {"t": 2, "unit": 1}}))
+    assert main(["export", "--config", str(tmp_path / "config.json"), "--out", str(tmp_path / "o"),
+                 "--formats", "svg"]) == 0
+    assert "step 2 and unit 1" in (tmp_path / "o" / "lstm_heatmaps.svg").read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "--config", "/no/such.json", "--out", "x"], "cannot read"),
+    (["export", "--config", "pyproject.toml", "--out", "x"], "cannot read"),
+    (["export", "--out", "x"], "required: --config"),
+])
+def test_cli_export_bad_arguments(args, message):
+    p = subprocess.run([sys.executable, "-m", "memviz", *args], capture_output=True, text=True)
+    assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
