@@ -81,7 +81,7 @@ def bench_record(repeats: int) -> None:
 def bench_step_move(moves: int) -> None:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages/lstm.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "lessons/lstm.py"), default_timeout=120)
     at.run()
     at.button(key="lstm_train").click().run()
     T = C.DEFAULT.task.seq_len

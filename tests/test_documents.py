@@ -126,7 +126,7 @@ def test_figures_are_valid_plotly(study):
 @pytest.fixture
 def page():
     training.store.clear()  # each test trains fresh
-    at = AppTest.from_file(str(ROOT / "pages/documents.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "lessons/documents.py"), default_timeout=120)
     at.run()
     at.slider(key="docs_seq_len").set_value(T)
     at.slider(key="docs_hidden").set_value(H)

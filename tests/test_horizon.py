@@ -137,7 +137,7 @@ def test_page_runs_a_tiny_sweep():
     from memviz.ui import training
 
     training.store.clear()
-    at = AppTest.from_file(str(ROOT / "pages/horizon.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "lessons/horizon.py"), default_timeout=120).run()
     assert not at.exception
     at.multiselect(key="hz_lags").set_value([3, 5])
     at.multiselect(key="hz_archs").set_value(["rnn", "lstm", "cnn"])

@@ -159,7 +159,7 @@ def test_figures_build_from_a_simulation():
 # ------------------------------------------------------------------ the page
 
 def _page() -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages/synapses.py"), default_timeout=60).run()
+    return AppTest.from_file(str(ROOT / "lessons/synapses.py"), default_timeout=60).run()
 
 
 def test_synapses_page_runs_and_draws():

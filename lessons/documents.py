@@ -116,7 +116,7 @@ def softmax() -> None:
 
 def synapses() -> None:
     try:
-        st.page_link("pages/synapses.py", label="Open the Synapses page: document 003's model "
+        st.page_link("lessons/synapses.py", label="Open the Synapses page: document 003's model "
                      "run live, beside Hebb's and Oja's rules", icon=":material/hub:")
     except Exception:  # run alone (tests), the page is not registered with st.navigation
         st.markdown("The **Synapses** page runs document 003's model live, beside Hebb's and "

@@ -18,6 +18,8 @@ st.markdown(
     "- **Vanilla RNN** — the plain recurrence, and why its memory fades.\n"
     "- **Why gates** — all three trained on the same task: how far back the gradient reaches, "
     "and which gates saturate.\n"
+    "- **CNN** — convolution kernels as short-term memory: a digit classifier trained live, "
+    "one convolution written out with its numbers, and the shape arithmetic.\n"
     "- **Memory horizon** — how many steps each kind of memory lasts: RNN, LSTM, GRU and a "
     "convolution whose kernel sees only a window.\n"
     "- **The documents** — every equation of the five source documents beside what the app "
