@@ -30,7 +30,7 @@ PAGES = [
 # Large type for a projector; the figures enlarge themselves (memviz.ui.show).
 PROJECTOR_CSS = """<style>
 html, .stMarkdown, .stMarkdown p, [data-testid="stMetricValue"] { font-size: 1.35rem; }
-.katex { font-size: 1.6em !important; }
+.katex { font-size: 1.15em !important; }
 h1 { font-size: 3rem !important; }
 </style>"""
 

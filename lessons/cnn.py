@@ -15,7 +15,7 @@ TEXT = dict(re.findall(r"<!-- section: (\w+) -->\n(.*?)(?=\n<!-- section|\Z)",
                        (Path(__file__).with_suffix(".md")).read_text(encoding="utf-8"), re.S))
 
 st.title("CNN: kernels as short-term memory")
-st.markdown(TEXT["intro"])
+show.prose(TEXT["intro"])
 
 
 def settings() -> cnn.CNNConfig | None:
@@ -44,7 +44,7 @@ def settings() -> cnn.CNNConfig | None:
 def written_out(run: cnn.CNNRun, image) -> None:
     """The convolution at a chosen position, with numbers, and that unit's receptive field."""
     st.subheader("One output, computed by hand")
-    st.markdown(TEXT["written"])
+    show.prose(TEXT["written"])
     model, acts = run.model, cnn.activations(run.model, image)
     c = st.columns(5)
     layer = c[0].selectbox("Layer", cnn.conv_names(model), key="cnn_layer")
@@ -59,14 +59,14 @@ def written_out(run: cnn.CNNRun, image) -> None:
                 "Left: the input values under the kernel ('pad' = zero padding outside the "
                 "image); middle: the kernel; right: their products, which are added up below.")
     for tex in CF.conv_latex(at, ch):
-        st.latex(tex)
+        show.latex(tex)
     if c_n > 1:
         show.altair(CF.channel_sums(at), "cnn_sums_fig", "One bar per input channel: the sum of "
                     "that channel's products; the bars plus the bias make the output.")
     st.success(f"PyTorch's Conv2d gives {at.torch_z:.6f} at ({o}, {m}, {n}); the sum written out "
                f"gives {at.z:.6f} (difference {abs(at.torch_z - at.z):.1e}).")
     st.subheader("Receptive field: how much of the image one unit sees")
-    st.markdown(TEXT["field"])
+    show.prose(TEXT["field"])
     fields = cnn.receptive_fields(cnn.geometry(model))
     mine = next(f for f in fields if f.name == layer)
     r0, r1, c0, c1 = mine.box(m, n, 10**6)  # unclipped: the true centre, even in the padding
@@ -74,7 +74,7 @@ def written_out(run: cnn.CNNRun, image) -> None:
     show.plotly(CF.receptive_fields(image, fields, units), "cnn_field_fig",
                 "Each panel is the input image; the box covers the pixels that the unit of that "
                 f"layer above the same spot as ({m}, {n}) in {layer} can depend on.")
-    st.caption("Field size per layer: " + ", ".join(f"{f.name} {f.size}×{f.size}"
+    show.caption("Field size per layer: " + ", ".join(f"{f.name} {f.size}×{f.size}"
                                                      for f in fields) + " pixels.")
 
 
@@ -87,7 +87,7 @@ def lesson(run: cnn.CNNRun) -> None:
     show.altair(CF.loss_curve(run.losses), "cnn_loss_fig",
                 "Cross-entropy on each training batch; it should fall and flatten.")
     st.subheader("The kernels it learned")
-    st.markdown(TEXT["kernels"])
+    show.prose(TEXT["kernels"])
     for name in cnn.conv_names(run.model):
         w = getattr(run.model, name).weight.detach().numpy()
         show.plotly(CF.kernels(w, name), f"cnn_kernels_{name}",
@@ -97,7 +97,7 @@ def lesson(run: cnn.CNNRun) -> None:
     i = st.slider("Test image", 0, len(data.y_test) - 1, 0, key="cnn_image")
     image, label = data.x_test[i, 0], int(data.y_test[i])
     probs = cnn.probabilities(run.model, image)
-    st.markdown(TEXT["maps"] + f"  \nThis image shows a **{label}**; the network says "
+    show.prose(TEXT["maps"] + f"  \nThis image shows a **{label}**; the network says "
                 f"**{probs.argmax()}** ({probs.max():.1%}).")
     show.plotly(CF.feature_maps(cnn.activations(run.model, image)), "cnn_maps_fig",
                 "Top: the input; then each layer's maps in order, bright = strong response.")
@@ -105,14 +105,14 @@ def lesson(run: cnn.CNNRun) -> None:
     st.subheader("What it predicts")
     show.altair(CF.probabilities(probs, label), "cnn_probs_fig",
                 "Softmax probability per digit for this image; the orange bar is the true digit.")
-    st.markdown(TEXT["look"])
+    show.prose(TEXT["look"])
 
 
 def shapes() -> None:
     """Output-size arithmetic on sliders, and document 000's network worked through."""
     st.header("How big is each feature map?")
-    st.markdown(TEXT["shapes"])
-    st.latex(CF.OUT_SIZE)
+    show.prose(TEXT["shapes"])
+    show.latex(CF.OUT_SIZE)
     c = st.columns(6)
     n = c[0].slider("Input size n", 1, 64, 28, key="cnn_sh_n")
     k = c[1].slider("Kernel k", 1, 9, 5, key="cnn_sh_k")
@@ -130,16 +130,16 @@ def shapes() -> None:
         show.altair(CF.shape_chart(n, rows), "cnn_shape_fig",
                     "Bar height = side length of the feature map after each layer.")
     st.subheader("Document 000's network, with its own numbers")
-    st.markdown(TEXT["doc000"])
+    show.prose(TEXT["doc000"])
     n0 = st.slider("Image size (the document does not say)", 5, 64, 32, key="cnn_doc_n")
     rows0 = cnn.shape_rows(n0, cnn.DOC000_CHANNELS, cnn.DOC000)
     st.dataframe(CF.shape_table(n0, cnn.DOC000_CHANNELS, cnn.DOC000, rows0), hide_index=True)
     got = cnn.doc000_fc1_in(n0)
     verdict = "matches" if got == cnn.DOC000_FC1_IN else "does not match"
-    st.markdown(f"fc1 receives 16 × {rows0[-1].n_out} × {rows0[-1].n_out} = **{got}** numbers; "
+    show.prose(f"fc1 receives 16 × {rows0[-1].n_out} × {rows0[-1].n_out} = **{got}** numbers; "
                 f"the document's `Linear(16 * 5 * 5, 120)` expects 400, so it **{verdict}**. "
                 f"Only n = {', '.join(map(str, cnn.doc000_sides_giving_400()))} would give 400.")
-    st.markdown(TEXT["doc000_after"])
+    show.prose(TEXT["doc000_after"])
     st.code(f"as written:  {cnn.doc000_forward(n0, fixed=False)}\n"
             f"fixed:       {cnn.doc000_forward(n0, fixed=True)}", language=None)
 
@@ -151,8 +151,8 @@ if cfg is not None:
         lesson(result)
 shapes()
 st.header("The convolution equation, two ways")
-st.markdown("Document 000 writes the layer as the first line; PyTorch's `Conv2d`, which "
+show.prose("Document 000 writes the layer as the first line; PyTorch's `Conv2d`, which "
             "produced every number on this page, computes the second.")
-st.latex(r"\text{document 000:}\quad " + CF.DOC000_CONV)
-st.latex(r"\text{PyTorch:}\quad " + CF.CANONICAL_CONV)
-st.markdown(TEXT["eq_notes"])
+show.latex(r"\text{document 000:}\quad " + CF.DOC000_CONV)
+show.latex(r"\text{PyTorch:}\quad " + CF.CANONICAL_CONV)
+show.prose(TEXT["eq_notes"])

@@ -17,7 +17,7 @@ DOC_LABEL = {"lstm_doc001": "document 001's LSTM", "lstm_doc004": "document 004'
              "gru_doc002": "document 002's GRU"}
 
 st.title("The documents")
-st.markdown(D.INTRO)
+show.prose(D.INTRO)
 
 c1, c2, c3, c4, c5 = st.columns(5)
 task = c1.selectbox("Task", C.TASKS, format_func=TASK_LABELS.get, key=f"{PAGE}_task")
@@ -37,17 +37,17 @@ if study is None:
 
 lstm = study.lessons["lstm"]
 acc = {a: les.run.history.eval_accuracy for a, les in study.lessons.items()}
-st.caption("Trained on " + lstm.run.device_label + ". Held-out accuracy: " + ", ".join(
+show.caption("Trained on " + lstm.run.device_label + ". Held-out accuracy: " + ", ".join(
     f"{a.upper()} {100 * v:.0f}%" for a, v in acc.items() if v is not None) + ". Every demo "
     "below uses these weights and the task's example sequence.")
 
 st.header("Verification: are these the model's numbers?")
-st.markdown(D.VERIFY_TEXT)
+show.prose(D.VERIFY_TEXT)
 table = pd.DataFrame(study.verification)
 st.dataframe(table, hide_index=True, column_config={
     **{c: st.column_config.NumberColumn(format="%.1e") for c in table.columns[1:4]},
     "pass": st.column_config.CheckboxColumn("within tolerance")})
-st.caption("Read each row as: the largest difference between the two hidden states, over every "
+show.caption("Read each row as: the largest difference between the two hidden states, over every "
            "unit and step; anything below the tolerance is float32 rounding.")
 
 st.divider()
@@ -76,12 +76,12 @@ def cell_demo(name: str) -> None:
 
 def same_demo(label: str, gap: float) -> None:
     st.metric(label, f"{gap:.1e}")
-    st.caption("A difference of order 1e-7 is float32 rounding: the two forms are one function.")
+    show.caption("A difference of order 1e-7 is float32 rounding: the two forms are one function.")
 
 
 def cnn_shapes() -> None:
     rows = {n: cnn.doc000_fc1_in(n) for n in (32, 28, 20)}
-    st.markdown("**Its network's shapes, computed.** The first linear layer expects "
+    show.prose("**Its network's shapes, computed.** The first linear layer expects "
                 f"16 × 5 × 5 = {cnn.DOC000_FC1_IN} numbers; what arrives is "
                 + ", ".join(f"{v} for a {n} × {n} image" for n, v in rows.items())
                 + f". Running it on 32 × 32 in torch: `{cnn.doc000_forward(32, fixed=False)}`.")
@@ -99,7 +99,7 @@ def readout() -> None:
 
 def softmax() -> None:
     if study.softmax is None:
-        st.caption("(This task predicts numbers, not classes: pick a classification task to "
+        show.caption("(This task predicts numbers, not classes: pick a classification task to "
                    "see softmax applied twice.)")
         return
     once, twice = study.softmax
@@ -119,7 +119,7 @@ def synapses() -> None:
         st.page_link("lessons/synapses.py", label="Open the Synapses page: document 003's model "
                      "run live, beside Hebb's and Oja's rules", icon=":material/hub:")
     except Exception:  # run alone (tests), the page is not registered with st.navigation
-        st.markdown("The **Synapses** page runs document 003's model live, beside Hebb's and "
+        show.prose("The **Synapses** page runs document 003's model live, beside Hebb's and "
                     "Oja's rules.")
 
 
@@ -135,8 +135,8 @@ DEMOS = {
 
 for doc in D.DOCUMENTS:
     st.header(f"Document {doc.number}: {doc.title}", anchor=f"doc{doc.number}")
-    st.caption(doc.english)
-    st.markdown(doc.summary)
+    show.caption(doc.english)
+    show.prose(doc.summary)
     left, right = st.columns(2)
     left.markdown("**As the document writes it**")
     right.markdown("**What the app computes**")
@@ -144,11 +144,11 @@ for doc in D.DOCUMENTS:
         left, right = st.columns(2)
         left.latex(eq.doc)
         right.latex(eq.canonical)
-        st.caption(f"{eq.label}: {D.VERDICTS[eq.verdict]}" + (f". {eq.note}" if eq.note else ""))
+        show.caption(f"{eq.label}: {D.VERDICTS[eq.verdict]}" + (f". {eq.note}" if eq.note else ""))
     for remark in doc.remarks:
         st.warning(remark)
     for key in doc.demos:
         st.subheader(D.DEMO_TITLES[key])
-        st.markdown(D.DEMO_TEXT[key])
+        show.prose(D.DEMO_TEXT[key])
         DEMOS[key]()
     st.divider()

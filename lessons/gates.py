@@ -18,7 +18,7 @@ show.prose(
 
 cfg = recurrent.controls(PAGE, "lstm", seq_len=50)  # long enough for the decay to show
 if cfg is not None:
-    st.caption(recurrent.task_note(cfg) + " All three cells train on it, one after another.")
+    show.caption(recurrent.task_note(cfg) + " All three cells train on it, one after another.")
     study = training.trained(PAGE, cfg, gradients.study, label="Train RNN, LSTM and GRU")
     if study is not None:
         cols = st.columns(3)

@@ -17,7 +17,7 @@ show.prose(
 
 cfg = recurrent.controls(PAGE, "gru")
 if cfg is not None:
-    st.caption(recurrent.task_note(cfg))
+    show.caption(recurrent.task_note(cfg))
     les = recurrent.train(PAGE, cfg)
     if les is not None:
         recurrent.summary(les)

@@ -17,7 +17,7 @@ TASK_NAMES = {"recall": "Delayed recall (name the first symbol)",
 D = hz.HorizonConfig()
 
 st.title("Memory horizon: how long does each kind of memory last?")
-st.markdown(
+show.prose(
     "Each model below learns the same task, with the thing to remember placed **lag** steps "
     "before the answer is due. A 1-D convolution sees only a fixed window of recent steps, its "
     "*receptive field* (the document *Memory: short-term and long-term memory* calls kernels "
@@ -54,7 +54,7 @@ except ConfigError as e:
     st.stop()
 
 rf = cfg.receptive_field
-st.caption(f"CNN receptive field = 1 + (kernel − 1) × (sum of dilations) = 1 + {kernel - 1} × "
+show.caption(f"CNN receptive field = 1 + (kernel − 1) × (sum of dilations) = 1 + {kernel - 1} × "
            f"{sum(hz.dilations(depth, dilation))} = **{rf} steps**: it can solve a lag of at "
            f"most {rf}.")
 
@@ -112,7 +112,7 @@ if results:
         st.download_button("Download results.csv", hz.results_csv(results), "results.csv",
                            "text/csv", key="hz_csv")
 
-st.markdown(
+show.prose(
     "**What had to be tuned, honestly.** With learning rate 0.01 a vanilla RNN sometimes "
     "stumbles on a *lucky attractor* — a stable hidden state per symbol that lasts through "
     "blank inputs — and then solves even long lags for some seeds. At 0.003 it does not within "

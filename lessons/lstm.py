@@ -19,7 +19,7 @@ show.prose(
 
 cfg = recurrent.controls(PAGE, "lstm")
 if cfg is not None:
-    st.caption(recurrent.task_note(cfg))
+    show.caption(recurrent.task_note(cfg))
     les = recurrent.train(PAGE, cfg)
     if les is not None:
         recurrent.summary(les)

@@ -12,25 +12,25 @@ DOC = "Document 003, 短期记忆与长期记忆 (Short-term and long-term memor
 PATTERN_LABELS = {"repeated": "Repeated many times", "once": "Shown once", "draw": "Draw my own"}
 
 st.title("Synapses: how repetition becomes a lasting change")
-st.markdown(
+show.prose(
     f"{DOC} models a neuron as a weighted sum of its inputs passed through an activation "
     "function, and memory as a change in the weights (the synapses) that the activity causes. "
     "Below, a handful of neurons receive a pattern; after every step each synapse is adjusted by "
     "a learning rule. Compare the document's rule with two classic ones from neuroscience."
 )
-st.latex(r"a_i(t) = f\Big(\sum_j w_{ij}\,x_j(t)\Big)")
-st.latex(r"\begin{aligned}\text{document 003:}\quad & w_{ij}(t+1) = w_{ij}(t) + \alpha\,"
+show.latex(r"a_i(t) = f\Big(\sum_j w_{ij}\,x_j(t)\Big)")
+show.latex(r"\begin{aligned}\text{document 003:}\quad & w_{ij}(t+1) = w_{ij}(t) + \alpha\,"
          r"\big(a_i(t) - a_j(t)\big)\\ \text{Hebb:}\quad & \Delta w_{ij} = \alpha\,a_i\,a_j"
          r"\\ \text{Oja:}\quad & \Delta w_{ij} = \alpha\,a_i\,(a_j - a_i\,w_{ij})\end{aligned}")
-st.caption("w_ij is the synapse from input line j onto neuron i; each neuron's own line (w_ii) is "
+show.caption("w_ij is the synapse from input line j onto neuron i; each neuron's own line (w_ii) is "
            "fixed, the others learn. α is the learning rate.")
 
 with st.expander("The document's worked example, recomputed", expanded=True):
     ident, sig = S.worked_example("identity"), S.worked_example("sigmoid")
-    st.markdown("Two neurons, both synapses 0.2, input x_i = 1 and x_j = 0, α = 0.1. As the "
+    show.prose("Two neurons, both synapses 0.2, input x_i = 1 and x_j = 0, α = 0.1. As the "
                 "document computes it, both neurons receive the same sum 0.2 × 1 + 0.2 × 0.")
     for ex, name, k in ((ident, r"\text{identity}", 1), (sig, r"\sigma", 4)):
-        st.latex(rf"f = {name}:\; a_i = a_j = f(0.2) = {ex['a_i']:.{k}f},\quad w_{{ij}}(1) = 0.2 + "
+        show.latex(rf"f = {name}:\; a_i = a_j = f(0.2) = {ex['a_i']:.{k}f},\quad w_{{ij}}(1) = 0.2 + "
                  rf"0.1\,({ex['a_i']:.3g} - {ex['a_j']:.3g}) = {ex['w_doc003']:.1f}")
     st.dataframe(pd.DataFrame(
         {"activation f": ["identity", "sigmoid"],
@@ -39,7 +39,7 @@ with st.expander("The document's worked example, recomputed", expanded=True):
          "w_ij(1), Hebb": [round(ident["w_hebb"], 4), round(sig["w_hebb"], 4)],
          "w_ij(1), Oja": [round(ident["w_oja"], 4), round(sig["w_oja"], 4)]}),
         hide_index=True)
-    st.markdown(f"The document's text uses the identity (0.2); its code uses a sigmoid, which "
+    show.prose(f"The document's text uses the identity (0.2); its code uses a sigmoid, which "
                 f"gives σ(0.2) ≈ {sig['a_i']:.3f}. Either way the two activities are equal, so the "
                 "difference rule leaves the weight at 0.2: two neurons active together change "
                 "nothing. A Hebbian rule strengthens exactly that case.")
@@ -65,7 +65,7 @@ except ConfigError as e:
 
 x = S.pattern("repeated" if kind == "draw" else kind, cfg)
 if kind == "draw":
-    st.caption("Tick a box to switch that neuron's input on at that step (rows are neurons, "
+    show.caption("Tick a box to switch that neuron's input on at that step (rows are neurons, "
                "columns are steps). It starts from the repeated pattern.")
     grid = pd.DataFrame(x.T > 0, index=[f"neuron {k}" for k in range(n)],
                         columns=[str(t) for t in range(1, steps + 1)])
@@ -82,12 +82,12 @@ show.plotly(SF.change_heatmaps(sims), "syn_change",
             "Each cell is one synapse (row: the neuron it feeds, column: the input line it comes "
             "from); red grew, blue shrank, all three panels on the same scale.")
 
-st.markdown("**Which synapses strengthened, and why**")
+show.prose("**Which synapses strengthened, and why**")
 g = S.group(cfg)
 for r, s in sims.items():
     top = ", ".join(f"{j} → {i} (+{d:.2f})" for i, j, d in S.strongest(s) if d > 1e-9) or "none"
-    st.markdown(f"- {S.RULE_LABELS[r]}: {top}")
-st.caption(f"The seeded patterns drive neurons {', '.join(map(str, g))} together.")
+    show.prose(f"- {S.RULE_LABELS[r]}: {top}")
+show.caption(f"The seeded patterns drive neurons {', '.join(map(str, g))} together.")
 
 c1, c2, c3 = st.columns(3)
 i = c1.selectbox("Synapse onto neuron", range(n), index=int(g[0]), key="syn_i")
@@ -107,7 +107,7 @@ show.plotly(SF.change_vs_coactivity(sims), "syn_coactivity",
             "Each dot is one synapse: further right means its two neurons were active together "
             "more often; higher means it grew more.")
 
-st.markdown(
+show.prose(
     "**What the document's rule captures, and what it misses.** Its change is the *difference* "
     "of two activities. It moves a weight when one neuron is more active than the other — "
     "strengthening synapses from silent lines onto busy neurons and weakening the reverse — and "

@@ -1,7 +1,10 @@
-"""The trained models: torch's fused recurrent modules plus a linear readout.
+"""The trained models: torch's recurrent modules plus a linear readout.
 
-Training uses nn.RNN / nn.LSTM / nn.GRU because their fused kernels (cuDNN on the GPU, oneDNN
-for the LSTM on the CPU) are fast; `cells.py` re-runs the same weights step by step to show them.
+Training uses nn.RNN / nn.LSTM because their kernels are fast (cuDNN on the GPU, oneDNN for the
+LSTM on the CPU). torch has no fused GRU kernel on the CPU, so the GRU trains through
+memviz.fastgru.FastGRU there: an nn.GRU subclass with a hand-written backward, 2x faster, and
+torch's own kernel on CUDA. `cells.py` re-runs the same weights step by step to show them, and
+`reference_forward` is what they are checked against: always torch's own module.
 """
 
 from __future__ import annotations
@@ -10,8 +13,15 @@ import torch
 from torch import nn
 
 from .config import ModelConfig
+from .fastgru import FastGRU
 
-_MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+_MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": FastGRU}
+
+
+def reference_forward(rnn: nn.RNNBase, x: torch.Tensor) -> torch.Tensor:
+    """Hidden states (B, T, H) from torch's own kernel for this layer, never memviz's FastGRU."""
+    forward = nn.GRU.forward if isinstance(rnn, nn.GRU) else type(rnn).forward
+    return forward(rnn, x)[0]
 
 
 class SeqModel(nn.Module):

@@ -132,7 +132,7 @@ def summary(les: lesson.Lesson) -> None:
     m2.metric("Held-out loss", f"{h.eval_loss:.4f}")
     m3.metric("Training time", f"{h.seconds:.2f} s")
     m4.metric("Trained on", h.device.upper(), help=les.run.device_label)
-    st.caption(
+    show.caption(
         f"The numbers below come from re-running the trained weights through the cell written "
         f"out gate by gate; they differ from torch's fused nn.{cfg.model.arch.upper()} by at most "
         f"{les.trace.max_abs_diff:.1e} (float32 rounding)."
@@ -187,7 +187,7 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
     show.note_config({**les.run.config.to_dict(), "view": {"t": t, "unit": int(j)}})
     t = min(t, tr.T)
     fields = cells.FIELDS[tr.arch]
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1] if show.lecturer() else [3, 2])
     with left:
         show.plotly(figures.state_heatmaps(tr, fields, t, j), f"{page}_heatmaps",
                     "Rows are hidden units, columns are time steps; colour is the value. "

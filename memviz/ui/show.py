@@ -61,7 +61,8 @@ def plotly(fig, key: str, caption: str | None = None) -> None:
         fig = _projector(fig)
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "svg", "filename": key, "scale": 1}}
-    st.plotly_chart(fig, key=key, config=config)
+    # theme=None: our own template and fonts, so lecturer mode can enlarge them
+    st.plotly_chart(fig, key=key, config=config, theme=None)
     if not lecturer():
         if caption:
             st.caption(caption)
@@ -88,6 +89,12 @@ def prose(markdown: str) -> None:
     """Lesson text: shown to students, hidden in lecturer mode."""
     if not lecturer():
         st.markdown(markdown)
+
+
+def caption(text: str) -> None:
+    """A small explanatory line: shown to students, hidden in lecturer mode."""
+    if not lecturer():
+        st.caption(text)
 
 
 def note_config(config: dict[str, Any]) -> None:
