@@ -22,16 +22,17 @@ show.latex(r"a_i(t) = f\Big(\sum_j w_{ij}\,x_j(t)\Big)")
 show.latex(r"\begin{aligned}\text{document 003:}\quad & w_{ij}(t+1) = w_{ij}(t) + \alpha\,"
          r"\big(a_i(t) - a_j(t)\big)\\ \text{Hebb:}\quad & \Delta w_{ij} = \alpha\,a_i\,a_j"
          r"\\ \text{Oja:}\quad & \Delta w_{ij} = \alpha\,a_i\,(a_j - a_i\,w_{ij})\end{aligned}")
-show.caption("w_ij is the synapse from input line j onto neuron i; each neuron's own line (w_ii) is "
-           "fixed, the others learn. α is the learning rate.")
+show.caption("w_ij is the synapse from input line j onto neuron i; each neuron's own line "
+             "(w_ii) is fixed, the others learn. α is the learning rate.")
 
 with st.expander("The document's worked example, recomputed", expanded=True):
     ident, sig = S.worked_example("identity"), S.worked_example("sigmoid")
     show.prose("Two neurons, both synapses 0.2, input x_i = 1 and x_j = 0, α = 0.1. As the "
                 "document computes it, both neurons receive the same sum 0.2 × 1 + 0.2 × 0.")
     for ex, name, k in ((ident, r"\text{identity}", 1), (sig, r"\sigma", 4)):
-        show.latex(rf"f = {name}:\; a_i = a_j = f(0.2) = {ex['a_i']:.{k}f},\quad w_{{ij}}(1) = 0.2 + "
-                 rf"0.1\,({ex['a_i']:.3g} - {ex['a_j']:.3g}) = {ex['w_doc003']:.1f}")
+        show.latex(rf"f = {name}:\; a_i = a_j = f(0.2) = {ex['a_i']:.{k}f},\quad "
+                   rf"w_{{ij}}(1) = 0.2 + 0.1\,({ex['a_i']:.3g} - {ex['a_j']:.3g}) = "
+                   rf"{ex['w_doc003']:.1f}")
     st.dataframe(pd.DataFrame(
         {"activation f": ["identity", "sigmoid"],
          "a_i = a_j": [round(ident["a_i"], 4), round(sig["a_i"], 4)],

@@ -38,14 +38,15 @@ def _check(data: bytes, fmt: str) -> None:
 
 
 def test_every_lesson_figure_exports_in_every_format(les):
-    for name, fig in figures.lesson_figures(les, 4, 1).items():
+    for fig in figures.lesson_figures(les, 4, 1).values():
         for fmt in export.FORMATS:
             _check(export.render(fig, fmt), fmt)
 
 
 def test_gradient_and_saturation_figures_export():
     st = gradients.study(tiny_config(seq_len=5, hidden=3, steps=3))
-    for fig in (gradient_figures.gradient_reach(st), gradient_figures.saturation_scatter(st, "gru")):
+    for fig in (gradient_figures.gradient_reach(st),
+                gradient_figures.saturation_scatter(st, "gru")):
         for fmt in ("svg", "csv"):
             _check(export.render(fig, fmt), fmt)
 
@@ -88,7 +89,7 @@ def test_lecture_pack_holds_figures_data_equations_and_config(les):
 def test_equations_tex_compiles(tmp_path, les):
     from memviz import equations
 
-    eqs = list(equations.live(les.trace, 3, 0).values()) + list(equations.CANONICAL["lstm"].values())
+    eqs = [*equations.live(les.trace, 3, 0).values(), *equations.CANONICAL["lstm"].values()]
     (tmp_path / "eq.tex").write_text(export.tex_document(eqs, "memviz_test & co"))
     p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "eq.tex"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120)
