@@ -4,8 +4,10 @@
     python benchmarks/bench.py --quick    # fewer repeats
 
 Figures: training time of the default LSTM config and its accuracy; the ratio of memviz's
-training loop to a bare torch loop doing the same work; seconds to record T=200, H=64; and the
-server-side time of one time-step move on the LSTM page (AppTest reruns the page script).
+training loop to a bare torch loop doing the same work; the GRU's and RNN's default training
+time against the LSTM's; seconds to record T=200, H=64; the time to build a lecture pack; and
+the server-side time of one time-step move on the LSTM page (AppTest reruns the page script).
+benchmarks/horizon.py times the memory-horizon sweep, benchmarks/gru_speed.py the GRU kernels.
 """
 
 from __future__ import annotations
@@ -70,6 +72,29 @@ def bench_training(repeats: int) -> None:
           f"{statistics.median(bare):.3f} s: ratio {ratio:.3f} (target <= 1.10)")
 
 
+def bench_archs(repeats: int) -> None:
+    """Default config per cell type, interleaved: GRU and RNN against the LSTM (target <= 1.5)."""
+    times: dict[str, list[float]] = {"lstm": [], "gru": [], "rnn": []}
+    for _ in range(repeats):
+        for arch in times:
+            times[arch].append(train.run(C.DEFAULT.replace(model={"arch": arch})).history.seconds)
+    med = {a: statistics.median(v) for a, v in times.items()}
+    print("default config per cell (training loop, median of "
+          f"{repeats}): LSTM {med['lstm']:.3f} s, GRU {med['gru']:.3f} s "
+          f"(x{med['gru'] / med['lstm']:.2f}), RNN {med['rnn']:.3f} s "
+          f"(x{med['rnn'] / med['lstm']:.2f}) (target <= 1.5x the LSTM)")
+
+
+def bench_export(repeats: int) -> None:
+    from memviz import export, figures, lesson
+
+    les = lesson.prepare(C.DEFAULT)
+    figs = figures.lesson_figures(les)
+    med, _ = median_time(lambda: export.lecture_pack(figs, [], None, "bench"), repeats)
+    print(f"lecture pack of the LSTM page (5 figures x SVG, PDF, PNG, CSV): {med:.2f} s "
+          f"(median of {repeats})")
+
+
 def bench_record(repeats: int) -> None:
     model = models.build(C.ModelConfig("lstm", 64), 5, 4, seed=0, seq_len=200)
     x = torch.randn(200, 5)
@@ -79,8 +104,22 @@ def bench_record(repeats: int) -> None:
 
 
 def bench_step_move(moves: int) -> None:
+    """A step move reruns only the step-through fragment in the browser; AppTest reruns the
+    whole page. Report both: the fragment's own time (what the server does per move) and the
+    AppTest round trip (whole page, plus AppTest's polling)."""
     from streamlit.testing.v1 import AppTest
 
+    from memviz.ui import recurrent
+
+    fragment_times: list[float] = []
+    panel = recurrent._step_panel
+
+    def timed_panel(*args, **kwargs):
+        t0 = time.perf_counter()
+        panel(*args, **kwargs)
+        fragment_times.append(time.perf_counter() - t0)
+
+    recurrent._step_panel = timed_panel
     at = AppTest.from_file(str(ROOT / "lessons/lstm.py"), default_timeout=120)
     at.run()
     at.button(key="lstm_train").click().run()
@@ -91,9 +130,12 @@ def bench_step_move(moves: int) -> None:
         at.slider(key="lstm_t").set_value(1 + (7 * k) % T).run()
         times.append(time.perf_counter() - t0)
     assert not at.exception, at.exception
-    print(f"time-step move on the LSTM page (AppTest, whole page rerun, default config): "
-          f"median {1000 * statistics.median(times):.1f} ms, max {1000 * max(times):.1f} ms "
-          f"over {moves} moves (target <= 50 ms)")
+    recurrent._step_panel = panel
+    frag = fragment_times[-moves:]
+    print(f"time-step move on the LSTM page, default config, {moves} moves: step-through "
+          f"fragment median {1000 * statistics.median(frag):.1f} ms, max {1000 * max(frag):.1f} ms "
+          f"(target <= 50 ms); AppTest whole-page round trip median "
+          f"{1000 * statistics.median(times):.1f} ms")
 
 
 def main() -> None:
@@ -101,10 +143,12 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     a = p.parse_args()
     r = 3 if a.quick else 5
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+    print(f"torch {torch.__version__}, {train.devices.CPU_THREADS} training thread(s), "
           f"device {train.devices.pick().label}")
     bench_training(r)
+    bench_archs(r)
     bench_record(5 * r)
+    bench_export(3)
     bench_step_move(10 if a.quick else 30)
 
 

@@ -76,6 +76,15 @@ def page(app_url):
         browser.close()
 
 
+def test_a_shared_link_is_the_first_visit_and_opens_through_the_router(app_url, page):
+    """Runs first on a fresh server: a deep link must still get the app's router and sidebar."""
+    page.goto(f"{app_url}/gru?task=recall&seq_len=8&hidden=4&lr=0.01&steps=20&seed=0&t=3&unit=1",
+              timeout=60_000)
+    page.locator(".js-plotly-plot").filter(has_text="step 3 and unit 1").wait_for(timeout=90_000)
+    assert page.get_by_text("Lecturer mode").is_visible()
+    assert page.get_by_role("link", name="Memory horizon").is_visible()
+
+
 def test_train_step_and_see_the_heatmap(app_url, page):
     page.goto(app_url, timeout=60_000)  # as a lecturer does: the root, then the lesson
     page.get_by_role("link", name="LSTM").click(timeout=60_000)
@@ -94,3 +103,33 @@ def test_train_step_and_see_the_heatmap(app_url, page):
     shot = ARTIFACTS / "browser_lstm.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+def test_download_a_figure_and_the_lecture_pack(app_url, tmp_path):
+    import csv
+    import io
+    import zipfile
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        pg.goto(f"{app_url}/rnn?seq_len=6&hidden=3&steps=20&t=2", timeout=60_000)
+        pg.locator(".js-plotly-plot").filter(has_text="Every unit").wait_for(timeout=90_000)
+        pg.get_by_role("button", name="Export").nth(2).click()  # input, prediction, heatmaps
+        with pg.expect_download(timeout=60_000) as dl:
+            pg.get_by_role("button", name="CSV").click()
+        path = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(path)
+        assert path.name == "rnn_heatmaps.csv"
+        rows = list(csv.DictReader(io.StringIO(path.read_text())))
+        assert len(rows) == 6 * 3  # T x H cells of h
+        pg.keyboard.press("Escape")
+        with pg.expect_download(timeout=120_000) as dl:
+            pg.get_by_role("button", name="Lecture pack (.zip)").click()
+        pack = tmp_path / "pack.zip"
+        dl.value.save_as(pack)
+        names = zipfile.ZipFile(pack).namelist()
+        assert "figures/rnn_heatmaps.pdf" in names and "equations.tex" in names
+        browser.close()

@@ -1,0 +1,104 @@
+"""Shareable setups (URL), lecture presets and the lecturer mode, run headless with AppTest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from memviz import lesson, presets
+from memviz.ui import show, training
+
+from .conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_store():
+    training.store.clear()
+
+
+def _page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / f"lessons/{name}.py"), default_timeout=120)
+
+
+def test_a_link_restores_the_settings_trains_and_opens_the_same_step():
+    at = _page("gru")
+    for k, v in {"task": "brackets", "seq_len": "9", "hidden": "5", "lr": "0.03",
+                 "steps": "20", "seed": "4", "t": "3", "unit": "2"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="gru_task").value == "brackets"
+    assert at.slider(key="gru_seq_len").value == 9 and at.slider(key="gru_hidden").value == 5
+    assert at.select_slider(key="gru_lr").value == 0.03 and at.number_input(key="gru_seed").value == 4
+    assert at.slider(key="gru_t").value == 3 and at.number_input(key="gru_unit").value == 2
+    assert len(at.get("plotly_chart")) >= 4  # trained without a click: the link shows the model
+
+
+def test_the_url_follows_the_widgets_round_trip():
+    at = _page("rnn").run()
+    at.slider(key="rnn_seq_len").set_value(7)
+    at.slider(key="rnn_steps").set_value(20).run()
+    at.button(key="rnn_train").click().run()
+    at.slider(key="rnn_t").set_value(5).run()
+    params = {k: at.query_params[k][0] if isinstance(at.query_params[k], list)
+              else at.query_params[k] for k in ("seq_len", "steps", "t", "task")}
+    assert params == {"seq_len": "7", "steps": "20", "t": "5", "task": "recall"}
+    again = _page("rnn")  # a second student opens that link
+    for k, v in at.query_params.items():
+        again.query_params[k] = v[0] if isinstance(v, list) else v
+    again.run()
+    assert again.slider(key="rnn_seq_len").value == 7 and again.slider(key="rnn_t").value == 5
+
+
+@pytest.mark.parametrize("bad", [{"seq_len": "abc"}, {"seq_len": "900"}, {"lr": "0.5"}])
+def test_a_broken_link_falls_back_to_defaults_with_a_warning(bad):
+    at = _page("lstm")
+    for k, v in bad.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert "showing the defaults" in at.warning[0].value
+    assert at.slider(key="lstm_seq_len").value == 20
+
+
+def test_a_preset_sets_the_widgets_and_says_what_to_look_for():
+    at = _page("lstm").run()
+    name = "A counting cell"
+    at.selectbox(key="lstm_preset").set_value(name).run()
+    p = presets.for_page("lstm")[name]
+    assert at.selectbox(key="lstm_task").value == "brackets"
+    assert at.slider(key="lstm_seq_len").value == p.config.task.seq_len
+    assert at.slider(key="lstm_hidden").value == p.config.model.hidden
+    assert any("counter" in i.value for i in at.info)
+
+
+def test_lecturer_mode_keeps_figures_and_equations_and_drops_the_rest():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("lessons/lstm.py").run()
+    at.slider(key="lstm_seq_len").set_value(6)
+    at.slider(key="lstm_steps").set_value(20).run()
+    at.button(key="lstm_train").click().run()
+    prose_before = len(at.markdown)
+    downloads = len(at.get("download_button"))
+    assert downloads >= 4 * 4  # PNG, SVG, PDF, CSV under each figure (plus the lecture pack)
+    at.toggle(key=show.LECTURER).set_value(True).run()
+    assert not at.exception
+    assert len(at.markdown) < prose_before
+    assert len(at.get("download_button")) == 1  # only the lecture pack remains
+    assert len(at.get("plotly_chart")) >= 4 and len(at.latex) >= 6
+    assert not any("The numbers below come from" in c.value for c in at.caption)
+
+
+def test_every_preset_shows_what_its_note_claims():
+    """The notes are measurements: re-measure them on the presets' own settings."""
+    byname = {p.name: p for p in presets.PRESETS}
+    forget = lesson.prepare(byname["A forget gate that saturates"].config)
+    assert forget.trace["f"][:, 0].min() > 0.95 and forget.run.history.eval_accuracy > 0.95
+    count = lesson.prepare(byname["A counting cell"].config)
+    depth = count.trace.target.astype(float)
+    assert abs(np.corrcoef(count.trace["c"][:, 2], depth)[0, 1]) > 0.95
+    rnn_cfg = byname["The RNN forgets after ~20 steps"].config
+    assert lesson.prepare(rnn_cfg).run.history.eval_accuracy < 0.35  # chance is 0.25
+    short = rnn_cfg.replace(task={"seq_len": 20})
+    assert lesson.prepare(short).run.history.eval_accuracy > 0.95
