@@ -30,7 +30,8 @@ def test_a_link_restores_the_settings_trains_and_opens_the_same_step():
     assert not at.exception and not at.warning
     assert at.selectbox(key="gru_task").value == "brackets"
     assert at.slider(key="gru_seq_len").value == 9 and at.slider(key="gru_hidden").value == 5
-    assert at.select_slider(key="gru_lr").value == 0.03 and at.number_input(key="gru_seed").value == 4
+    assert at.select_slider(key="gru_lr").value == 0.03
+    assert at.number_input(key="gru_seed").value == 4
     assert at.slider(key="gru_t").value == 3 and at.number_input(key="gru_unit").value == 2
     assert len(at.get("plotly_chart")) >= 4  # trained without a click: the link shows the model
 
@@ -102,3 +103,36 @@ def test_every_preset_shows_what_its_note_claims():
     assert lesson.prepare(rnn_cfg).run.history.eval_accuracy < 0.35  # chance is 0.25
     short = rnn_cfg.replace(task={"seq_len": 20})
     assert lesson.prepare(short).run.history.eval_accuracy > 0.95
+
+
+def test_a_changed_setting_after_opening_a_link_waits_for_the_train_button():
+    at = _page("rnn")
+    for k, v in {"seq_len": "6", "hidden": "3", "steps": "20"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert len(at.get("plotly_chart")) >= 4  # the link's own setup trained at once
+    at.slider(key="rnn_hidden").set_value(4).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 0
+    assert "Press **Train**" in at.info[0].value
+
+
+def test_cnn_page_keeps_its_settings_in_the_url():
+    at = _page("cnn")
+    for k, v in {"c1": "4", "c2": "8", "kernel": "5", "steps": "20", "pool": "false"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key="cnn_c1").value == 4 and at.radio(key="cnn_kernel").value == 5
+    assert at.checkbox(key="cnn_pool").value is False
+    assert len(at.get("plotly_chart")) > 0  # opened from a link: trained without a click
+    at.select_slider(key="cnn_c2").set_value(16).run()
+    assert at.query_params["c2"] in ("16", ["16"])
+
+
+def test_documents_page_restores_a_link_and_ignores_bad_values():
+    at = _page("documents")
+    for k, v in {"seq_len": "8", "hidden": "4", "steps": "20", "seed": "nope"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert at.slider(key="docs_seq_len").value == 8 and at.number_input(key="docs_seed").value == 0

@@ -53,11 +53,10 @@ def controls(page: str, arch: str, seq_len: int = 20) -> RunConfig | None:
     The settings live in the URL too, so a copied link reopens the same setup; in lecturer
     mode they fold away into a closed "Settings" panel.
     """
-    st.session_state[f"{page}_from_link"] = (
-        urlstate.restore(page, URL_PARSERS, _valid_link)
-        or st.session_state.get(f"{page}_from_link", False))
+    urlstate.restore(page, URL_PARSERS, _valid_link)
     with st.expander("Settings", expanded=not show.lecturer()):
         cfg = _widgets(page, arch, seq_len)
+    st.session_state[f"{page}_from_link"] = urlstate.opened_with(page, cfg, CONTROL_NAMES)
     urlstate.save(page, CONTROL_NAMES)
     if cfg is not None:
         show.note_config(cfg.to_dict())

@@ -53,3 +53,36 @@ def save(page: str, names: list[str]) -> None:
         text = str(v)
         if st.query_params.get(k) != text:
             st.query_params[k] = text
+
+
+def initial(name: str, default: Any, parse: Callable[[str], Any] = str,
+            ok: Callable[[Any], bool] = lambda v: True) -> Any:
+    """A widget's starting value: the link's value for `name` if it parses and `ok` accepts it,
+    else `default`. Pass it as the widget's value; `save` keeps the URL in step afterwards."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = parse(raw)
+    except ValueError:
+        return default
+    return value if ok(value) else default
+
+
+def opened_with(page: str, cfg: Any, names: list[str]) -> bool:
+    """Whether `cfg` is the setup this page was opened with from a link (so it may train at
+    once). Decided on the page's first run in the session; a later change of settings is the
+    student's own and waits for the Train button."""
+    key = f"_{page}_link_config"
+    if key not in st.session_state:
+        st.session_state[key] = cfg if any(n in st.query_params for n in names) else None
+    return st.session_state[key] is not None and st.session_state[key] == cfg
+
+
+def flag(text: str) -> bool:
+    """Parse a boolean query value."""
+    if text.lower() in ("1", "true", "yes"):
+        return True
+    if text.lower() in ("0", "false", "no"):
+        return False
+    raise ValueError(text)
