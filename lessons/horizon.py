@@ -8,7 +8,7 @@ import streamlit as st
 from memviz import horizon as hz
 from memviz.config import ConfigError
 from memviz.horizon_figures import NAMES
-from memviz.ui import show
+from memviz.ui import show, urlstate
 from memviz.ui.training import store
 
 LAG_CHOICES = (2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
@@ -27,23 +27,45 @@ show.prose(
     "(architecture, lag) pair on identical data; the chart fills in as each one finishes."
 )
 
+u = urlstate.initial
+URL_NAMES = ["task", "archs", "lags", "hidden", "steps", "lr", "seed", "kernel", "depth",
+             "dilation"]
+
+
+def _items(choices):
+    """Parse a comma-separated list from a link, keeping only known choices."""
+    kind = type(choices[0])
+    return lambda text: [kind(v) for v in text.split(",") if v and kind(v) in choices]
+
+
 c1, c2 = st.columns(2)
-task = c1.radio("Task", hz.TASKS, format_func=TASK_NAMES.get, key="hz_task")
-archs = c1.multiselect("Architectures", hz.ARCHS, default=list(hz.ARCHS),
+task = c1.radio("Task", hz.TASKS, format_func=TASK_NAMES.get, key="hz_task",
+                index=hz.TASKS.index(u("task", hz.TASKS[0], str, hz.TASKS.__contains__)))
+archs = c1.multiselect("Architectures", hz.ARCHS, default=u("archs", list(hz.ARCHS),
+                                                            _items(hz.ARCHS), bool),
                        format_func=NAMES.get, key="hz_archs")
 lags = c2.multiselect("Lags (steps between the value and the answer)", LAG_CHOICES,
-                      default=list(D.lags), key="hz_lags")
+                      default=u("lags", list(D.lags), _items(LAG_CHOICES), bool), key="hz_lags")
 with c2.expander("Model size, training and the CNN"):
     e1, e2 = st.columns(2)
-    hidden = e1.select_slider("Hidden units / CNN channels", [8, 16, 32, 64], D.hidden,
-                              key="hz_hidden")
-    steps = e1.slider("Training steps (at most)", 50, 2000, D.steps, 50, key="hz_steps")
-    lr = e1.select_slider("Learning rate", [0.001, 0.003, 0.01, 0.03], D.lr, key="hz_lr")
-    seed = e1.number_input("Seed", 0, 10_000, D.seed, key="hz_seed")
-    kernel = e2.slider("CNN kernel size", 2, 9, D.kernel, key="hz_kernel")
-    depth = e2.slider("CNN layers", 1, 6, D.depth, key="hz_depth")
-    dilation = e2.slider("CNN dilation growth (layer l dilates by this^l)", 1, 4, D.dilation,
+    sizes, rates = [8, 16, 32, 64], [0.001, 0.003, 0.01, 0.03]
+    hidden = e1.select_slider("Hidden units / CNN channels", sizes,
+                              u("hidden", D.hidden, int, sizes.__contains__), key="hz_hidden")
+    steps = e1.slider("Training steps (at most)", 50, 2000,
+                      u("steps", D.steps, int, lambda v: 50 <= v <= 2000 and v % 50 == 0), 50,
+                      key="hz_steps")
+    lr = e1.select_slider("Learning rate", rates, u("lr", D.lr, float, rates.__contains__),
+                          key="hz_lr")
+    seed = e1.number_input("Seed", 0, 10_000, u("seed", D.seed, int, lambda v: 0 <= v <= 10_000),
+                           key="hz_seed")
+    kernel = e2.slider("CNN kernel size", 2, 9, u("kernel", D.kernel, int, lambda v: 2 <= v <= 9),
+                       key="hz_kernel")
+    depth = e2.slider("CNN layers", 1, 6, u("depth", D.depth, int, lambda v: 1 <= v <= 6),
+                      key="hz_depth")
+    dilation = e2.slider("CNN dilation growth (layer l dilates by this^l)", 1, 4,
+                         u("dilation", D.dilation, int, lambda v: 1 <= v <= 4),
                          key="hz_dilation", help="At most the kernel size, or the field has holes.")
+urlstate.save("hz", URL_NAMES)
 
 try:
     cfg = hz.HorizonConfig(task=task, lags=tuple(sorted(lags)), archs=tuple(archs),

@@ -136,3 +136,16 @@ def test_documents_page_restores_a_link_and_ignores_bad_values():
     at.run()
     assert not at.exception
     assert at.slider(key="docs_seq_len").value == 8 and at.number_input(key="docs_seed").value == 0
+
+
+def test_horizon_page_restores_its_sweep_settings_from_a_link():
+    at = _page("horizon")
+    for k, v in {"task": "adding", "archs": "lstm,cnn", "lags": "5,20,999", "kernel": "3"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert at.radio(key="hz_task").value == "adding"
+    assert at.multiselect(key="hz_archs").value == ["lstm", "cnn"]
+    assert at.multiselect(key="hz_lags").value == [5, 20]  # an unknown lag is dropped
+    assert at.slider(key="hz_kernel").value == 3
+    assert at.query_params["archs"] in ("lstm,cnn", ["lstm,cnn"])

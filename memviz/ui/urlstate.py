@@ -50,7 +50,7 @@ def save(page: str, names: list[str]) -> None:
     current = {k: st.session_state[f"{page}_{k}"] for k in names
                if f"{page}_{k}" in st.session_state}
     for k, v in current.items():
-        text = str(v)
+        text = ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
         if st.query_params.get(k) != text:
             st.query_params[k] = text
 
