@@ -6,7 +6,7 @@ import streamlit as st
 from memviz import synapse_figures as SF
 from memviz import synapses as S
 from memviz.config import ConfigError
-from memviz.ui import show
+from memviz.ui import show, urlstate
 
 DOC = "Document 003, 短期记忆与长期记忆 (Short-term and long-term memory, the neuroscience view),"
 PATTERN_LABELS = {"repeated": "Repeated many times", "once": "Shown once", "draw": "Draw my own"}
@@ -46,18 +46,29 @@ with st.expander("The document's worked example, recomputed", expanded=True):
                 "nothing. A Hebbian rule strengthens exactly that case.")
 
 st.subheader("Run it on a pattern")
+u = urlstate.initial
+URL_NAMES = ["n", "steps", "alpha", "f", "w0", "decay", "seed", "pattern"]
+rates, fs, kinds = (0.01, 0.02, 0.03, 0.05, 0.1), tuple(S.ACTIVATIONS), tuple(PATTERN_LABELS)
 c1, c2, c3, c4 = st.columns(4)
-n = c1.slider("Neurons", *S.N_RANGE, 6, key="syn_n")
-steps = c2.slider("Steps", 6, 40, 36, key="syn_steps")
-alpha = c3.select_slider("Learning rate α", (0.01, 0.02, 0.03, 0.05, 0.1), 0.03, key="syn_alpha",
+n = c1.slider("Neurons", *S.N_RANGE, u("n", 6, int, lambda v: S.N_RANGE[0] <= v <= S.N_RANGE[1]),
+              key="syn_n")
+steps = c2.slider("Steps", 6, 40, u("steps", 36, int, lambda v: 6 <= v <= 40), key="syn_steps")
+alpha = c3.select_slider("Learning rate α", rates, u("alpha", 0.03, float, rates.__contains__),
+                         key="syn_alpha",
                          help="Oja's rule needs a small step: much above 0.1 it overshoots.")
-f = c4.selectbox("Activation f", tuple(S.ACTIVATIONS), key="syn_f")
+f = c4.selectbox("Activation f", fs, index=fs.index(u("f", fs[0], str, fs.__contains__)),
+                 key="syn_f")
 c5, c6, c7 = st.columns(3)
-w0 = c5.slider("Starting weight", -1.0, 1.0, 0.0, 0.1, key="syn_w0")
-decay = c6.slider("Short-term trace kept per step", 0.0, 0.95, 0.6, 0.05, key="syn_decay")
-seed = c7.number_input("Seed", 0, 10_000, 0, key="syn_seed")
-kind = st.radio("Input pattern", tuple(PATTERN_LABELS), format_func=PATTERN_LABELS.get,
-                horizontal=True, key="syn_pattern")
+w0 = c5.slider("Starting weight", -1.0, 1.0, u("w0", 0.0, float, lambda v: -1 <= v <= 1), 0.1,
+               key="syn_w0")
+decay = c6.slider("Short-term trace kept per step", 0.0, 0.95,
+                  u("decay", 0.6, float, lambda v: 0 <= v <= 0.95), 0.05, key="syn_decay")
+seed = c7.number_input("Seed", 0, 10_000, u("seed", 0, int, lambda v: 0 <= v <= 10_000),
+                       key="syn_seed")
+kind = st.radio("Input pattern", kinds, format_func=PATTERN_LABELS.get, horizontal=True,
+                index=kinds.index(u("pattern", kinds[0], str, kinds.__contains__)),
+                key="syn_pattern")
+urlstate.save("syn", URL_NAMES)
 try:
     cfg = S.SynapseConfig(n=n, steps=steps, alpha=alpha, f=f, w0=w0, decay=decay, seed=int(seed))
 except ConfigError as e:

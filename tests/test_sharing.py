@@ -149,3 +149,15 @@ def test_horizon_page_restores_its_sweep_settings_from_a_link():
     assert at.multiselect(key="hz_lags").value == [5, 20]  # an unknown lag is dropped
     assert at.slider(key="hz_kernel").value == 3
     assert at.query_params["archs"] in ("lstm,cnn", ["lstm,cnn"])
+
+
+def test_synapses_page_restores_its_settings_from_a_link():
+    at = _page("synapses")
+    for k, v in {"n": "4", "alpha": "0.1", "f": "sigmoid", "pattern": "once", "w0": "7"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert at.slider(key="syn_n").value == 4 and at.select_slider(key="syn_alpha").value == 0.1
+    assert at.selectbox(key="syn_f").value == "sigmoid"
+    assert at.radio(key="syn_pattern").value == "once"
+    assert at.slider(key="syn_w0").value == 0.0  # out of range in the link: the default
