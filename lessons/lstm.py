@@ -17,20 +17,14 @@ show.prose(
     "then step through a sequence and watch the gates open and close."
 )
 
-cfg = recurrent.controls(PAGE, "lstm")
-if cfg is not None:
-    show.caption(recurrent.task_note(cfg))
-    les = recurrent.train(PAGE, cfg)
-    if les is not None:
-        recurrent.summary(les)
-        recurrent.example(PAGE, les)
-        recurrent.step_through(PAGE, les)
-        with st.expander("The same equations as documents 000 and 002 write them"):
-            for tex in equations.LSTM_CONCAT:
-                show.latex(tex)
-            show.prose(equations.LSTM_CONCAT_NOTE)
-        show.prose(
-            "**What to look for.** On delayed recall, find a unit whose forget gate stays near 1 "
-            "from step 1 to the cue: its cell state holds the symbol across the delay while the "
-            "input gate stays shut. At the cue, the output gate opens and the answer appears in h."
-        )
+les = recurrent.lesson_panels(PAGE, "lstm")
+if les is not None:
+    with st.expander("The same equations as documents 000 and 002 write them"):
+        for tex in equations.LSTM_CONCAT:
+            show.latex(tex)
+        show.prose(equations.LSTM_CONCAT_NOTE)
+    show.prose(
+        "**What to look for.** On delayed recall, find a unit whose forget gate stays near 1 "
+        "from step 1 to the cue: its cell state holds the symbol across the delay while the "
+        "input gate stays shut. At the cue, the output gate opens and the answer appears in h."
+    )

@@ -14,25 +14,18 @@ show.prose(
     "fades: compare it with the LSTM and GRU on the **Why gates** page."
 )
 
-cfg = recurrent.controls(PAGE, "rnn")
-if cfg is not None:
-    show.caption(recurrent.task_note(cfg))
-    les = recurrent.train(PAGE, cfg)
-    if les is not None:
-        recurrent.summary(les)
-        recurrent.example(PAGE, les)
-        recurrent.step_through(PAGE, les)
-
-        st.subheader("Document 001's version")
-        show.prose("Document 001 (短期记忆：利用上下文学习) writes the state and the output as")
-        show.latex(r"h_t = f(Wx_t + Uh_{t-1},\, b) \qquad y_t = g(h_t \cdot x_t + v)")
-        show.prose(
-            "- The bias is written as a second argument of f; what is meant, and what PyTorch "
-            "computes, is h_t = tanh(W x_t + U h_{t-1} + b) (PyTorch keeps two biases, "
-            "b = b_ih + b_hh, the same function).\n"
-            "- The output multiplies the state with the *current input*, h_t · x_t. A readout "
-            "reads the state through its own weights: y_t = g(V h_t + c), which is what this "
-            "model does (its linear readout). With h_t · x_t the answer would vanish whenever "
-            "the input is zero — at the cue of delayed recall, for instance — and could not "
-            "use more units than the input has channels."
-        )
+les = recurrent.lesson_panels(PAGE, "rnn")
+if les is not None:
+    st.subheader("Document 001's version")
+    show.prose("Document 001 (短期记忆：利用上下文学习) writes the state and the output as")
+    show.latex(r"h_t = f(Wx_t + Uh_{t-1},\, b) \qquad y_t = g(h_t \cdot x_t + v)")
+    show.prose(
+        "- The bias is written as a second argument of f; what is meant, and what PyTorch "
+        "computes, is h_t = tanh(W x_t + U h_{t-1} + b) (PyTorch keeps two biases, "
+        "b = b_ih + b_hh, the same function).\n"
+        "- The output multiplies the state with the *current input*, h_t · x_t. A readout "
+        "reads the state through its own weights: y_t = g(V h_t + c), which is what this "
+        "model does (its linear readout). With h_t · x_t the answer would vanish whenever "
+        "the input is zero — at the cue of delayed recall, for instance — and could not "
+        "use more units than the input has channels."
+    )

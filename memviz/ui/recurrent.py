@@ -210,6 +210,23 @@ def step_through(page: str, les: lesson.Lesson) -> None:
     st.fragment(_step_panel, run_every=PLAY_SECONDS if playing else None)(page, les, playing)
 
 
+def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:
+    """The whole shared lesson: controls, Train, summary, example and step-through.
+
+    Returns the trained lesson (for a page's own sections below) or None before training.
+    """
+    cfg = controls(page, arch)
+    if cfg is None:
+        return None
+    show.caption(task_note(cfg))
+    les = train(page, cfg)
+    if les is not None:
+        summary(les)
+        example(page, les)
+        step_through(page, les)
+    return les
+
+
 def task_note(cfg: RunConfig) -> str:
     """One sentence on what the chosen task asks the network to remember."""
     notes = {
