@@ -352,8 +352,8 @@ def describe(cfg: HorizonConfig, results: list[Result]) -> str:
     cnn = sorted(lag for (a, lag) in by if a == "cnn")
     if cnn:
         rf, ok = cfg.receptive_field, k["cnn_solved"]
-        out.append(f"The CNN (receptive field {rf}) solved lag "
-                   f"{', '.join(map(str, ok)) or 'none'} of {', '.join(map(str, cnn))}"
+        out.append(f"Of the lags {', '.join(map(str, cnn))}, the CNN (receptive field {rf}) "
+                   f"solved {', '.join(map(str, ok)) or 'none'}"
                    + (": only lags inside its field." if k["cnn_only_inside_field"] else "."))
     return " ".join(out) or "No lag separates the memories yet."
 

@@ -154,7 +154,7 @@ def test_page_runs_a_tiny_sweep():
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     spec = json.loads(charts[-1].proto.spec)
     assert spec["layer"] and "How to read this" in " ".join(c.value for c in at.caption)
-    assert "The CNN (receptive field 3)" in " ".join(m.value for m in at.markdown)
+    assert "the CNN (receptive field 3) solved" in " ".join(m.value for m in at.markdown)
     at.run()  # everything is cached now: the chart is drawn, Run is disabled
     assert at.button(key="hz_run").disabled and not at.exception
 
