@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,26 @@ class UsageError(Exception):
     """A bad command-line argument; its message is the one line the user sees."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError instead of printing the usage and exiting."""
+
     def error(self, message: str):  # argparse prints usage + message; one line is enough
         raise UsageError(message)
+
+
+def guarded(prog: str, run: Callable[[], int]) -> int:
+    """Run a command; bad input -> one line on stderr and exit code 2, never a traceback."""
+    try:
+        return run()
+    except (UsageError, ConfigError) as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # e.g. an --out folder that cannot be written
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: stopped", file=sys.stderr)
+        return 130
 
 
 def _train_parser(sub) -> None:
@@ -134,21 +152,13 @@ SUBCOMMANDS = [_train_parser, _export_parser, _horizon_parser]
 
 def main(argv: list[str] | None = None) -> int:
     """Run a subcommand; exit code 2 with one line on stderr for bad arguments."""
-    parser = _Parser(prog="python -m memviz", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="python -m memviz", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for add in SUBCOMMANDS:
         add(sub)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["horizon"]:  # the sweep parses its own arguments
-        from .horizon import main as horizon_main
+        from .horizon_cli import main as horizon_main
 
         return horizon_main(argv[1:])
-    try:
-        args = parser.parse_args(argv)
-        return args.func(args)
-    except (UsageError, ConfigError) as e:
-        print(f"memviz: error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:  # e.g. an --out folder that cannot be written
-        print(f"memviz: error: {e}", file=sys.stderr)
-        return 1
+    return guarded("memviz", lambda: (args := parser.parse_args(argv)).func(args))

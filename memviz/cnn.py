@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import devices
-from .config import ConfigError
+from .config import SEED_RANGE, ConfigError, check_range
 from .train import History, OnStep, TrainingDiverged
 
 SIDE = 8  # the digits are 8x8 pixels
@@ -32,12 +32,6 @@ CHANNELS_RANGE = (1, 32)
 STEPS_RANGE = (1, 3000)
 BATCH_RANGE = (8, 512)
 LR_RANGE = (1e-4, 0.5)
-SEED_RANGE = (0, 2**31 - 1)
-
-
-def _check(name: str, value: float, lo: float, hi: float) -> None:
-    if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -57,12 +51,12 @@ class CNNConfig:
     def __post_init__(self) -> None:
         if self.kernel not in KERNELS:
             raise ConfigError(f"kernel size must be one of {KERNELS}, got {self.kernel!r}")
-        _check("channels of layer 1", self.channels1, *CHANNELS_RANGE)
-        _check("channels of layer 2", self.channels2, *CHANNELS_RANGE)
-        _check("training steps", self.steps, *STEPS_RANGE)
-        _check("batch size", self.batch, *BATCH_RANGE)
-        _check("learning rate", self.lr, *LR_RANGE)
-        _check("seed", self.seed, *SEED_RANGE)
+        check_range("channels of layer 1", self.channels1, CHANNELS_RANGE)
+        check_range("channels of layer 2", self.channels2, CHANNELS_RANGE)
+        check_range("training steps", self.steps, STEPS_RANGE)
+        check_range("batch size", self.batch, BATCH_RANGE)
+        check_range("learning rate", self.lr, LR_RANGE)
+        check_range("seed", self.seed, SEED_RANGE)
         if self.device not in ("auto", "cpu", "cuda", "mps"):
             raise ConfigError(f"device must be auto, cpu, cuda or mps; got {self.device!r}")
 

@@ -29,7 +29,8 @@ class ConfigError(ValueError):
     """A setting is out of its allowed range or unknown."""
 
 
-def _check_range(name: str, value: float, bounds: tuple[float, float]) -> None:
+def check_range(name: str, value: float, bounds: tuple[float, float]) -> None:
+    """Raise ConfigError unless lo <= value <= hi."""
     lo, hi = bounds
     if not (lo <= value <= hi):
         raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
@@ -50,13 +51,13 @@ class TaskConfig:
 
     def __post_init__(self) -> None:
         _check_choice("task", self.name, TASKS)
-        _check_range("sequence length", self.seq_len, SEQ_LEN_RANGE)
+        check_range("sequence length", self.seq_len, SEQ_LEN_RANGE)
         if self.seq_len < MIN_SEQ_LEN[self.name]:
             raise ConfigError(
                 f"the {self.name} task needs a sequence length of at least "
                 f"{MIN_SEQ_LEN[self.name]}, got {self.seq_len}"
             )
-        _check_range("number of symbols", self.n_symbols, SYMBOLS_RANGE)
+        check_range("number of symbols", self.n_symbols, SYMBOLS_RANGE)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class ModelConfig:
     def __post_init__(self) -> None:
         _check_choice("architecture", self.arch, ARCHS)
         _check_choice("initialisation", self.init, INITS)
-        _check_range("hidden size", self.hidden, HIDDEN_RANGE)
+        check_range("hidden size", self.hidden, HIDDEN_RANGE)
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,10 @@ class TrainConfig:
     device: str = "auto"  # auto | cpu | cuda | mps
 
     def __post_init__(self) -> None:
-        _check_range("training steps", self.steps, STEPS_RANGE)
-        _check_range("learning rate", self.lr, LR_RANGE)
-        _check_range("batch size", self.batch, BATCH_RANGE)
-        _check_range("seed", self.seed, SEED_RANGE)
+        check_range("training steps", self.steps, STEPS_RANGE)
+        check_range("learning rate", self.lr, LR_RANGE)
+        check_range("batch size", self.batch, BATCH_RANGE)
+        check_range("seed", self.seed, SEED_RANGE)
         if not self.clip > 0:
             raise ConfigError(f"gradient clip must be positive, got {self.clip!r}")
         _check_choice("device", self.device, ("auto", "cpu", "cuda", "mps"))

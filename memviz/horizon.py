@@ -12,16 +12,11 @@ No streamlit here: the page calls `sweep` and draws each Result as it arrives.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import json
 import math
-import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Protocol
 
 import torch
@@ -377,118 +372,9 @@ def results_table(results: list[Result]):
     return table.reset_index()
 
 
-# ---------------------------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------------------------
-
-class UsageError(Exception):
-    """A bad command-line argument; its message is the one line the user sees."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, no usage dump, no traceback
-        raise UsageError(message)
-
-
-def _int_list(text: str) -> tuple[int, ...]:
-    """'5,10,20' -> (5, 10, 20)."""
-    try:
-        return tuple(int(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated whole numbers, got {text!r}") from None
-
-
-def _name_list(text: str) -> tuple[str, ...]:
-    """'rnn, lstm' -> ('rnn', 'lstm')."""
-    return tuple(v.strip().lower() for v in text.split(",") if v.strip())
-
-
-def _parser() -> _Parser:
-    d = HorizonConfig()
-    p = _Parser(prog="python -m memviz horizon",
-                description="Train one model per (architecture, lag) and chart the score "
-                            "against the lag.")
-    p.add_argument("--task", choices=TASKS, default=d.task)
-    p.add_argument("--lags", type=_int_list, default=d.lags, help="e.g. 5,10,20,50,100")
-    p.add_argument("--archs", type=_name_list, default=d.archs, help="e.g. rnn,lstm,gru,cnn")
-    p.add_argument("--hidden", type=int, default=d.hidden, help="units, or CNN channels")
-    p.add_argument("--steps", type=int, default=d.steps, help="at most; stops once solved")
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--batch", type=int, default=d.batch)
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--symbols", type=int, default=d.n_symbols, help="K for recall")
-    p.add_argument("--kernel", type=int, default=d.kernel, help="CNN kernel size")
-    p.add_argument("--depth", type=int, default=d.depth, help="CNN layers")
-    p.add_argument("--dilation", type=int, default=d.dilation, help="CNN dilation growth")
-    p.add_argument("--out", type=Path, required=True, help="folder to write into")
-    return p
-
-
-def config_from_args(a: argparse.Namespace) -> HorizonConfig:
-    """The sweep the arguments describe (ConfigError if out of range)."""
-    return HorizonConfig(task=a.task, lags=a.lags, archs=a.archs, hidden=a.hidden,
-                         steps=a.steps, lr=a.lr, batch=a.batch, seed=a.seed,
-                         n_symbols=a.symbols, kernel=a.kernel, depth=a.depth,
-                         dilation=a.dilation)
-
-
 def chart_for(cfg: HorizonConfig, rows: list[dict]):
     """The altair chart of a sweep's rows."""
     from .horizon_figures import horizon_chart  # altair/pandas only when drawing
 
     rf = cfg.receptive_field if "cnn" in cfg.archs else None
     return horizon_chart(rows, cfg.task, cfg.lags, baseline(cfg), rf, cfg.archs)
-
-
-def write_outputs(cfg: HorizonConfig, results: list[Result], out: Path,
-                  total_seconds: float) -> None:
-    """Write results.csv, summary.json, horizon.png and horizon.svg into `out`."""
-    import vl_convert as vlc
-
-    out.mkdir(parents=True, exist_ok=True)
-    rows = [r.row() for r in results]
-    (out / "results.csv").write_text(results_csv(results))
-    summary = {"config": asdict(cfg), "baseline": baseline(cfg),
-               "cnn_receptive_field": cfg.receptive_field, "total_seconds": total_seconds,
-               "known_result": known_result(cfg, results),
-               "runs": [asdict(r) for r in results]}
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    spec = chart_for(cfg, rows).to_json()
-    (out / "horizon.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
-    (out / "horizon.svg").write_text(vlc.vegalite_to_svg(spec))
-
-
-def _cmd(cfg: HorizonConfig, out: Path) -> int:
-    """Run the sweep, printing one line per run; write the outputs."""
-    start, results = time.perf_counter(), []
-    n = len(cfg.pairs())
-    for r in sweep(cfg):
-        results.append(r)
-        print(f"[{len(results)}/{n}] {r.arch:>4} lag {r.lag:>3}: {r.metric} {r.value:.3f} "
-              f"({r.train_seconds:.1f} s, {r.steps_run} steps)", flush=True)
-    total = time.perf_counter() - start
-    write_outputs(cfg, results, out, round(total, 2))
-    print(f"{n} runs in {total:.1f} s; wrote {out / 'results.csv'} and horizon.png/.svg")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`horizon` command line: exit 2 with one line on stderr for bad arguments."""
-    try:
-        a = _parser().parse_args(argv)
-        cfg = config_from_args(a)
-        return _cmd(cfg, a.out)
-    except (UsageError, ConfigError) as e:
-        print(f"memviz horizon: error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:  # e.g. an --out folder that cannot be written
-        print(f"memviz horizon: error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("memviz horizon: stopped", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from memviz import horizon as hz
+from memviz import horizon_cli as hz_cli
 from memviz.config import ConfigError
 from memviz.runs import RunStore
 
@@ -96,7 +97,7 @@ def test_cli_writes_results_csv_and_chart(tmp_path, capsys):
     args = ["--task", "recall", "--lags", "3,6", "--archs", "rnn,lstm,gru,cnn", "--hidden", "4",
             "--steps", "15", "--batch", "8", "--seed", "2", "--kernel", "2", "--depth", "2",
             "--dilation", "1", "--out", str(tmp_path)]
-    assert hz.main(args) == 0
+    assert hz_cli.main(args) == 0
     with open(tmp_path / "results.csv") as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == hz.CSV_COLUMNS == ("arch", "task", "lag", "seed", "metric",
@@ -110,7 +111,7 @@ def test_cli_writes_results_csv_and_chart(tmp_path, capsys):
 
 
 def test_cli_adding_reports_mse(tmp_path):
-    assert hz.main(["--task", "adding", "--lags", "4", "--archs", "lstm,cnn", "--hidden", "4",
+    assert hz_cli.main(["--task", "adding", "--lags", "4", "--archs", "lstm,cnn", "--hidden", "4",
                     "--steps", "10", "--out", str(tmp_path)]) == 0
     rows = list(csv.DictReader(open(tmp_path / "results.csv")))
     assert [r["metric"] for r in rows] == ["mse", "mse"]
@@ -120,13 +121,13 @@ def test_cli_adding_reports_mse(tmp_path):
                                   ["--task", "sine"], []])
 def test_cli_bad_arguments_exit_2_with_one_line(args, tmp_path, capsys):
     out = [] if not args else ["--out", str(tmp_path)]
-    assert hz.main(args + out) == 2
+    assert hz_cli.main(args + out) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("memviz horizon: error:") and "\n" not in err
 
 
 def test_python_m_memviz_horizon_runs_without_traceback():
-    p = subprocess.run([sys.executable, "-m", "memviz.horizon", "--lags", "0", "--out", "x"],
+    p = subprocess.run([sys.executable, "-m", "memviz", "horizon", "--lags", "0", "--out", "x"],
                        cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 2 and "Traceback" not in p.stderr and "lag" in p.stderr
 
