@@ -44,10 +44,10 @@ def rnn_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch
     return {"h": torch.tanh(a_h), "a_h": a_h}
 
 
-def rnn(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
-        step=rnn_step) -> dict[str, torch.Tensor]:
-    """h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns h and a_h, each (B, T, H)."""
-    xp = _input_projection(x, w)  # (B, T, H)
+def _run_one_state(x: torch.Tensor, w: Weights, h0: torch.Tensor | None,
+                   step) -> dict[str, torch.Tensor]:
+    """Run a cell whose only state is h (RNN, GRU) over x (B, T, I); each field (B, T, H)."""
+    xp = _input_projection(x, w)  # (B, T, G*H)
     h = xp.new_zeros(xp.shape[0], w["weight_hh"].shape[1]) if h0 is None else h0
     steps = []
     for t in range(x.shape[1]):
@@ -55,6 +55,12 @@ def rnn(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
         h = s["h"]
         steps.append(s)
     return _stack(steps)
+
+
+def rnn(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
+        step=rnn_step) -> dict[str, torch.Tensor]:
+    """h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns h and a_h, each (B, T, H)."""
+    return _run_one_state(x, w, h0, step)
 
 
 def lstm_step(xp_t: torch.Tensor, h: torch.Tensor, c: torch.Tensor,
@@ -101,14 +107,7 @@ def gru_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch
 def gru(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
         step=gru_step) -> dict[str, torch.Tensor]:
     """Run a GRU (or a variant `step` with gru_step's signature); each field (B, T, H)."""
-    xp = _input_projection(x, w)  # (B, T, 3H)
-    h = xp.new_zeros(xp.shape[0], w["weight_hh"].shape[1]) if h0 is None else h0
-    steps = []
-    for t in range(x.shape[1]):
-        s = step(xp[:, t], h, w)
-        h = s["h"]
-        steps.append(s)
-    return _stack(steps)
+    return _run_one_state(x, w, h0, step)
 
 
 RUNNERS = {"rnn": rnn, "lstm": lstm, "gru": gru}

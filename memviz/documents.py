@@ -19,8 +19,8 @@ import torch
 from . import tasks, variants
 from .config import ARCHS, RunConfig
 from .equations import CANONICAL
-from .lesson import Lesson
-from .lesson import prepare as prepare_lesson
+from .lesson import Lesson, per_arch, prepare_each
+from .models import reference_forward
 from .train import OnStep
 
 TOLERANCE = 1e-5  # float32 rounding over a few hundred steps stays far below this
@@ -301,14 +301,12 @@ class Study:
     verification: tuple[dict, ...]
 
 
-def configs(cfg: RunConfig) -> tuple[RunConfig, ...]:
-    """cfg for each cell type, in ARCHS order (everything else equal)."""
-    return tuple(cfg.replace(model={"arch": a}) for a in ARCHS)
+configs = per_arch  # the page trains one model per cell type on the student's settings
 
 
 def _fused_h(les: Lesson, x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
-        return les.run.model.rnn(x)[0]
+        return reference_forward(les.run.model.rnn, x)
 
 
 def _x(les: Lesson) -> torch.Tensor:
@@ -374,13 +372,7 @@ def verification(lessons: Mapping[str, Lesson], batch: int = VERIFY_BATCH) -> tu
 
 def prepare(cfgs: tuple[RunConfig, ...], on_step: OnStep | None = None) -> Study:
     """Train one lesson per config (ARCHS order), then compute every live check on them."""
-    lessons = {}
-    for k, cfg in enumerate(cfgs):
-        total = sum(c.train.steps for c in cfgs)
-        done = sum(c.train.steps for c in cfgs[:k])
-        step_fn = None if on_step is None else (
-            lambda s, _t, loss, done=done, total=total: on_step(done + s, total, loss))
-        lessons[cfg.model.arch] = prepare_lesson(cfg, step_fn)
+    lessons = prepare_each(cfgs, on_step)
     return Study(
         lessons=MappingProxyType(lessons),
         cells=MappingProxyType({n: cell_demo(lessons[arch], n)

@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from . import cells, tasks
-from .config import ARCHS, RunConfig
-from .lesson import Lesson, prepare
+from .config import RunConfig
+from .lesson import Lesson, per_arch, prepare_each
 from .models import SeqModel
 from .train import OnStep
 
@@ -130,11 +130,7 @@ def gate_saturation(les: Lesson, batch: tasks.Batch) -> dict[str, tuple[np.ndarr
 
 def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -> Study:
     """Train the three cells on cfg's task (arch in cfg is ignored), then measure them."""
-    lessons, n = {}, cfg.train.steps
-    for k, arch in enumerate(ARCHS):
-        report = None if on_step is None else (
-            lambda s, _t, loss, k=k: on_step(k * n + s, len(ARCHS) * n, loss))
-        lessons[arch] = prepare(cfg.replace(model={"arch": arch}), report)
+    lessons = prepare_each(per_arch(cfg), on_step)
     gen = torch.Generator().manual_seed(cfg.train.seed + 31)
     batch = tasks.make_batch(cfg.task, batch_size, gen)
     return Study(cfg, lessons, {a: flow(les, batch) for a, les in lessons.items()},

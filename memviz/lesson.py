@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from . import tasks, trace
-from .config import RunConfig
+from .config import ARCHS, RunConfig
 from .train import OnStep, TrainedRun, run
 
 
@@ -27,6 +27,24 @@ def prepare(cfg: RunConfig, on_step: OnStep | None = None) -> Lesson:
     trained = run(cfg, on_step)
     ex = tasks.example(cfg.task, cfg.train.seed)
     return Lesson(trained, trace.record(trained.model, ex.x, ex.y))
+
+
+def per_arch(cfg: RunConfig) -> tuple[RunConfig, ...]:
+    """cfg once for each cell type, in ARCHS order, everything else equal."""
+    return tuple(cfg.replace(model={"arch": a}) for a in ARCHS)
+
+
+def prepare_each(cfgs: tuple[RunConfig, ...], on_step: OnStep | None = None
+                 ) -> dict[str, Lesson]:
+    """prepare() every config in turn, reporting one progress count over all of them;
+    keyed by architecture."""
+    total, done, lessons = sum(c.train.steps for c in cfgs), 0, {}
+    for cfg in cfgs:
+        report = None if on_step is None else (
+            lambda s, _t, loss, done=done: on_step(done + s, total, loss))
+        lessons[cfg.model.arch] = prepare(cfg, report)
+        done += cfg.train.steps
+    return lessons
 
 
 def baseline_loss(cfg: RunConfig) -> float:
