@@ -8,22 +8,20 @@ from memviz.ui import show
 
 st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
 
-# The lessons live in lessons/, not pages/: Streamlit runs a pages/ folder next to the entry
-# script as an old-style multipage app until st.navigation has run once in the process, so
-# the first deep link after a restart (a shared /lstm?... link) would open that page alone,
-# without this router. No pages/ folder, no such mode.
+# Pages call memviz.ui.router.through_router() first, so a fresh server's first deep link
+# (a shared /lstm?... link) still runs through this router.
 PAGES = [
-    st.Page("lessons/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("lessons/lstm.py", title="LSTM", icon=":material/memory:", url_path="lstm"),
-    st.Page("lessons/gru.py", title="GRU", icon=":material/memory_alt:", url_path="gru"),
-    st.Page("lessons/rnn.py", title="Vanilla RNN", icon=":material/loop:", url_path="rnn"),
-    st.Page("lessons/gates.py", title="Why gates", icon=":material/trending_down:",
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/lstm.py", title="LSTM", icon=":material/memory:", url_path="lstm"),
+    st.Page("pages/gru.py", title="GRU", icon=":material/memory_alt:", url_path="gru"),
+    st.Page("pages/rnn.py", title="Vanilla RNN", icon=":material/loop:", url_path="rnn"),
+    st.Page("pages/gates.py", title="Why gates", icon=":material/trending_down:",
             url_path="gates"),
-    st.Page("lessons/cnn.py", title="CNN", icon=":material/grid_on:", url_path="cnn"),
-    st.Page("lessons/horizon.py", title="Memory horizon", icon=":material/timeline:",
+    st.Page("pages/cnn.py", title="CNN", icon=":material/grid_on:", url_path="cnn"),
+    st.Page("pages/horizon.py", title="Memory horizon", icon=":material/timeline:",
             url_path="horizon"),
-    st.Page("lessons/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
-    st.Page("lessons/documents.py", title="The documents", icon=":material/menu_book:",
+    st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
+    st.Page("pages/documents.py", title="The documents", icon=":material/menu_book:",
             url_path="documents"),
 ]
 

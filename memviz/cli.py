@@ -1,21 +1,17 @@
-"""Command line: the same work as the pages, without a browser.
+"""Command line: the same work as the pages, without a browser (`python -m memviz --help`).
 
-    python -m memviz train --arch lstm --task recall --seq-len 20 --hidden 32 --out DIR
-
+The parser, its one-line error guard, and the list of packages that register subcommands.
 Bad arguments print one line and exit with code 2; no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-import numpy as np
-
-from .config import ARCHS, DEFAULT, TASKS, ConfigError, RunConfig
+from memviz.config import ConfigError
 
 
 class UsageError(Exception):
@@ -44,121 +40,25 @@ def guarded(prog: str, run: Callable[[], int]) -> int:
         return 130
 
 
-def _train_parser(sub) -> None:
-    t, m, tr = DEFAULT.task, DEFAULT.model, DEFAULT.train
-    p = sub.add_parser("train", help="train a model and write config, trace and metrics")
-    p.add_argument("--arch", choices=ARCHS, default=m.arch)
-    p.add_argument("--task", choices=TASKS, default=t.name)
-    p.add_argument("--seq-len", type=int, default=t.seq_len)
-    p.add_argument("--hidden", type=int, default=m.hidden)
-    p.add_argument("--steps", type=int, default=tr.steps)
-    p.add_argument("--lr", type=float, default=tr.lr)
-    p.add_argument("--batch", type=int, default=tr.batch)
-    p.add_argument("--seed", type=int, default=tr.seed)
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=tr.device)
-    p.add_argument("--out", type=Path, required=True, help="folder to write into")
-    p.set_defaults(func=_cmd_train)
+# Each lesson package registers its own subcommands; named here as strings so this module
+# imports no lesson (and no torch) and nothing imports it back in a cycle.
+COMMAND_MODULES = (
+    "memviz.recurrent.cli",
+    "memviz.horizon.cli",
+)
 
 
-def config_from_args(a: argparse.Namespace) -> RunConfig:
-    """The RunConfig the train arguments describe (ConfigError if out of range)."""
-    return RunConfig.from_dict({
-        "task": {"name": a.task, "seq_len": a.seq_len},
-        "model": {"arch": a.arch, "hidden": a.hidden},
-        "train": {"steps": a.steps, "lr": a.lr, "batch": a.batch, "seed": a.seed,
-                  "device": a.device},
-    })
-
-
-def write_run(les, out: Path) -> dict:
-    """Write config.json, trace.npz and metrics.json for a trained lesson; return the metrics."""
-    run, tr = les.run, les.trace
-    out.mkdir(parents=True, exist_ok=True)
-    config = {**run.config.to_dict(), "device": run.history.device,
-              "device_label": run.device_label}
-    (out / "config.json").write_text(json.dumps(config, indent=2))
-    arrays = {"x": tr.x, **tr.fields, "output": tr.output, "target": tr.target}
-    arrays.update({k: v.numpy() for k, v in run.model.layer0().items()})
-    np.savez(out / "trace.npz", **arrays)
-    h = run.history
-    metrics = {"final_loss": h.eval_loss, "final_train_loss": h.losses[-1],
-               "accuracy": h.eval_accuracy, "train_seconds": round(h.seconds, 4),
-               "steps": len(h.losses), "device": h.device,
-               "max_abs_diff_vs_torch": tr.max_abs_diff}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    return metrics
-
-
-def _cmd_train(a: argparse.Namespace) -> int:
-    from . import lesson  # imports torch: only when a command needs it
-
-    cfg = config_from_args(a)
-    metrics = write_run(lesson.prepare(cfg), a.out)
-    acc = metrics["accuracy"]
-    print(f"trained {cfg.model.arch} on {cfg.task.name} in {metrics['train_seconds']:.2f} s "
-          f"on {metrics['device']}: loss {metrics['final_loss']:.4f}"
-          + (f", accuracy {acc:.1%}" if acc is not None else "") + f"; wrote {a.out}")
-    return 0
-
-
-def _export_parser(sub) -> None:
-    p = sub.add_parser("export", help="regenerate a lesson page's figures from a config.json")
-    p.add_argument("--config", type=Path, required=True,
-                   help="config.json from a lecture pack or from `python -m memviz train`")
-    p.add_argument("--out", type=Path, required=True, help="folder to write into")
-    p.add_argument("--formats", default="svg,pdf,png,csv",
-                   help="comma-separated, from svg, pdf, png, csv")
-    p.set_defaults(func=_cmd_export)
-
-
-def _read_config(path: Path) -> tuple[RunConfig, dict]:
-    """The RunConfig in a config.json and its optional view (step t, unit)."""
-    try:
-        raw = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise UsageError(f"cannot read {path}: {e}") from None
-    if not isinstance(raw, dict):
-        raise UsageError(f"{path} does not hold a memviz config")
-    return RunConfig.from_dict(raw), raw.get("view", {})
-
-
-def _cmd_export(a: argparse.Namespace) -> int:
-    from . import export, figures, lesson  # imports torch: only when a command needs it
-
-    formats = [f for f in a.formats.split(",") if f]
-    bad = [f for f in formats if f not in export.FORMATS]
-    if bad:
-        raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(export.FORMATS)}")
-    cfg, view = _read_config(a.config)
-    les = lesson.prepare(cfg)
-    figs = figures.lesson_figures(les, view.get("t"), view.get("unit", 0))
-    a.out.mkdir(parents=True, exist_ok=True)
-    for name, fig in figs.items():
-        for fmt in formats:
-            (a.out / f"{name}.{fmt}").write_bytes(export.render(fig, fmt))
-    (a.out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
-    print(f"wrote {len(figs)} figures x {len(formats)} formats to {a.out}")
-    return 0
-
-
-def _horizon_parser(sub) -> None:
-    p = sub.add_parser("horizon", add_help=False,
-                       help="sweep lags x architectures; see python -m memviz horizon --help")
-    p.set_defaults(func=None)
-
-
-SUBCOMMANDS = [_train_parser, _export_parser, _horizon_parser]
+def build_parser() -> Parser:
+    """The root parser with every package's subcommands."""
+    parser = Parser(prog="python -m memviz", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a subcommand; exit code 2 with one line on stderr for bad arguments."""
-    parser = Parser(prog="python -m memviz", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for add in SUBCOMMANDS:
-        add(sub)
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["horizon"]:  # the sweep parses its own arguments
-        from .horizon_cli import main as horizon_main
-
-        return horizon_main(argv[1:])
-    return guarded("memviz", lambda: (args := parser.parse_args(argv)).func(args))
+    prog = " ".join(["memviz", *argv[:1]]) if argv[:1] and argv[0][:1] != "-" else "memviz"
+    return guarded(prog, lambda: (args := build_parser().parse_args(argv)).func(args))

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from memviz import config as C  # noqa: E402
-from memviz import train  # noqa: E402
+from memviz.recurrent import train  # noqa: E402
 
 
 def tiny_config(arch: str = "lstm", task: str = "recall", seq_len: int = 8, hidden: int = 8,
@@ -28,3 +28,23 @@ def tiny_config(arch: str = "lstm", task: str = "recall", seq_len: int = 8, hidd
 def trained_runs():
     """One short-trained model per architecture on delayed recall (trained weights for tests)."""
     return {arch: train.run(tiny_config(arch, steps=60)) for arch in C.ARCHS}
+
+
+@pytest.fixture(autouse=True)
+def _router_after_first_request(monkeypatch):
+    """Run AppTests as a server runs after its first request.
+
+    AppTest resets `PagesManager.uses_pages_directory` before every run, so with a pages/ folder
+    each run of a switched-to page would start in Streamlit's old multipage mode, which a real
+    server leaves for good at its first st.navigation (memviz.ui.router's guard then reruns,
+    dropping that run's button click). The first-request guard has its own browser test.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

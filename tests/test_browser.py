@@ -82,7 +82,13 @@ def test_a_shared_link_is_the_first_visit_and_opens_through_the_router(app_url, 
               timeout=60_000)
     page.locator(".js-plotly-plot").filter(has_text="step 3 and unit 1").wait_for(timeout=90_000)
     assert page.get_by_text("Lecturer mode").is_visible()
-    assert page.get_by_role("link", name="Memory horizon").is_visible()
+    for name in ("Home", "LSTM", "GRU", "Vanilla RNN", "Why gates", "CNN", "Memory horizon",
+                 "Synapses", "The documents"):
+        assert page.get_by_role("link", name=name, exact=True).is_visible(), name
+    for label, value in (("Sequence length T", "8"), ("Hidden size H", "4")):
+        thumb = (page.locator('[data-testid="stSlider"]').filter(has_text=label)
+                 .locator('[data-testid="stSliderThumbValue"]'))
+        assert thumb.inner_text() == value, label
 
 
 def test_train_step_and_see_the_heatmap(app_url, page):

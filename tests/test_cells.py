@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from memviz import cells, models, tasks, trace
 from memviz.config import ModelConfig
+from memviz.recurrent import cells, models, tasks, trace
 
 TOL = 1e-5
 

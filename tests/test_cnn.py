@@ -13,10 +13,10 @@ import torch
 from streamlit.testing.v1 import AppTest
 from torch import nn
 
-from memviz import cnn
-from memviz import cnn_figures as CF
+from memviz.cnn import figures as CF
+from memviz.cnn import model as cnn
 from memviz.config import ConfigError
-from memviz.train import TrainingDiverged
+from memviz.progress import TrainingDiverged
 from memviz.ui import training
 
 from .conftest import ROOT
@@ -195,7 +195,7 @@ def test_figures_build_from_a_trained_run(tiny_run):
 def page() -> AppTest:
     """The CNN page with a tiny network and few steps set through its own widgets."""
     training.store.clear()
-    at = AppTest.from_file(str(ROOT / "lessons/cnn.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "pages/cnn.py"), default_timeout=60).run()
     at.select_slider(key="cnn_c1").set_value(4)
     at.select_slider(key="cnn_c2").set_value(8)
     at.slider(key="cnn_steps").set_value(20)

@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz import doc_figures as DF
-from memviz import documents as D
+from memviz.documents import figures as DF
+from memviz.documents import sources as D
 from memviz.ui import training
 
 from .conftest import ROOT, tiny_config
@@ -93,7 +93,7 @@ def test_softmax_twice_on_the_trained_lstm(study):
     assert once.sum() == pytest.approx(1) and twice.sum() == pytest.approx(1)
     assert twice.max() < once.max() and twice.argmax() == once.argmax()
     sine = tiny_config("lstm", task="sine", seq_len=T, hidden=H, steps=5)
-    from memviz import lesson
+    from memviz.recurrent import lesson
     assert D.softmax_demo(lesson.prepare(sine)) is None
 
 
@@ -126,7 +126,7 @@ def test_figures_are_valid_plotly(study):
 @pytest.fixture
 def page():
     training.store.clear()  # each test trains fresh
-    at = AppTest.from_file(str(ROOT / "lessons/documents.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages/documents.py"), default_timeout=120)
     at.run()
     at.slider(key="docs_seq_len").set_value(T)
     at.slider(key="docs_hidden").set_value(H)

@@ -9,7 +9,10 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from memviz import doc_figures, equations, figures, gradient_figures, gradients, lesson
+from memviz.documents import figures as doc_figures
+from memviz.gates import figures as gradient_figures
+from memviz.gates import gradients
+from memviz.recurrent import equations, figures, lesson
 
 from .conftest import tiny_config
 

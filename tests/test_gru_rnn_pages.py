@@ -16,7 +16,7 @@ def fresh_store():
 
 
 def _tiny(page: str, T: int = 6) -> AppTest:
-    at = AppTest.from_file(str(ROOT / f"lessons/{page}.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / f"pages/{page}.py"), default_timeout=120).run()
     at.slider(key=f"{page}_seq_len").set_value(T)
     at.slider(key=f"{page}_hidden").set_value(4)
     at.slider(key=f"{page}_steps").set_value(20)

@@ -10,9 +10,9 @@ import sys
 import pytest
 import torch
 
-from memviz import horizon as hz
-from memviz import horizon_cli as hz_cli
+from memviz.cli import main
 from memviz.config import ConfigError
+from memviz.horizon import sweep as hz
 from memviz.runs import RunStore
 
 from .conftest import ROOT
@@ -97,7 +97,7 @@ def test_cli_writes_results_csv_and_chart(tmp_path, capsys):
     args = ["--task", "recall", "--lags", "3,6", "--archs", "rnn,lstm,gru,cnn", "--hidden", "4",
             "--steps", "15", "--batch", "8", "--seed", "2", "--kernel", "2", "--depth", "2",
             "--dilation", "1", "--out", str(tmp_path)]
-    assert hz_cli.main(args) == 0
+    assert main(["horizon", *args]) == 0
     with open(tmp_path / "results.csv") as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == hz.CSV_COLUMNS == ("arch", "task", "lag", "seed", "metric",
@@ -111,8 +111,8 @@ def test_cli_writes_results_csv_and_chart(tmp_path, capsys):
 
 
 def test_cli_adding_reports_mse(tmp_path):
-    assert hz_cli.main(["--task", "adding", "--lags", "4", "--archs", "lstm,cnn", "--hidden", "4",
-                    "--steps", "10", "--out", str(tmp_path)]) == 0
+    assert main(["horizon", "--task", "adding", "--lags", "4", "--archs", "lstm,cnn",
+                 "--hidden", "4", "--steps", "10", "--out", str(tmp_path)]) == 0
     rows = list(csv.DictReader(open(tmp_path / "results.csv")))
     assert [r["metric"] for r in rows] == ["mse", "mse"]
 
@@ -121,7 +121,7 @@ def test_cli_adding_reports_mse(tmp_path):
                                   ["--task", "sine"], []])
 def test_cli_bad_arguments_exit_2_with_one_line(args, tmp_path, capsys):
     out = [] if not args else ["--out", str(tmp_path)]
-    assert hz_cli.main(args + out) == 2
+    assert main(["horizon", *args, *out]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("memviz horizon: error:") and "\n" not in err
 
@@ -138,7 +138,7 @@ def test_page_runs_a_tiny_sweep():
     from memviz.ui import training
 
     training.store.clear()
-    at = AppTest.from_file(str(ROOT / "lessons/horizon.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "pages/horizon.py"), default_timeout=120).run()
     assert not at.exception
     at.multiselect(key="hz_lags").set_value([3, 5])
     at.multiselect(key="hz_archs").set_value(["rnn", "lstm", "cnn"])

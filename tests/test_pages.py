@@ -24,7 +24,7 @@ def fresh_store():
 
 
 def _tiny_lstm_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "lessons/lstm.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "pages/lstm.py"), default_timeout=TIMEOUT)
     at.run()
     at.slider(key="lstm_seq_len").set_value(6)
     at.slider(key="lstm_hidden").set_value(4)
@@ -36,7 +36,7 @@ def test_home_page_shows_the_device_without_importing_torch():
     code = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "at = AppTest.from_file('lessons/home.py', default_timeout=30).run()\n"
+        "at = AppTest.from_file('pages/home.py', default_timeout=30).run()\n"
         "assert not at.exception, at.exception\n"
         "print([i.value for i in at.info])\n"
         "print('torch' in sys.modules)\n"
@@ -97,7 +97,7 @@ def test_play_advances_the_step():
 
 
 def test_bad_settings_show_a_message_not_a_traceback():
-    at = AppTest.from_file(str(ROOT / "lessons/lstm.py"), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(str(ROOT / "pages/lstm.py"), default_timeout=TIMEOUT).run()
     at.selectbox(key="lstm_task").set_value("adding").run()
     assert not at.exception
     assert at.slider(key="lstm_seq_len").min == 2

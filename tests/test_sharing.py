@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz import lesson, presets
+from memviz.recurrent import lesson, presets
 from memviz.ui import show, training
 
 from .conftest import ROOT
@@ -18,7 +18,7 @@ def fresh_store():
 
 
 def _page(name: str) -> AppTest:
-    return AppTest.from_file(str(ROOT / f"lessons/{name}.py"), default_timeout=120)
+    return AppTest.from_file(str(ROOT / f"pages/{name}.py"), default_timeout=120)
 
 
 def test_a_link_restores_the_settings_trains_and_opens_the_same_step():
@@ -76,7 +76,7 @@ def test_a_preset_sets_the_widgets_and_says_what_to_look_for():
 
 def test_lecturer_mode_keeps_figures_and_equations_and_drops_the_rest():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("lessons/lstm.py").run()
+    at.switch_page("pages/lstm.py").run()
     at.slider(key="lstm_seq_len").set_value(6)
     at.slider(key="lstm_steps").set_value(20).run()
     at.button(key="lstm_train").click().run()

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz import synapse_figures as SF
-from memviz import synapses as S
 from memviz.config import ConfigError
+from memviz.synapses import figures as SF
+from memviz.synapses import model as S
 
 from .conftest import ROOT
 
@@ -159,7 +159,7 @@ def test_figures_build_from_a_simulation():
 # ------------------------------------------------------------------ the page
 
 def _page() -> AppTest:
-    return AppTest.from_file(str(ROOT / "lessons/synapses.py"), default_timeout=60).run()
+    return AppTest.from_file(str(ROOT / "pages/synapses.py"), default_timeout=60).run()
 
 
 def test_synapses_page_runs_and_draws():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from memviz import tasks
 from memviz.config import ConfigError, TaskConfig
+from memviz.recurrent import tasks
 
 
 def _batch(name: str, T: int = 12, b: int = 32, seed: int = 0) -> tasks.Batch:

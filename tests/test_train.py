@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from memviz import config as C
-from memviz import lesson, train
+from memviz.recurrent import lesson, train
 from memviz.runs import RunStore
 
 from .conftest import tiny_config

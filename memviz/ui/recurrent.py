@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from memviz import cells, doc_figures, equations, figures, lesson, presets, tasks, variants
 from memviz.config import (
     HIDDEN_RANGE,
     MIN_SEQ_LEN,
@@ -20,6 +19,9 @@ from memviz.config import (
     TaskConfig,
     TrainConfig,
 )
+from memviz.documents import figures as doc_figures
+from memviz.documents import variants
+from memviz.recurrent import cells, equations, figures, lesson, presets, tasks
 from memviz.ui import show, training, urlstate
 
 TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from memviz.config import ConfigError
+from memviz.progress import OnStep, TrainingDiverged
 from memviz.runs import RunStore
-from memviz.train import OnStep, TrainingDiverged
 
 R = TypeVar("R")
 REDRAW_SECONDS = 0.2  # drawing the curve costs more than a training step: redraw ~5 times/s

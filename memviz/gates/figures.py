@@ -1,0 +1,63 @@
+"""Figures for the "why gates" lesson: gradient reach and gate saturation. No streamlit."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from memviz.gates.gradients import Study
+from memviz.recurrent.figures import GATE_COLORS, _figure, _line
+
+ARCH_COLORS = {"rnn": "#D55E00", "lstm": "#0072B2", "gru": "#009E73"}
+ARCH_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+def _log_axes(x: str, y: str) -> dict:
+    return dict(xaxis=dict(title=dict(text=x)),
+                yaxis=dict(title=dict(text=y), type="log", exponentformat="power"))
+
+
+def _floor(v: np.ndarray) -> np.ndarray:
+    """Zeros cannot sit on a log axis: show them at 1e-30 (far below anything else)."""
+    return np.maximum(v, 1e-30)
+
+
+def gradient_reach(study: Study, which: str = "loss") -> go.Figure:
+    """||dL/dh_t|| (which='loss') or ||dh_T/dh_t|| ('jacobian') per step, one line per cell.
+
+    For the LSTM the mean product of forget gates from t to T is drawn beside it (dashed).
+    """
+    T = study.config.task.seq_len
+    steps = np.arange(1, T + 1)
+    data = []
+    for arch, fl in study.flows.items():
+        y = fl.loss_grad if which == "loss" else fl.jacobian
+        data.append(_line(steps, _floor(y), ARCH_NAMES[arch], ARCH_COLORS[arch]))
+    lstm = study.flows.get("lstm")
+    if lstm is not None and lstm.forget_product is not None:
+        data.append(_line(steps, _floor(lstm.forget_product),
+                          "LSTM: product of forget gates f from t to T (mean over units)",
+                          GATE_COLORS["f"], "dash", 2))
+    title = ("How much the loss at the end depends on the hidden state at step t"
+             if which == "loss" else "How much h_T depends on h_t (Jacobian norm)")
+    y = "||dL/dh_t||" if which == "loss" else "||dh_T/dh_t||"
+    layout = dict(**_log_axes("time step t", y), legend=dict(orientation="h", y=-0.25))
+    return _figure(data, layout, title, 420)
+
+
+def saturation_scatter(study: Study, arch: str) -> go.Figure:
+    """Each gate unit: fraction of steps above 0.9 (x) against below 0.1 (y)."""
+    data = []
+    for gate, (low, high) in study.saturation[arch].items():
+        data.append(dict(type="scatter", mode="markers", x=high, y=low, name=f"{gate} gate",
+                         marker=dict(color=GATE_COLORS[gate], size=9, opacity=0.8,
+                                     line=dict(color="#FFFFFF", width=1)),
+                         hovertemplate=f"{gate} unit %{{pointNumber}}: open %{{x:.0%}}, "
+                                       "closed %{y:.0%}<extra></extra>"))
+    edge = dict(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#999999", dash="dot"))
+    layout = dict(xaxis=dict(title=dict(text="fraction of steps above 0.9 (open)"),
+                             range=[-0.03, 1.03]),
+                  yaxis=dict(title=dict(text="fraction of steps below 0.1 (closed)"),
+                             range=[-0.03, 1.03]),
+                  shapes=[edge])
+    return _figure(data, layout, f"{ARCH_NAMES[arch]} gate saturation", 420)

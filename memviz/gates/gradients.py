@@ -1,0 +1,137 @@
+"""Why gates exist: how far back the gradient reaches, and which gates saturate.
+
+Gradients are taken with autograd through the hand-written cells on the trained weights. To get
+the gradient with respect to each hidden state h_t (through every later step, not only the
+readout), a zero "probe" is added to h_t after each step: d/d(probe_t) equals d/dh_t, and the
+same probes let a test check the result by finite differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from memviz.config import RunConfig
+from memviz.progress import OnStep
+from memviz.recurrent import cells, tasks
+from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
+from memviz.recurrent.models import SeqModel
+
+SATURATED_LOW, SATURATED_HIGH = 0.1, 0.9
+GATES = {"lstm": ("i", "f", "o"), "gru": ("r", "z")}
+
+
+def probed_run(arch: str, x: torch.Tensor, w: Mapping[str, torch.Tensor],
+               probes: torch.Tensor) -> torch.Tensor:
+    """Hidden states (B, T, H) of the hand-written cell with probes (T, B, H) added to each h_t."""
+    xp = x @ w["weight_ih"].T + w["bias_ih"]
+    h = torch.zeros_like(probes[0])
+    c = torch.zeros_like(h)
+    hs = []
+    for t in range(x.shape[1]):
+        if arch == "lstm":
+            s = cells.lstm_step(xp[:, t], h, c, w)
+            c = s["c"]
+        else:
+            s = (cells.gru_step if arch == "gru" else cells.rnn_step)(xp[:, t], h, w)
+        h = s["h"] + probes[t]
+        hs.append(h)
+    return torch.stack(hs, dim=1)
+
+
+def _weights(model: SeqModel, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    return {k: v.to(dtype) for k, v in model.layer0().items()}
+
+
+def task_loss(model: SeqModel, spec: tasks.TaskSpec, batch: tasks.Batch,
+              probes: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The task loss summed over the batch, as a function of the probes (T, B, H)."""
+    h = probed_run(model.arch, batch.x.to(dtype), _weights(model, dtype), probes)
+    out = h @ model.readout.weight.T.to(dtype) + model.readout.bias.to(dtype)
+    return tasks.loss_fn(spec, out, batch.y if spec.classify else batch.y.to(dtype)) * len(batch.x)
+
+
+def loss_grad_norms(model: SeqModel, spec: tasks.TaskSpec, batch: tasks.Batch) -> np.ndarray:
+    """||dL/dh_t|| for t = 1..T, averaged over the sequences of the batch: (T,)."""
+    B, T = batch.x.shape[:2]
+    probes = torch.zeros(T, B, model.rnn.hidden_size, requires_grad=True)
+    (grad,) = torch.autograd.grad(task_loss(model, spec, batch, probes), probes)
+    return grad.norm(dim=-1).mean(dim=1).numpy()  # (T, B, H) -> (T,)
+
+
+def state_jacobian_norms(model: SeqModel, x: torch.Tensor) -> np.ndarray:
+    """||dh_T/dh_t|| (Frobenius) for t = 1..T on one sequence x (T, I): (T,).
+
+    Row k of the Jacobian is the gradient of unit k of h_T; copying the sequence into a batch
+    of H gets all rows from one backward pass.
+    """
+    H, T = model.rnn.hidden_size, x.shape[0]
+    probes = torch.zeros(T, H, H, requires_grad=True)
+    h = probed_run(model.arch, x[None].expand(H, -1, -1), _weights(model, torch.float32), probes)
+    (grad,) = torch.autograd.grad(h[:, -1].diagonal().sum(), probes)
+    return grad.pow(2).sum(dim=(1, 2)).sqrt().numpy()
+
+
+def forget_product(f: np.ndarray) -> np.ndarray:
+    """prod_{k=t+1}^{T} f_k per unit: (T, H) -> (T, H); the last row is 1.
+
+    This is dc_T/dc_t along the cell-state path alone. Summed in log space: products of
+    hundreds of gates underflow float32.
+    """
+    logs = np.log(np.clip(f, 1e-30, 1.0))
+    suffix = np.cumsum(logs[::-1], axis=0)[::-1]  # sum_{k>=t} log f_k
+    return np.exp(np.vstack([suffix[1:], np.zeros((1, f.shape[1]))]))
+
+
+def saturation(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the fraction of values below 0.1 and above 0.9: (B, T, H) -> (H,), (H,)."""
+    flat = g.reshape(-1, g.shape[-1])
+    return (flat < SATURATED_LOW).mean(axis=0), (flat > SATURATED_HIGH).mean(axis=0)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Gradient reach of one trained model on its task."""
+
+    arch: str
+    loss_grad: np.ndarray  # (T,) ||dL/dh_t||, mean over a batch
+    jacobian: np.ndarray  # (T,) ||dh_T/dh_t|| on the example sequence
+    forget_product: np.ndarray | None  # (T,) mean over units of prod f, LSTM only
+
+
+@dataclass(frozen=True)
+class Study:
+    """RNN, LSTM and GRU trained on the same task and length, with their gradient flow and
+    gate saturation (gate name -> (below 0.1, above 0.9) per unit)."""
+
+    config: RunConfig
+    lessons: dict[str, Lesson]
+    flows: dict[str, Flow]
+    saturation: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]
+
+
+def flow(les: Lesson, batch: tasks.Batch) -> Flow:
+    """Gradient reach of a trained lesson's model over `batch` and its example sequence."""
+    model, tr = les.run.model, les.trace
+    fp = forget_product(tr["f"]).mean(axis=1) if tr.arch == "lstm" else None
+    return Flow(tr.arch, loss_grad_norms(model, les.spec, batch),
+                state_jacobian_norms(model, torch.from_numpy(tr.x.copy())), fp)
+
+
+def gate_saturation(les: Lesson, batch: tasks.Batch) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Saturation fractions of every gate of a trained LSTM / GRU over a batch."""
+    with torch.no_grad():
+        states = cells.run(les.run.model.arch, batch.x, les.run.model.layer0())
+    return {g: saturation(states[g].numpy()) for g in GATES.get(les.run.model.arch, ())}
+
+
+def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -> Study:
+    """Train the three cells on cfg's task (arch in cfg is ignored), then measure them."""
+    lessons = prepare_each(per_arch(cfg), on_step)
+    gen = torch.Generator().manual_seed(cfg.train.seed + 31)
+    batch = tasks.make_batch(cfg.task, batch_size, gen)
+    return Study(cfg, lessons, {a: flow(les, batch) for a, les in lessons.items()},
+                 {a: gate_saturation(les, batch) for a, les in lessons.items()})

@@ -1,0 +1,100 @@
+"""`python -m memviz horizon`: the memory-horizon sweep from the command line.
+
+Writes results.csv (arch, task, lag, seed, metric, value, train_seconds), summary.json and the
+chart as PNG and SVG (through vl-convert; no browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from memviz.horizon.sweep import (
+    TASKS,
+    HorizonConfig,
+    Result,
+    baseline,
+    chart_for,
+    known_result,
+    results_csv,
+    sweep,
+)
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    """'5,10,20' -> (5, 10, 20)."""
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated whole numbers, got {text!r}") from None
+
+
+def _name_list(text: str) -> tuple[str, ...]:
+    """'rnn, lstm' -> ('rnn', 'lstm')."""
+    return tuple(v.strip().lower() for v in text.split(",") if v.strip())
+
+
+def register(sub) -> None:
+    """Add the `horizon` subcommand."""
+    d = HorizonConfig()
+    p = sub.add_parser("horizon", help="sweep lags x architectures and chart the score",
+                       description="Train one model per (architecture, lag) and chart the "
+                                   "score against the lag.")
+    p.add_argument("--task", choices=TASKS, default=d.task)
+    p.add_argument("--lags", type=_int_list, default=d.lags, help="e.g. 5,10,20,50,100")
+    p.add_argument("--archs", type=_name_list, default=d.archs, help="e.g. rnn,lstm,gru,cnn")
+    p.add_argument("--hidden", type=int, default=d.hidden, help="units, or CNN channels")
+    p.add_argument("--steps", type=int, default=d.steps, help="at most; stops once solved")
+    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--batch", type=int, default=d.batch)
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--symbols", type=int, default=d.n_symbols, help="K for recall")
+    p.add_argument("--kernel", type=int, default=d.kernel, help="CNN kernel size")
+    p.add_argument("--depth", type=int, default=d.depth, help="CNN layers")
+    p.add_argument("--dilation", type=int, default=d.dilation, help="CNN dilation growth")
+    p.add_argument("--out", type=Path, required=True, help="folder to write into")
+    p.set_defaults(func=lambda a: _cmd(config_from_args(a), a.out))
+
+
+def config_from_args(a: argparse.Namespace) -> HorizonConfig:
+    """The sweep the arguments describe (ConfigError if out of range)."""
+    return HorizonConfig(task=a.task, lags=a.lags, archs=a.archs, hidden=a.hidden,
+                         steps=a.steps, lr=a.lr, batch=a.batch, seed=a.seed,
+                         n_symbols=a.symbols, kernel=a.kernel, depth=a.depth,
+                         dilation=a.dilation)
+
+
+def write_outputs(cfg: HorizonConfig, results: list[Result], out: Path,
+                  total_seconds: float) -> None:
+    """Write results.csv, summary.json, horizon.png and horizon.svg into `out`."""
+    import vl_convert as vlc
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [r.row() for r in results]
+    (out / "results.csv").write_text(results_csv(results))
+    summary = {"config": asdict(cfg), "baseline": baseline(cfg),
+               "cnn_receptive_field": cfg.receptive_field, "total_seconds": total_seconds,
+               "known_result": known_result(cfg, results),
+               "runs": [asdict(r) for r in results]}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    spec = chart_for(cfg, rows).to_json()
+    (out / "horizon.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+    (out / "horizon.svg").write_text(vlc.vegalite_to_svg(spec))
+
+
+def _cmd(cfg: HorizonConfig, out: Path) -> int:
+    """Run the sweep, printing one line per run; write the outputs."""
+    start, results = time.perf_counter(), []
+    n = len(cfg.pairs())
+    for r in sweep(cfg):
+        results.append(r)
+        print(f"[{len(results)}/{n}] {r.arch:>4} lag {r.lag:>3}: {r.metric} {r.value:.3f} "
+              f"({r.train_seconds:.1f} s, {r.steps_run} steps)", flush=True)
+    total = time.perf_counter() - start
+    write_outputs(cfg, results, out, round(total, 2))
+    print(f"{n} runs in {total:.1f} s; wrote {out / 'results.csv'} and horizon.png/.svg")
+    return 0

@@ -1,0 +1,123 @@
+"""`python -m memviz train` and `export`: the recurrent pages' work without a browser.
+
+    python -m memviz train --arch lstm --task recall --seq-len 20 --hidden 32 --out DIR
+    python -m memviz export --config DIR/config.json --out FIGURES
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from memviz.cli import UsageError
+from memviz.config import ARCHS, DEFAULT, TASKS, RunConfig
+
+
+def register(sub) -> None:
+    """Add the `train` and `export` subcommands."""
+    _train_parser(sub)
+    _export_parser(sub)
+
+
+def _train_parser(sub) -> None:
+    t, m, tr = DEFAULT.task, DEFAULT.model, DEFAULT.train
+    p = sub.add_parser("train", help="train a model and write config, trace and metrics")
+    p.add_argument("--arch", choices=ARCHS, default=m.arch)
+    p.add_argument("--task", choices=TASKS, default=t.name)
+    p.add_argument("--seq-len", type=int, default=t.seq_len)
+    p.add_argument("--hidden", type=int, default=m.hidden)
+    p.add_argument("--steps", type=int, default=tr.steps)
+    p.add_argument("--lr", type=float, default=tr.lr)
+    p.add_argument("--batch", type=int, default=tr.batch)
+    p.add_argument("--seed", type=int, default=tr.seed)
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=tr.device)
+    p.add_argument("--out", type=Path, required=True, help="folder to write into")
+    p.set_defaults(func=_cmd_train)
+
+
+def config_from_args(a: argparse.Namespace) -> RunConfig:
+    """The RunConfig the train arguments describe (ConfigError if out of range)."""
+    return RunConfig.from_dict({
+        "task": {"name": a.task, "seq_len": a.seq_len},
+        "model": {"arch": a.arch, "hidden": a.hidden},
+        "train": {"steps": a.steps, "lr": a.lr, "batch": a.batch, "seed": a.seed,
+                  "device": a.device},
+    })
+
+
+def write_run(les, out: Path) -> dict:
+    """Write config.json, trace.npz and metrics.json for a trained lesson; return the metrics."""
+    run, tr = les.run, les.trace
+    out.mkdir(parents=True, exist_ok=True)
+    config = {**run.config.to_dict(), "device": run.history.device,
+              "device_label": run.device_label}
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    arrays = {"x": tr.x, **tr.fields, "output": tr.output, "target": tr.target}
+    arrays.update({k: v.numpy() for k, v in run.model.layer0().items()})
+    np.savez(out / "trace.npz", **arrays)
+    h = run.history
+    metrics = {"final_loss": h.eval_loss, "final_train_loss": h.losses[-1],
+               "accuracy": h.eval_accuracy, "train_seconds": round(h.seconds, 4),
+               "steps": len(h.losses), "device": h.device,
+               "max_abs_diff_vs_torch": tr.max_abs_diff}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    return metrics
+
+
+def _cmd_train(a: argparse.Namespace) -> int:
+    from memviz.recurrent import lesson  # imports torch: only when a command needs it
+
+    cfg = config_from_args(a)
+    metrics = write_run(lesson.prepare(cfg), a.out)
+    acc = metrics["accuracy"]
+    print(f"trained {cfg.model.arch} on {cfg.task.name} in {metrics['train_seconds']:.2f} s "
+          f"on {metrics['device']}: loss {metrics['final_loss']:.4f}"
+          + (f", accuracy {acc:.1%}" if acc is not None else "") + f"; wrote {a.out}")
+    return 0
+
+
+def _export_parser(sub) -> None:
+    p = sub.add_parser("export", help="regenerate a lesson page's figures from a config.json")
+    p.add_argument("--config", type=Path, required=True,
+                   help="config.json from a lecture pack or from `python -m memviz train`")
+    p.add_argument("--out", type=Path, required=True, help="folder to write into")
+    p.add_argument("--formats", default="svg,pdf,png,csv",
+                   help="comma-separated, from svg, pdf, png, csv")
+    p.set_defaults(func=_cmd_export)
+
+
+def _read_config(path: Path) -> tuple[RunConfig, dict]:
+    """The RunConfig in a config.json and its optional view (step t, unit)."""
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise UsageError(f"cannot read {path}: {e}") from None
+    if not isinstance(raw, dict):
+        raise UsageError(f"{path} does not hold a memviz config")
+    return RunConfig.from_dict(raw), raw.get("view", {})
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from memviz import export  # imports torch: only when a command needs it
+    from memviz.recurrent import (
+        figures,  # imports torch: only when a command needs it
+        lesson,  # imports torch: only when a command needs it
+    )
+
+    formats = [f for f in a.formats.split(",") if f]
+    bad = [f for f in formats if f not in export.FORMATS]
+    if bad:
+        raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(export.FORMATS)}")
+    cfg, view = _read_config(a.config)
+    les = lesson.prepare(cfg)
+    figs = figures.lesson_figures(les, view.get("t"), view.get("unit", 0))
+    a.out.mkdir(parents=True, exist_ok=True)
+    for name, fig in figs.items():
+        for fmt in formats:
+            (a.out / f"{name}.{fmt}").write_bytes(export.render(fig, fmt))
+    (a.out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+    print(f"wrote {len(figs)} figures x {len(formats)} formats to {a.out}")
+    return 0

@@ -1,0 +1,70 @@
+"""Record what a trained model computes on one sequence, step by step, as numpy arrays.
+
+`record` re-runs the sequence through the hand-written cell with the model's own weights, so
+every gate and state is available by name, and checks the result against torch's fused module
+on the spot: `max_abs_diff` is how far the shown hidden states are from what nn.LSTM/GRU/RNN
+computed (float32 rounding, ~1e-7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from memviz.recurrent import cells
+from memviz.recurrent.models import SeqModel, reference_forward
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One sequence through one trained model. Arrays are read-only.
+
+    x: (T, I) input; fields: name -> (T, H) for every recorded quantity (cells.FIELDS and
+    cells.EXTRA_FIELDS); output: (T, O) readout at every step; target: the task's target for
+    this sequence, () or (T,); max_abs_diff: hand-written h vs the fused module's h.
+    """
+
+    arch: str
+    x: np.ndarray
+    fields: dict[str, np.ndarray]
+    output: np.ndarray
+    target: np.ndarray
+    max_abs_diff: float
+
+    @property
+    def T(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def H(self) -> int:
+        return self.fields["h"].shape[1]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.fields[name]
+
+
+def _frozen(a: torch.Tensor | np.ndarray) -> np.ndarray:
+    arr = np.array(a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a, copy=True)
+    arr.setflags(write=False)  # traces are shared between sessions through the cache
+    return arr
+
+
+def record(model: SeqModel, x: torch.Tensor, target: torch.Tensor | None = None) -> Trace:
+    """Run x (T, I) or (1, T, I) through `model`'s weights by hand and return its Trace."""
+    x = (x if x.dim() == 3 else x[None]).detach().cpu().float()  # (1, T, I)
+    model = model.cpu()
+    with torch.no_grad():
+        states = cells.run(model.arch, x, model.layer0())
+        fused_h = reference_forward(model.rnn, x)
+        output = model.readout(states["h"])
+        diff = (states["h"] - fused_h).abs().max().item()
+    return Trace(
+        arch=model.arch,
+        x=_frozen(x[0]),
+        fields={k: _frozen(v[0]) for k, v in states.items()},
+        output=_frozen(output[0]),
+        target=_frozen(target[0] if target is not None else torch.empty(0)),
+        max_abs_diff=diff,
+    )

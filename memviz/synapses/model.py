@@ -1,0 +1,219 @@
+"""Document 003's neuroscience model: neurons, synapses and three plasticity rules. Pure numpy.
+
+A small network of n neurons. Neuron i reads every input line through its synapses,
+a_i(t) = f(sum_j w_ij x_j(t)) (document 003's a(t) = f(sum_i w_i x_i(t)), one row of W per
+neuron). The diagonal w_ii is the neuron's own input line and stays fixed; the off-diagonal
+w_ij (from line j to neuron i) learn by one of three rules after every step. Alongside, a
+short-term trace of recent activity fades by a factor `decay` per step: the contrast between
+that fading trace and weights that persist is the lesson's short- vs long-term memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from memviz.config import ConfigError
+
+N_RANGE = (2, 8)  # neurons: a heatmap a student can read cell by cell
+STEPS_RANGE = (1, 100)
+ALPHA_RANGE = (0.0, 1.0)
+W_LIMIT = 5.0  # weights are clipped here: plain Hebb grows without bound and would overflow
+PERIOD = 3  # the repeated pattern returns every PERIOD steps
+NOISE = 0.05  # chance a neuron fires on its own at a step (seeded)
+
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "identity": lambda u: u,
+    "sigmoid": lambda u: 1.0 / (1.0 + np.exp(-u)),
+}
+PATTERNS = ("repeated", "once")
+
+
+def _check(name: str, value: float, lo: float, hi: float) -> None:
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class SynapseConfig:
+    """Network size, run length, learning rate, activation and the short-term trace's decay."""
+
+    n: int = 6
+    steps: int = 36
+    alpha: float = 0.03
+    f: str = "identity"
+    w0: float = 0.0  # learnable synapses start silent so only what the pattern teaches shows
+    w_self: float = 1.0  # the fixed weight of a neuron's own input line
+    decay: float = 0.6  # the short-term trace keeps this fraction per step
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check("number of neurons", self.n, *N_RANGE)
+        _check("number of steps", self.steps, *STEPS_RANGE)
+        _check("learning rate", self.alpha, *ALPHA_RANGE)
+        if self.f not in ACTIVATIONS:
+            raise ConfigError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {self.f!r}")
+        _check("initial weight", self.w0, -W_LIMIT, W_LIMIT)
+        _check("input-line weight", self.w_self, -W_LIMIT, W_LIMIT)
+        _check("trace decay", self.decay, 0.0, 0.99)
+        _check("seed", self.seed, 0, 2**31 - 1)
+
+
+# ---------------------------------------------------------------- neurons and rules
+
+def activation(W: np.ndarray, x: np.ndarray, f: str = "identity") -> np.ndarray:
+    """a_i = f(sum_j w_ij x_j): W (n, n), x (n,) -> a (n,)."""
+    return ACTIVATIONS[f](W @ x)
+
+
+def rule_doc003(a: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
+    """Document 003: Δw_ij = α (a_i − a_j); a (n,), W (n, n) -> Δ (n, n)."""
+    return alpha * (a[:, None] - a[None, :])
+
+
+def rule_hebb(a: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
+    """Hebb: Δw_ij = α a_i a_j; a (n,), W (n, n) -> Δ (n, n)."""
+    return alpha * np.outer(a, a)
+
+
+def rule_oja(a: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
+    """Oja: Δw_ij = α a_i (a_j − a_i w_ij), Hebb minus a decay that bounds w; -> Δ (n, n)."""
+    return alpha * a[:, None] * (a[None, :] - a[:, None] * W)
+
+
+RULES: dict[str, Callable[[np.ndarray, np.ndarray, float], np.ndarray]] = {
+    "doc003": rule_doc003, "hebb": rule_hebb, "oja": rule_oja,
+}
+RULE_LABELS = {"doc003": "Document 003: α(a_i − a_j)", "hebb": "Hebb: α a_i a_j",
+               "oja": "Oja: α a_i (a_j − a_i w_ij)"}
+
+
+# ---------------------------------------------------------------- inputs
+
+def initial_weights(cfg: SynapseConfig) -> np.ndarray:
+    """W(0) (n, n): w0 on every learnable synapse, w_self on the diagonal (own input line)."""
+    W = np.full((cfg.n, cfg.n), cfg.w0)
+    np.fill_diagonal(W, cfg.w_self)
+    return W
+
+
+def group(cfg: SynapseConfig) -> np.ndarray:
+    """The seeded set of neurons the pattern drives together, sorted (about half of them)."""
+    rng = np.random.default_rng(cfg.seed)
+    return np.sort(rng.choice(cfg.n, size=max(2, cfg.n // 2), replace=False))
+
+
+def pattern(kind: str, cfg: SynapseConfig) -> np.ndarray:
+    """Seeded 0/1 input (T, n): the group fires together every PERIOD steps ("repeated") or at
+    step 1 only ("once"); both carry the same sparse background firing."""
+    if kind not in PATTERNS:
+        raise ConfigError(f"pattern must be one of {', '.join(PATTERNS)}; got {kind!r}")
+    rng = np.random.default_rng(cfg.seed + 1)  # differs from group()'s stream
+    x = (rng.random((cfg.steps, cfg.n)) < NOISE).astype(float)
+    beats = range(0, cfg.steps, PERIOD) if kind == "repeated" else [0]
+    for t in beats:
+        x[t, group(cfg)] = 1.0
+    return x
+
+
+def check_pattern(x: np.ndarray) -> np.ndarray:
+    """x as a float array (T, n), or ConfigError if its shape or values cannot be used."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[0] < STEPS_RANGE[0] or x.shape[0] > STEPS_RANGE[1]:
+        raise ConfigError(f"a pattern is a (steps, neurons) grid of at most {STEPS_RANGE[1]} steps")
+    _check("number of neurons", x.shape[1], *N_RANGE)
+    if not np.all(np.isfinite(x)) or x.min() < 0 or x.max() > 1:
+        raise ConfigError("pattern values must lie between 0 and 1")
+    return x
+
+
+# ---------------------------------------------------------------- simulation
+
+@dataclass(frozen=True)
+class Simulation:
+    """One rule run over one pattern. W: (T+1, n, n), W[0] the start; a, trace, x: (T, n)."""
+
+    rule: str
+    x: np.ndarray
+    W: np.ndarray
+    a: np.ndarray
+    trace: np.ndarray
+    clipped: bool  # some weight reached ±W_LIMIT (it would have grown further)
+
+    @property
+    def change(self) -> np.ndarray:
+        """W(T) − W(0), (n, n): what the run left behind."""
+        return self.W[-1] - self.W[0]
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)  # results may be cached and shared between sessions
+    return a
+
+
+def simulate(x: np.ndarray, rule: str, cfg: SynapseConfig) -> Simulation:
+    """Run pattern x (T, n) through the network with one rule: activity, trace, weights over time.
+
+    At step t: a(t) = f(W(t−1) x(t)), then W(t) = W(t−1) + Δ(a(t)) on the off-diagonal
+    synapses (the order of the document's example). The trace s(t) = decay·s(t−1) + a(t) − f(0)
+    counts only activity above rest, so it fades to 0 once the input stops.
+    """
+    x = check_pattern(x)
+    if rule not in RULES:
+        raise ConfigError(f"rule must be one of {', '.join(RULES)}; got {rule!r}")
+    T, n = x.shape
+    learn = ~np.eye(n, dtype=bool)  # the diagonal is the neuron's own input line: fixed
+    W = initial_weights(SynapseConfig(**{**cfg.__dict__, "n": n}))
+    rest = ACTIVATIONS[cfg.f](np.zeros(n))
+    Ws, acts, traces, s, clipped = [W], [], [], np.zeros(n), False
+    for t in range(T):
+        a = activation(W, x[t], cfg.f)
+        W = W + np.where(learn, RULES[rule](a, W, cfg.alpha), 0.0)
+        clipped |= bool(np.any(np.abs(W) > W_LIMIT))
+        W = np.clip(W, -W_LIMIT, W_LIMIT)
+        s = cfg.decay * s + (a - rest)
+        Ws.append(W), acts.append(a), traces.append(s)
+    return Simulation(rule, _frozen(x), _frozen(np.stack(Ws)), _frozen(np.stack(acts)),
+                      _frozen(np.stack(traces)), clipped)
+
+
+def simulate_all(x: np.ndarray, cfg: SynapseConfig) -> dict[str, Simulation]:
+    """The same pattern under every rule, keyed like RULES."""
+    return {r: simulate(x, r, cfg) for r in RULES}
+
+
+def coactivity(sim: Simulation) -> np.ndarray:
+    """How often neurons i and j were active together: mean over t of a_i a_j, (n, n)."""
+    return sim.a.T @ sim.a / len(sim.a)
+
+
+def strongest(sim: Simulation, k: int = 3) -> list[tuple[int, int, float]]:
+    """The k learnable synapses whose weight rose most: (i, j, Δw_ij), largest first."""
+    d = np.where(np.eye(sim.W.shape[1], dtype=bool), -np.inf, sim.change)
+    order = np.argsort(d, axis=None)[::-1][:k]
+    rows, cols = np.unravel_index(order, d.shape)
+    return [(int(i), int(j), float(d[i, j])) for i, j in zip(rows, cols, strict=True)]
+
+
+def recall(sim: Simulation, cue: np.ndarray, f: str) -> np.ndarray:
+    """Activity (n,) the learned weights W(T) give a partial cue (n,): pattern completion."""
+    return activation(sim.W[-1], np.asarray(cue, dtype=float), f)
+
+
+# ---------------------------------------------------------------- the document's example
+
+def worked_example(f: str = "identity", w: float = 0.2, alpha: float = 0.1) -> dict[str, float]:
+    """Document 003's example, two neurons, x = (1, 0): activities and w_ij(1) under each rule.
+
+    As the document computes it, both neurons read both inputs through weight w, so
+    a_i = a_j = f(w·1 + w·0) = f(0.2): 0.2 with f the identity, ≈ 0.5498 with a sigmoid.
+    """
+    W = np.full((2, 2), w)
+    a = activation(W, np.array([1.0, 0.0]), f)
+    out = {"a_i": float(a[0]), "a_j": float(a[1])}
+    for name, rule in RULES.items():
+        out[f"w_{name}"] = float(W[0, 1] + rule(a, W, alpha)[0, 1])
+    return out
