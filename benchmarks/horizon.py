@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from memviz.horizon import report
 from memviz.horizon import sweep as hz  # noqa: E402
 from memviz.recurrent import tasks  # noqa: E402
 
@@ -55,12 +56,12 @@ def main() -> int:
           f"{'OK' if total <= BUDGET_SECONDS else 'OVER BUDGET'}")
     print("seconds per architecture: "
           + ", ".join(f"{k} {v:.1f}" for k, v in per_arch.items()))
-    print(hz.results_table(results).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(report.results_table(results).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print("steps run: " + ", ".join(f"{r.arch}@{r.lag}={r.steps_run}" for r in results))
     d = data_seconds(cfg)
     print(f"drawing all batches for one architecture: {d:.2f} s ({d / total:.1%} of the sweep)")
-    print(f"baseline {hz.baseline(cfg):.3f}; CNN receptive field {cfg.receptive_field}; "
-          f"known result: {hz.known_result(cfg, results)}")
+    print(f"baseline {report.baseline(cfg):.3f}; CNN receptive field {cfg.receptive_field}; "
+          f"known result: {report.known_result(cfg, results)}")
     return 0
 
 

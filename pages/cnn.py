@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from memviz.cnn import arithmetic as ar
 from memviz.cnn import figures as CF
 from memviz.cnn import model as cnn
 from memviz.config import ConfigError
@@ -136,9 +137,9 @@ def shapes() -> None:
     p = c[3].slider("Padding p", 0, 4, 0, key="cnn_sh_p")
     layers = c[4].slider("Conv layers", 1, 4, 2, key="cnn_sh_layers")
     pool = c[5].checkbox("Pool 2×2", True, key="cnn_sh_pool")
-    stages = cnn.exercise(layers, k, s, p, pool)
+    stages = ar.exercise(layers, k, s, p, pool)
     try:
-        rows = cnn.shape_rows(n, 1, stages)
+        rows = ar.shape_rows(n, 1, stages)
     except ConfigError as e:
         st.error(str(e))
     else:
@@ -148,16 +149,16 @@ def shapes() -> None:
     st.subheader("Document 000's network, with its own numbers")
     show.prose(TEXT["doc000"])
     n0 = st.slider("Image size (the document does not say)", 5, 64, 32, key="cnn_doc_n")
-    rows0 = cnn.shape_rows(n0, cnn.DOC000_CHANNELS, cnn.DOC000)
-    st.dataframe(CF.shape_table(n0, cnn.DOC000_CHANNELS, cnn.DOC000, rows0), hide_index=True)
-    got = cnn.doc000_fc1_in(n0)
-    verdict = "matches" if got == cnn.DOC000_FC1_IN else "does not match"
+    rows0 = ar.shape_rows(n0, ar.DOC000_CHANNELS, ar.DOC000)
+    st.dataframe(CF.shape_table(n0, ar.DOC000_CHANNELS, ar.DOC000, rows0), hide_index=True)
+    got = ar.doc000_fc1_in(n0)
+    verdict = "matches" if got == ar.DOC000_FC1_IN else "does not match"
     show.prose(f"fc1 receives 16 × {rows0[-1].n_out} × {rows0[-1].n_out} = **{got}** numbers; "
                 f"the document's `Linear(16 * 5 * 5, 120)` expects 400, so it **{verdict}**. "
-                f"Only n = {', '.join(map(str, cnn.doc000_sides_giving_400()))} would give 400.")
+                f"Only n = {', '.join(map(str, ar.doc000_sides_giving_400()))} would give 400.")
     show.prose(TEXT["doc000_after"])
-    st.code(f"as written:  {cnn.doc000_forward(n0, fixed=False)}\n"
-            f"fixed:       {cnn.doc000_forward(n0, fixed=True)}", language=None)
+    st.code(f"as written:  {ar.doc000_forward(n0, fixed=False)}\n"
+            f"fixed:       {ar.doc000_forward(n0, fixed=True)}", language=None)
 
 
 cfg = settings()

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from memviz import config as C
-from memviz.cnn import model as cnn
+from memviz.cnn import arithmetic as ar
+from memviz.documents import checks
 from memviz.documents import figures as DF
 from memviz.documents import sources as D
 from memviz.ui import show, training, urlstate
@@ -43,7 +44,7 @@ try:
 except C.ConfigError as e:
     st.error(f"These settings cannot be used: {e}")
     st.stop()
-study = training.trained(PAGE, D.configs(cfg), D.prepare, label="Train RNN, LSTM and GRU",
+study = training.trained(PAGE, checks.configs(cfg), checks.prepare, label="Train RNN, LSTM and GRU",
                          auto=urlstate.opened_with(PAGE, cfg, URL_NAMES))
 if study is None:
     st.stop()
@@ -69,7 +70,7 @@ unit = st.number_input("Unit to follow in the curves below", 0, hidden - 1, 0, k
 
 def cell_demo(name: str) -> None:
     """max |Δ| metrics, the Δh heatmap and one unit's curves for a document's cell."""
-    d, fields = study.cells[name], D.SHOWN[name]
+    d, fields = study.cells[name], checks.SHOWN[name]
     cols = st.columns(len(fields) + 1)
     for col, f in zip(cols, fields, strict=False):
         col.metric(f"max |Δ{f}| over the sequence", f"{d.gaps[f]:.4f}")
@@ -93,11 +94,11 @@ def same_demo(label: str, gap: float) -> None:
 
 
 def cnn_shapes() -> None:
-    rows = {n: cnn.doc000_fc1_in(n) for n in (32, 28, 20)}
+    rows = {n: ar.doc000_fc1_in(n) for n in (32, 28, 20)}
     show.prose("**Its network's shapes, computed.** The first linear layer expects "
-                f"16 × 5 × 5 = {cnn.DOC000_FC1_IN} numbers; what arrives is "
+                f"16 × 5 × 5 = {ar.DOC000_FC1_IN} numbers; what arrives is "
                 + ", ".join(f"{v} for a {n} × {n} image" for n, v in rows.items())
-                + f". Running it on 32 × 32 in torch: `{cnn.doc000_forward(32, fixed=False)}`.")
+                + f". Running it on 32 × 32 in torch: `{ar.doc000_forward(32, fixed=False)}`.")
 
 
 def readout() -> None:
@@ -105,7 +106,7 @@ def readout() -> None:
     c1, c2 = st.columns(2)
     c1.metric("outputs per step: V h_t + c vs h_t · x_t + v", f"{r.y.shape[1]} vs 1")
     c2.metric("steps where h_t · x_t + v ignores the memory (x_t = 0)", f"{r.blind} of {len(r.y)}")
-    show.plotly(DF.readout_lines(r.y, r.y_doc, D.output_names(les)), f"{PAGE}_readout",
+    show.plotly(DF.readout_lines(r.y, r.y_doc, checks.output_names(les)), f"{PAGE}_readout",
                 "Coloured lines are the trained RNN's outputs; the dashed black line is document "
                 "001's rule on the same h_t: flat at v wherever the input is zero.")
 
@@ -120,7 +121,7 @@ def softmax() -> None:
     c1.metric("top probability, softmax once", f"{once.max():.3f}")
     c2.metric("top probability, softmax twice", f"{twice.max():.3f}",
               f"{twice.max() - once.max():+.3f}")
-    show.plotly(DF.softmax_bars(once, twice, D.output_names(study.lessons["lstm"])),
+    show.plotly(DF.softmax_bars(once, twice, checks.output_names(study.lessons["lstm"])),
                 f"{PAGE}_softmax",
                 "Blue is the trained LSTM's answer; orange the same scores after a second "
                 "softmax, pressed towards the grey uniform line, so the loss sees a model that "

@@ -6,6 +6,8 @@ import time
 import streamlit as st
 
 from memviz.config import ConfigError
+from memviz.horizon import model as horizon_model
+from memviz.horizon import report
 from memviz.horizon import sweep as hz
 from memviz.horizon.figures import NAMES
 from memviz.ui import show, urlstate
@@ -79,9 +81,9 @@ except ConfigError as e:
     st.stop()
 
 rf = cfg.receptive_field
+dil = sum(horizon_model.dilations(depth, dilation))
 show.caption(f"CNN receptive field = 1 + (kernel − 1) × (sum of dilations) = 1 + {kernel - 1} × "
-           f"{sum(hz.dilations(depth, dilation))} = **{rf} steps**: it can solve a lag of at "
-           f"most {rf}.")
+             f"{dil} = **{rf} steps**: it can solve a lag of at most {rf}.")
 
 pairs = cfg.pairs()
 found = [store().get(hz.__name__, p) for p in pairs]
@@ -101,8 +103,8 @@ draws = itertools.count()  # each redraw in one script run needs its own element
 def draw(rs: list[hz.Result]) -> None:
     """Redraw the chart and the 'known result' line from the results so far."""
     with chart_slot.container():
-        show.altair(hz.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}", how)
-    note.markdown(hz.describe(cfg, rs))
+        show.altair(report.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}", how)
+    note.markdown(report.describe(cfg, rs))
 
 
 draw(results)
@@ -131,10 +133,10 @@ if go:
 
 if results:
     with st.expander("All results (table and CSV)"):
-        df = hz.results_table(results)
+        df = report.results_table(results)
         st.dataframe(df, hide_index=True, column_config={
             c: st.column_config.NumberColumn(format="%.3f") for c in df.columns[1:]})
-        st.download_button("Download results.csv", hz.results_csv(results), "results.csv",
+        st.download_button("Download results.csv", report.results_csv(results), "results.csv",
                            "text/csv", key="hz_csv")
 
 show.prose(

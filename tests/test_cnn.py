@@ -13,6 +13,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 from torch import nn
 
+from memviz.cnn import arithmetic
 from memviz.cnn import figures as CF
 from memviz.cnn import model as cnn
 from memviz.config import ConfigError
@@ -83,14 +84,14 @@ def test_conv_at_rejects_positions_outside_the_map(tiny_run):
 def test_shape_arithmetic_equals_torch_for_many_settings():
     checked = 0
     for n, k, s, p in itertools.product(range(1, 20), range(1, 8), range(1, 5), range(0, 4)):
-        if cnn.out_size(n, k, s, p) < 1:
+        if arithmetic.out_size(n, k, s, p) < 1:
             with pytest.raises(RuntimeError):
                 nn.Conv2d(1, 1, k, s, p)(torch.zeros(1, 1, n, n))
             continue
         got = nn.Conv2d(1, 1, k, s, p)(torch.zeros(1, 1, n, n)).shape[-1]
-        assert cnn.out_size(n, k, s, p) == got, (n, k, s, p)
+        assert arithmetic.out_size(n, k, s, p) == got, (n, k, s, p)
         if p <= k // 2:  # torch's pools only allow padding up to half the window
-            assert cnn.out_size(n, k, s, p) == nn.MaxPool2d(k, s, p)(
+            assert arithmetic.out_size(n, k, s, p) == nn.MaxPool2d(k, s, p)(
                 torch.zeros(1, 1, n, n)).shape[-1]
         checked += 1
     assert checked > 1500
@@ -99,22 +100,22 @@ def test_shape_arithmetic_equals_torch_for_many_settings():
 def test_shape_rows_match_torch_shapes_and_explain_misfits():
     for n, k, s, p, layers, pool in [(28, 5, 1, 0, 2, True), (32, 3, 2, 1, 3, False),
                                      (64, 7, 1, 3, 4, True), (9, 3, 1, 1, 2, True)]:
-        stages = cnn.exercise(layers, k, s, p, pool)
-        rows = cnn.shape_rows(n, 1, stages)
-        assert [(r.c, r.n_out, r.n_out) for r in rows] == cnn.torch_shapes(n, 1, stages)
+        stages = arithmetic.exercise(layers, k, s, p, pool)
+        rows = arithmetic.shape_rows(n, 1, stages)
+        assert [(r.c, r.n_out, r.n_out) for r in rows] == arithmetic.torch_shapes(n, 1, stages)
     with pytest.raises(ConfigError, match="no longer fits"):
-        cnn.shape_rows(6, 1, cnn.exercise(3, 5, 1, 0, True))
+        arithmetic.shape_rows(6, 1, arithmetic.exercise(3, 5, 1, 0, True))
 
 
 def test_document_000_network_does_not_fit_and_the_fix_does():
-    assert cnn.doc000_fc1_in(32) == 16 * 16 * 16 != cnn.DOC000_FC1_IN
-    assert cnn.doc000_sides_giving_400() == [10, 11]
-    assert "RuntimeError" in cnn.doc000_forward(32, fixed=False)
-    assert "RuntimeError" in cnn.doc000_forward(10, fixed=False)  # fits, then pools a vector
-    assert cnn.doc000_forward(32, fixed=True) == "output shape (4, 10)"
-    lenet = [cnn.Stage("c1", "conv", 5, 1, 0, 6), cnn.Stage("p1", "pool", 2, 2),
-             cnn.Stage("c2", "conv", 5, 1, 0, 16), cnn.Stage("p2", "pool", 2, 2)]
-    last = cnn.shape_rows(32, 3, lenet)[-1]
+    assert arithmetic.doc000_fc1_in(32) == 16 * 16 * 16 != arithmetic.DOC000_FC1_IN
+    assert arithmetic.doc000_sides_giving_400() == [10, 11]
+    assert "RuntimeError" in arithmetic.doc000_forward(32, fixed=False)
+    assert "RuntimeError" in arithmetic.doc000_forward(10, fixed=False)  # fits, then pools a vector
+    assert arithmetic.doc000_forward(32, fixed=True) == "output shape (4, 10)"
+    lenet = [arithmetic.Stage("c1", "conv", 5, 1, 0, 6), arithmetic.Stage("p1", "pool", 2, 2),
+             arithmetic.Stage("c2", "conv", 5, 1, 0, 16), arithmetic.Stage("p2", "pool", 2, 2)]
+    last = arithmetic.shape_rows(32, 3, lenet)[-1]
     assert last.c * last.n_out ** 2 == 400  # where 16 x 5 x 5 comes from
 
 

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from memviz.documents import checks
 from memviz.documents import figures as DF
 from memviz.documents import sources as D
 from memviz.ui import training
@@ -22,7 +23,7 @@ T, H = 6, 4  # H = 4 < I = 5 for recall with 4 symbols: document 001's dot produ
 
 @pytest.fixture(scope="module")
 def study():
-    return D.prepare(D.configs(tiny_config("lstm", seq_len=T, hidden=H, steps=30)))
+    return checks.prepare(checks.configs(tiny_config("lstm", seq_len=T, hidden=H, steps=30)))
 
 
 # ------------------------------------------------------------------ the data
@@ -59,7 +60,7 @@ def test_the_known_errors_are_written_as_the_documents_write_them():
 # ------------------------------------------------------------------ the live checks
 
 def test_every_document_form_differs_on_the_trained_weights(study):
-    for name, fields in D.SHOWN.items():
+    for name, fields in checks.SHOWN.items():
         d = study.cells[name]
         assert d.real["h"].shape == d.doc["h"].shape == (T, H)
         for f in fields:
@@ -67,15 +68,16 @@ def test_every_document_form_differs_on_the_trained_weights(study):
 
 
 def test_the_same_function_written_another_way_agrees(study):
-    assert study.concat_gap < D.TOLERANCE
-    assert study.rnn_sum_gap < D.TOLERANCE
+    assert study.concat_gap < checks.TOLERANCE
+    assert study.rnn_sum_gap < checks.TOLERANCE
 
 
 def test_verification_rows_pass_for_every_cell(study):
     rows = study.verification
     assert [r["cell"] for r in rows] == ["nn.RNN", "nn.LSTM", "nn.GRU"]
     for r in rows:
-        assert r["example sequence"] <= D.TOLERANCE and r["random batch (16 sequences)"] <= 1e-5
+        assert r["example sequence"] <= checks.TOLERANCE
+        assert r["random batch (16 sequences)"] <= 1e-5
         assert r["pass"] and r["tolerance"] == 1e-5
 
 
@@ -94,18 +96,18 @@ def test_softmax_twice_on_the_trained_lstm(study):
     assert twice.max() < once.max() and twice.argmax() == once.argmax()
     sine = tiny_config("lstm", task="sine", seq_len=T, hidden=H, steps=5)
     from memviz.recurrent import lesson
-    assert D.softmax_demo(lesson.prepare(sine)) is None
+    assert checks.softmax_demo(lesson.prepare(sine)) is None
 
 
 def test_training_progress_runs_once_across_the_three_models():
     calls = []
-    D.prepare(D.configs(tiny_config(seq_len=3, hidden=2, steps=4)),
+    checks.prepare(checks.configs(tiny_config(seq_len=3, hidden=2, steps=4)),
               lambda s, total, loss: calls.append((s, total)))
     assert [s for s, _ in calls] == list(range(1, 13)) and {t for _, t in calls} == {12}
 
 
 def test_output_names(study):
-    assert D.output_names(study.lessons["lstm"]) == [f"symbol {k}" for k in range(4)]
+    assert checks.output_names(study.lessons["lstm"]) == [f"symbol {k}" for k in range(4)]
 
 
 def test_figures_are_valid_plotly(study):

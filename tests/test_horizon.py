@@ -12,6 +12,8 @@ import torch
 
 from memviz.cli import main
 from memviz.config import ConfigError
+from memviz.horizon import model as horizon_model
+from memviz.horizon import report
 from memviz.horizon import sweep as hz
 from memviz.runs import RunStore
 
@@ -29,10 +31,10 @@ def _tiny(**kw) -> hz.HorizonConfig:
                                                     (4, 2, 3)])
 def test_receptive_field_matches_a_gradient_probe(kernel, depth, dilation):
     """Exactly the last RF inputs move the last output: the earliest one and none before it."""
-    rf = hz.receptive_field(kernel, depth, dilation)
+    rf = horizon_model.receptive_field(kernel, depth, dilation)
     T = rf + 12
     torch.manual_seed(0)
-    net = hz.CausalCNN(3, 2, channels=16, kernel=kernel, depth=depth, dilation=dilation)
+    net = horizon_model.CausalCNN(3, 2, channels=16, kernel=kernel, depth=depth, dilation=dilation)
     x = torch.randn(32, T, 3, requires_grad=True)
     net(x)[:, -1].sum().backward()
     moved = (x.grad.abs().sum(dim=(0, 2)) > 0).tolist()  # (T,) which inputs matter
@@ -40,19 +42,19 @@ def test_receptive_field_matches_a_gradient_probe(kernel, depth, dilation):
 
 
 def test_receptive_field_formula_by_hand():
-    assert hz.receptive_field(5, 3, 2) == 1 + 4 * (1 + 2 + 4) == 29
-    assert hz.receptive_field(3, 1) == 3
-    assert hz.dilations(4, 2) == (1, 2, 4, 8)
+    assert horizon_model.receptive_field(5, 3, 2) == 1 + 4 * (1 + 2 + 4) == 29
+    assert horizon_model.receptive_field(3, 1) == 3
+    assert horizon_model.dilations(4, 2) == (1, 2, 4, 8)
 
 
 def test_last_only_cnn_gives_the_same_last_output():
     torch.manual_seed(1)
-    full = hz.CausalCNN(5, 4, channels=8, kernel=3, depth=2, dilation=2)
-    crop = hz.CausalCNN(5, 4, channels=8, kernel=3, depth=2, dilation=2, last_only=True)
+    full = horizon_model.CausalCNN(5, 4, channels=8, kernel=3, depth=2, dilation=2)
+    crop = horizon_model.CausalCNN(5, 4, channels=8, kernel=3, depth=2, dilation=2, last_only=True)
     crop.load_state_dict(full.state_dict())
     x = torch.randn(6, 40, 5)
     assert torch.allclose(full(x)[:, -1], crop(x)[:, -1], atol=1e-6)
-    assert crop(x).shape[1] == hz.receptive_field(3, 2, 2)
+    assert crop(x).shape[1] == horizon_model.receptive_field(3, 2, 2)
 
 
 @pytest.mark.parametrize("bad", [dict(archs=("rnn", "transformer")), dict(archs=()),
@@ -88,9 +90,9 @@ def test_known_result_and_description():
             ("rnn", 100): 0.3, ("lstm", 100): 0.95, ("gru", 100): 0.99, ("cnn", 100): 0.25}
     rs = [hz.Result(a, "recall", lag, 0, "accuracy", v, 0.1, 10, False)
           for (a, lag), v in vals.items()]
-    k = hz.known_result(cfg, rs)
+    k = report.known_result(cfg, rs)
     assert k == {"gated_beat_rnn": [100], "cnn_solved": [10], "cnn_only_inside_field": True}
-    assert "Long-term memory shown** at lag 100" in hz.describe(cfg, rs)
+    assert "Long-term memory shown** at lag 100" in report.describe(cfg, rs)
 
 
 def test_cli_writes_results_csv_and_chart(tmp_path, capsys):
@@ -162,7 +164,8 @@ def test_page_runs_a_tiny_sweep():
 
 def test_causal_conv_equals_left_padded_conv1d():
     torch.manual_seed(3)
-    conv, ref = hz.CausalConv(3, 4, kernel=3, dilation=2), torch.nn.Conv1d(3, 4, 3, dilation=2)
+    conv = horizon_model.CausalConv(3, 4, kernel=3, dilation=2)
+    ref = torch.nn.Conv1d(3, 4, 3, dilation=2)
     with torch.no_grad():  # Conv1d tap i reads x[t-(k-1-i)d]; CausalConv block j reads x[t-jd]
         conv.taps.weight.copy_(torch.cat([ref.weight[:, :, 2 - j] for j in range(3)], dim=1))
         conv.taps.bias.copy_(ref.bias)

@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from memviz.cnn.model import ConvAt, Field, ShapeRow, Stage, torch_shapes
+from memviz.cnn.arithmetic import ShapeRow, Stage, torch_shapes
+from memviz.cnn.model import ConvAt, Field
 
 PER_ROW = 8  # maps per row of a mosaic
 DIVERGING = "RdBu_r"  # weights and products: red positive, blue negative, white zero

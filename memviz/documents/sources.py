@@ -1,4 +1,4 @@
-"""The five source documents as data, and the live checks of their equations on trained models.
+"""The five source documents as data: titles, summaries, every equation with its verdict.
 
 For each document: its title, a summary in our own words, and every equation it gives beside
 the form the app computes, with a verdict. `prepare` trains one small RNN, LSTM and GRU on the
@@ -9,23 +9,9 @@ torch's fused modules. No streamlit here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
-import numpy as np
-import torch
-
-from memviz.config import ARCHS, RunConfig
-from memviz.documents import variants
-from memviz.progress import OnStep
-from memviz.recurrent import tasks
 from memviz.recurrent.equations import CANONICAL
-from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
-from memviz.recurrent.models import reference_forward
-
-TOLERANCE = 1e-5  # float32 rounding over a few hundred steps stays far below this
-VERIFY_BATCH = 16
 
 INTRO = (
     "memviz was built from five documents on memory in neural networks. Below, each one gets a "
@@ -263,137 +249,10 @@ DOC004 = Document(
 
 DOCUMENTS: tuple[Document, ...] = (DOC000, DOC001, DOC002, DOC003, DOC004)
 
-# The fields each cell demo compares, in the order shown.
-SHOWN = {"lstm_doc001": ("c", "h"), "lstm_doc004": ("c", "h"), "gru_doc002": ("n", "h")}
-
 
 # ---------------------------------------------------------------- live computations
 
 
-@dataclass(frozen=True)
-class CellDemo:
-    """The canonical cell and a document's form on the same trained weights: fields (T, H)."""
-
-    name: str
-    real: Mapping[str, np.ndarray]
-    doc: Mapping[str, np.ndarray]
-    gaps: Mapping[str, float]  # max |doc - real| per shared field
-
-
-@dataclass(frozen=True)
-class ReadoutDemo:
-    """The trained readout V h_t + c, (T, O), and document 001's h_t · x_t + v, (T,)."""
-
-    y: np.ndarray
-    y_doc: np.ndarray
-    blind: int  # steps where the multiplied input is all zero, so y_doc = v
-
-
-@dataclass(frozen=True)
-class Study:
-    """The three trained lessons (keyed by arch) and every live check. Shared: do not mutate."""
-
-    lessons: Mapping[str, Lesson]
-    cells: Mapping[str, CellDemo]
-    concat_gap: float  # documents 000/002's concatenated LSTM vs nn.LSTM, max |Δh|
-    rnn_sum_gap: float  # document 001's RNN (bias read as a sum) vs nn.RNN, max |Δh|
-    readout: ReadoutDemo
-    softmax: tuple[np.ndarray, np.ndarray] | None  # (once, twice), (O,); None for regression
-    verification: tuple[dict, ...]
-
-
-configs = per_arch  # the page trains one model per cell type on the student's settings
-
-
-def _fused_h(les: Lesson, x: torch.Tensor) -> torch.Tensor:
-    with torch.no_grad():
-        return reference_forward(les.run.model.rnn, x)
-
-
-def _x(les: Lesson) -> torch.Tensor:
-    """The lesson's example sequence as a (1, T, I) tensor (the trace's array is read-only)."""
-    return torch.from_numpy(les.trace.x.copy())[None]
-
-
-def cell_demo(les: Lesson, name: str) -> CellDemo:
-    """Run document form `name` and the real cell on the lesson's weights and example."""
-    real, doc = variants.run_both(name, les.run.model.layer0(), les.trace.x.copy())
-    return CellDemo(name, MappingProxyType(real), MappingProxyType(doc),
-                    MappingProxyType(variants.compare(real, doc)))
-
-
-def concat_gap(les: Lesson) -> float:
-    """max |h| between the concatenated-form LSTM and nn.LSTM on the example."""
-    x = _x(les)
-    with torch.no_grad():
-        h = variants.lstm_concat(x, les.run.model.layer0())["h"]
-    return float((h - _fused_h(les, x)).abs().max())
-
-
-def rnn_sum_gap(les: Lesson) -> float:
-    """max |h| between document 001's RNN, bias read as a sum, and nn.RNN on the example."""
-    x = _x(les)
-    with torch.no_grad():
-        h = variants.rnn_doc001(x, les.run.model.layer0())["h"]
-    return float((h - _fused_h(les, x)).abs().max())
-
-
-def readout_demo(les: Lesson) -> ReadoutDemo:
-    """Both readouts on the trained RNN's hidden states and its example input."""
-    ro = les.run.model.readout
-    x = les.trace.x
-    y, y_doc = variants.readouts(les.trace["h"].copy(), x.copy(), ro.weight.detach(),
-                                 ro.bias.detach())
-    k = min(les.trace.H, x.shape[1])
-    return ReadoutDemo(y, y_doc, int((np.abs(x[:, :k]).sum(-1) == 0).sum()))
-
-
-def softmax_demo(les: Lesson) -> tuple[np.ndarray, np.ndarray] | None:
-    """Softmax once and twice of the model's scores at the last step; None if not classes."""
-    if not les.spec.classify:
-        return None
-    z = torch.from_numpy(les.trace.output[-1].copy())
-    return torch.softmax(z, -1).numpy(), variants.softmax_twice(z).numpy()
-
-
-def verification(lessons: Mapping[str, Lesson], batch: int = VERIFY_BATCH) -> tuple[dict, ...]:
-    """Per cell type: hand-written vs fused max |Δh| on the example and on a fresh batch."""
-    rows = []
-    for arch in ARCHS:
-        les = lessons[arch]
-        cfg = les.run.config
-        xb = tasks.make_batch(cfg.task, batch, torch.Generator().manual_seed(cfg.train.seed + 1))
-        g_ex, g_b = variants.fused_gap(les.run.model, _x(les)), variants.fused_gap(les.run.model,
-                                                                                   xb.x)
-        rows.append({"cell": f"nn.{arch.upper()}", "example sequence": g_ex,
-                     f"random batch ({batch} sequences)": g_b, "tolerance": TOLERANCE,
-                     "pass": max(g_ex, g_b) <= TOLERANCE})
-    return tuple(rows)
-
-
-def prepare(cfgs: tuple[RunConfig, ...], on_step: OnStep | None = None) -> Study:
-    """Train one lesson per config (ARCHS order), then compute every live check on them."""
-    lessons = prepare_each(cfgs, on_step)
-    return Study(
-        lessons=MappingProxyType(lessons),
-        cells=MappingProxyType({n: cell_demo(lessons[arch], n)
-                                for n, (_, arch, _) in variants.VARIANTS.items()}),
-        concat_gap=concat_gap(lessons["lstm"]),
-        rnn_sum_gap=rnn_sum_gap(lessons["rnn"]),
-        readout=readout_demo(lessons["rnn"]),
-        softmax=softmax_demo(lessons["lstm"]),
-        verification=verification(lessons),
-    )
-
-
-def output_names(les: Lesson) -> list[str]:
-    """A name per readout output: the symbol or depth it scores, else 'output'."""
-    s, task = les.spec, les.run.config.task.name
-    if task == "recall":
-        return [f"symbol {k}" for k in range(s.output_size)]
-    if task == "brackets":
-        return [f"depth {k}" for k in range(s.output_size)]
-    return ["output"] if s.output_size == 1 else [f"output {k}" for k in range(s.output_size)]
 
 
 # ---------------------------------------------------------------- the demos' headings and text

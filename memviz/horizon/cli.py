@@ -12,16 +12,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from memviz.horizon.sweep import (
-    TASKS,
-    HorizonConfig,
-    Result,
-    baseline,
-    chart_for,
-    known_result,
-    results_csv,
-    sweep,
-)
+from memviz.horizon.report import baseline, chart_for, known_result, results_csv
+from memviz.horizon.sweep import TASKS, HorizonConfig, Result, sweep
 
 
 def _int_list(text: str) -> tuple[int, ...]:

@@ -5,15 +5,13 @@ against the lag shows each memory's horizon. A 1-D causal CNN sees only its rece
 (document 000's "short-term memory"); a vanilla RNN must hold the value in its hidden state;
 LSTM and GRU gates can keep it for hundreds of steps.
 
-    python -m memviz.horizon --task recall --lags 5,10,20,50,100 --out DIR
+    python -m memviz horizon --task recall --lags 5,10,20,50,100 --out DIR
 
 No streamlit here: the page calls `sweep` and draws each Result as it arrives.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from memviz.config import (
     TaskConfig,
     TrainConfig,
 )
+from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.recurrent import models, tasks, train
 
 ARCHS = ("rnn", "lstm", "gru", "cnn")
@@ -53,62 +52,6 @@ SOLVED_ACCURACY = 0.9
 # ---------------------------------------------------------------------------------------------
 # The convolutional memory
 # ---------------------------------------------------------------------------------------------
-
-def dilations(depth: int, dilation: int = 1) -> tuple[int, ...]:
-    """Dilation of each layer: 1, d, d^2, ... (d = 1: a plain stack)."""
-    return tuple(dilation ** layer for layer in range(depth))
-
-
-def receptive_field(kernel: int, depth: int, dilation: int = 1) -> int:
-    """How many input steps (the current one included) one output step can see."""
-    return 1 + (kernel - 1) * sum(dilations(depth, dilation))
-
-
-class CausalConv(nn.Module):
-    """One causal dilated 1-D convolution, (B, T, C_in) -> (B, T, C_out).
-
-    Written as a linear map over the k tapped steps t, t-d, ..., t-(k-1)d: the same function as
-    a left-padded nn.Conv1d, but its backward pass is several times faster on the CPU for dilated
-    kernels (measured: 12.5 vs 3 ms per training step).
-    """
-
-    def __init__(self, c_in: int, c_out: int, kernel: int, dilation: int) -> None:
-        super().__init__()
-        self.kernel, self.dilation = kernel, dilation
-        self.taps = nn.Linear(kernel * c_in, c_out)  # tap j (j steps of d back) = block j
-
-    def forward(self, a: torch.Tensor) -> torch.Tensor:
-        """a (B, T, C_in) -> (B, T, C_out); zeros stand in for steps before the start."""
-        T, reach = a.shape[1], (self.kernel - 1) * self.dilation
-        padded = nn.functional.pad(a, (0, 0, reach, 0))  # (B, reach + T, C_in)
-        taps = [padded[:, reach - j * self.dilation: reach - j * self.dilation + T]
-                for j in range(self.kernel)]
-        return self.taps(torch.cat(taps, dim=-1))
-
-
-class CausalCNN(nn.Module):
-    """Causal convolutions + ReLU, a linear readout at every step: (B, T, I) -> (B, T, O)."""
-
-    def __init__(self, input_size: int, output_size: int, channels: int, kernel: int,
-                 depth: int, dilation: int = 1, last_only: bool = False) -> None:
-        super().__init__()
-        self.field = receptive_field(kernel, depth, dilation)
-        self.last_only = last_only  # the loss reads only the last step: see forward
-        sizes = [input_size] + [channels] * depth
-        self.convs = nn.ModuleList(CausalConv(sizes[n], sizes[n + 1], kernel, d)
-                                   for n, d in enumerate(dilations(depth, dilation)))
-        self.readout = nn.Linear(channels, output_size)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (B, T, I) -> outputs (B, T, O); output t depends on inputs t-RF+1 .. t only.
-
-        With last_only, only the last min(T, RF) steps are computed, (B, min(T, RF), O): the
-        last output is exactly the same (nothing older reaches it), at a fraction of the cost.
-        """
-        a = x[:, -self.field:] if self.last_only else x
-        for conv in self.convs:
-            a = torch.relu(conv(a))
-        return self.readout(a)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,84 +240,7 @@ def sweep(cfg: HorizonConfig, on_step: PairStep | None = None,
         except Stopped:
             return
 
-
-def baseline(cfg: HorizonConfig) -> float:
-    """The no-memory score: chance 1/K for recall, MSE 1/6 of answering the mean for adding."""
-    return tasks.chance(TaskConfig(cfg.task, max(cfg.lags), cfg.n_symbols))
-
-
 def solved(task: str, value: float) -> bool:
     """Whether a score counts as remembering: accuracy >= 90%, or MSE below a tenth of 1/6."""
     return value >= SOLVED_ACCURACY if task == "recall" else value <= 0.1 * tasks.chance(
         TaskConfig("adding", 2))
-
-
-def forgot(task: str, value: float, base: float) -> bool:
-    """Whether a score is no better than no memory: within 10 points of chance, or MSE >= 90%."""
-    return value <= base + 0.10 if task == "recall" else not value < 0.9 * base
-
-
-def known_result(cfg: HorizonConfig, results: list[Result]) -> dict:
-    """Lags where LSTM and GRU remember while the RNN forgot; where the CNN remembered."""
-    by = {(r.arch, r.lag): r.value for r in results}
-    base, lags = baseline(cfg), sorted(set(cfg.lags))
-    gated = [lag for lag in lags
-             if all((a, lag) in by and solved(cfg.task, by[a, lag]) for a in ("lstm", "gru"))
-             and ("rnn", lag) in by and forgot(cfg.task, by["rnn", lag], base)]
-    cnn = {lag: solved(cfg.task, by["cnn", lag]) for lag in lags if ("cnn", lag) in by}
-    rf = cfg.receptive_field
-    return {"gated_beat_rnn": gated, "cnn_solved": [k for k, v in cnn.items() if v],
-            "cnn_only_inside_field": bool(cnn) and all(v == (k <= rf) for k, v in cnn.items())}
-
-
-def _fmt(task: str, v: float) -> str:
-    return f"{v:.0%}" if task == "recall" else f"MSE {v:.3f}"
-
-
-def describe(cfg: HorizonConfig, results: list[Result]) -> str:
-    """A sentence or two (markdown) saying what the results so far show."""
-    if not results:
-        return "Nothing trained yet for these settings: press **Run sweep**."
-    k, by = known_result(cfg, results), {(r.arch, r.lag): r.value for r in results}
-    out = []
-    if k["gated_beat_rnn"]:
-        lag = k["gated_beat_rnn"][-1]
-        out.append(f"**Long-term memory shown** at lag {', '.join(map(str, k['gated_beat_rnn']))}"
-                   f": at lag {lag} LSTM {_fmt(cfg.task, by['lstm', lag])}, GRU "
-                   f"{_fmt(cfg.task, by['gru', lag])}, vanilla RNN "
-                   f"{_fmt(cfg.task, by['rnn', lag])} (no memory: "
-                   f"{_fmt(cfg.task, baseline(cfg))}).")
-    cnn = sorted(lag for (a, lag) in by if a == "cnn")
-    if cnn:
-        rf, ok = cfg.receptive_field, k["cnn_solved"]
-        out.append(f"Of the lags {', '.join(map(str, cnn))}, the CNN (receptive field {rf}) "
-                   f"solved {', '.join(map(str, ok)) or 'none'}"
-                   + (": only lags inside its field." if k["cnn_only_inside_field"] else "."))
-    return " ".join(out) or "No lag separates the memories yet."
-
-
-def results_csv(results: list[Result]) -> str:
-    """results.csv as text (columns CSV_COLUMNS)."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    w.writerows(r.row() for r in results)
-    return buf.getvalue()
-
-
-def results_table(results: list[Result]):
-    """A pandas frame: one row per architecture, one column per lag, the score in each cell."""
-    import pandas as pd
-
-    df = pd.DataFrame([r.row() for r in results])
-    table = df.pivot(index="arch", columns="lag", values="value")
-    table.columns = [f"lag {lag}" for lag in table.columns]  # string names: arrow-friendly
-    return table.reset_index()
-
-
-def chart_for(cfg: HorizonConfig, rows: list[dict]):
-    """The altair chart of a sweep's rows."""
-    from memviz.horizon.figures import horizon_chart  # altair/pandas only when drawing
-
-    rf = cfg.receptive_field if "cnn" in cfg.archs else None
-    return horizon_chart(rows, cfg.task, cfg.lags, baseline(cfg), rf, cfg.archs)

@@ -1,0 +1,89 @@
+"""What a sweep found: baseline, solved or forgot, the known result in words, CSV and chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from memviz.config import (
+    TaskConfig,
+)
+from memviz.horizon.sweep import CSV_COLUMNS, HorizonConfig, Result, solved
+from memviz.recurrent import tasks
+
+
+def baseline(cfg: HorizonConfig) -> float:
+    """The no-memory score: chance 1/K for recall, MSE 1/6 of answering the mean for adding."""
+    return tasks.chance(TaskConfig(cfg.task, max(cfg.lags), cfg.n_symbols))
+
+
+
+def forgot(task: str, value: float, base: float) -> bool:
+    """Whether a score is no better than no memory: within 10 points of chance, or MSE >= 90%."""
+    return value <= base + 0.10 if task == "recall" else not value < 0.9 * base
+
+
+def known_result(cfg: HorizonConfig, results: list[Result]) -> dict:
+    """Lags where LSTM and GRU remember while the RNN forgot; where the CNN remembered."""
+    by = {(r.arch, r.lag): r.value for r in results}
+    base, lags = baseline(cfg), sorted(set(cfg.lags))
+    gated = [lag for lag in lags
+             if all((a, lag) in by and solved(cfg.task, by[a, lag]) for a in ("lstm", "gru"))
+             and ("rnn", lag) in by and forgot(cfg.task, by["rnn", lag], base)]
+    cnn = {lag: solved(cfg.task, by["cnn", lag]) for lag in lags if ("cnn", lag) in by}
+    rf = cfg.receptive_field
+    return {"gated_beat_rnn": gated, "cnn_solved": [k for k, v in cnn.items() if v],
+            "cnn_only_inside_field": bool(cnn) and all(v == (k <= rf) for k, v in cnn.items())}
+
+
+def _fmt(task: str, v: float) -> str:
+    return f"{v:.0%}" if task == "recall" else f"MSE {v:.3f}"
+
+
+def describe(cfg: HorizonConfig, results: list[Result]) -> str:
+    """A sentence or two (markdown) saying what the results so far show."""
+    if not results:
+        return "Nothing trained yet for these settings: press **Run sweep**."
+    k, by = known_result(cfg, results), {(r.arch, r.lag): r.value for r in results}
+    out = []
+    if k["gated_beat_rnn"]:
+        lag = k["gated_beat_rnn"][-1]
+        out.append(f"**Long-term memory shown** at lag {', '.join(map(str, k['gated_beat_rnn']))}"
+                   f": at lag {lag} LSTM {_fmt(cfg.task, by['lstm', lag])}, GRU "
+                   f"{_fmt(cfg.task, by['gru', lag])}, vanilla RNN "
+                   f"{_fmt(cfg.task, by['rnn', lag])} (no memory: "
+                   f"{_fmt(cfg.task, baseline(cfg))}).")
+    cnn = sorted(lag for (a, lag) in by if a == "cnn")
+    if cnn:
+        rf, ok = cfg.receptive_field, k["cnn_solved"]
+        out.append(f"Of the lags {', '.join(map(str, cnn))}, the CNN (receptive field {rf}) "
+                   f"solved {', '.join(map(str, ok)) or 'none'}"
+                   + (": only lags inside its field." if k["cnn_only_inside_field"] else "."))
+    return " ".join(out) or "No lag separates the memories yet."
+
+
+def results_csv(results: list[Result]) -> str:
+    """results.csv as text (columns CSV_COLUMNS)."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(r.row() for r in results)
+    return buf.getvalue()
+
+
+def results_table(results: list[Result]):
+    """A pandas frame: one row per architecture, one column per lag, the score in each cell."""
+    import pandas as pd
+
+    df = pd.DataFrame([r.row() for r in results])
+    table = df.pivot(index="arch", columns="lag", values="value")
+    table.columns = [f"lag {lag}" for lag in table.columns]  # string names: arrow-friendly
+    return table.reset_index()
+
+
+def chart_for(cfg: HorizonConfig, rows: list[dict]):
+    """The altair chart of a sweep's rows."""
+    from memviz.horizon.figures import horizon_chart  # altair/pandas only when drawing
+
+    rf = cfg.receptive_field if "cnn" in cfg.archs else None
+    return horizon_chart(rows, cfg.task, cfg.lags, baseline(cfg), rf, cfg.archs)
