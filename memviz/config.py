@@ -43,7 +43,11 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 
 @dataclass(frozen=True)
 class TaskConfig:
-    """Which task and how long its sequences are (seq_len = the delay for recall)."""
+    """Which task and how long its sequences are.
+
+    seq_len is the T of the equations and of every Trace, and the lag of the memory-horizon
+    sweep: for delayed recall it is the delay the memory must bridge.
+    """
 
     name: str = "recall"
     seq_len: int = 20

@@ -139,24 +139,10 @@ def lstm_doc004_step(xp_t: torch.Tensor, m: torch.Tensor, c: torch.Tensor,
 # ---------------------------------------------------------------- document 002: GRU
 
 def gru_doc002_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
-    """One GRU step with the reset gate before the matrix product (Cho et al. 2014), (B, H).
-
+    """One GRU step with the reset gate before the matrix product (Cho et al. 2014), (B, H):
     n_t = tanh(W_in x_t + b_in + W_hn (r_t ⊙ h_{t-1}) + b_hn), as document 002 writes it
-    (W_h · [r_t ⊙ h_{t-1}, x_t]); torch puts r_t after the product, r_t ⊙ (W_hn h_{t-1} + b_hn).
-    r and z, and z keeping the old state, are the same in both. `hn` is W_hn (r ⊙ h) + b_hn.
-    """
-    H = h.shape[-1]
-    Whh, bhh = w["weight_hh"], w["bias_hh"]
-    x_r, x_z, xn = xp_t.chunk(3, dim=-1)
-    a_r = x_r + h @ _block(Whh, 0, H).T + bhh[:H]
-    a_z = x_z + h @ _block(Whh, 1, H).T + bhh[H:2 * H]
-    r, z = torch.sigmoid(a_r), torch.sigmoid(a_z)
-    hn = (r * h) @ _block(Whh, 2, H).T + bhh[2 * H:]  # reset first, then the product
-    a_n = xn + hn
-    n = torch.tanh(a_n)
-    h = (1 - z) * n + z * h
-    return {"r": r, "z": z, "n": n, "h": h,
-            "a_r": a_r, "a_z": a_z, "a_n": a_n, "xn": xn, "hn": hn}
+    (W_h · [r_t ⊙ h_{t-1}, x_t]). r, z and z keeping the old state are torch's."""
+    return cells.gru_step(xp_t, h, w, reset_first=True)
 
 
 # ---------------------------------------------------------------- documents 000 and 002: LSTM

@@ -27,19 +27,7 @@ GATES = {"lstm": ("i", "f", "o"), "gru": ("r", "z")}
 def probed_run(arch: str, x: torch.Tensor, w: Mapping[str, torch.Tensor],
                probes: torch.Tensor) -> torch.Tensor:
     """Hidden states (B, T, H) of the hand-written cell with probes (T, B, H) added to each h_t."""
-    xp = x @ w["weight_ih"].T + w["bias_ih"]
-    h = torch.zeros_like(probes[0])
-    c = torch.zeros_like(h)
-    hs = []
-    for t in range(x.shape[1]):
-        if arch == "lstm":
-            s = cells.lstm_step(xp[:, t], h, c, w)
-            c = s["c"]
-        else:
-            s = (cells.gru_step if arch == "gru" else cells.rnn_step)(xp[:, t], h, w)
-        h = s["h"] + probes[t]
-        hs.append(h)
-    return torch.stack(hs, dim=1)
+    return cells.run(arch, x, w, probes=probes)["h"]
 
 
 def _weights(model: SeqModel, dtype: torch.dtype) -> dict[str, torch.Tensor]:

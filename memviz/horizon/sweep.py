@@ -1,6 +1,7 @@
 """Memory horizon: how many steps back can each kind of memory reach?
 
-One small seeded model per (architecture, lag) learns the same task at that lag; the score
+One small seeded model per (architecture, lag) learns the same task at that lag (the lag is the
+task's seq_len, the T of the equations); the score
 against the lag shows each memory's horizon. A 1-D causal CNN sees only its receptive field
 (document 000's "short-term memory"); a vanilla RNN must hold the value in its hidden state;
 LSTM and GRU gates can keep it for hundreds of steps.

@@ -45,22 +45,27 @@ def rnn_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch
 
 
 def _run_one_state(x: torch.Tensor, w: Weights, h0: torch.Tensor | None,
-                   step) -> dict[str, torch.Tensor]:
-    """Run a cell whose only state is h (RNN, GRU) over x (B, T, I); each field (B, T, H)."""
+                   step, probes: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """Run a cell whose only state is h (RNN, GRU) over x (B, T, I); each field (B, T, H).
+
+    probes (T, B, H), if given, are added to each h_t before it is used or recorded: zero
+    probes leave the run unchanged and their gradient is dL/dh_t (see memviz.gates)."""
     xp = _input_projection(x, w)  # (B, T, G*H)
     h = xp.new_zeros(xp.shape[0], w["weight_hh"].shape[1]) if h0 is None else h0
     steps = []
     for t in range(x.shape[1]):
         s = step(xp[:, t], h, w)
+        if probes is not None:
+            s["h"] = s["h"] + probes[t]
         h = s["h"]
         steps.append(s)
     return _stack(steps)
 
 
 def rnn(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
-        step=rnn_step) -> dict[str, torch.Tensor]:
+        step=rnn_step, probes: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns h and a_h, each (B, T, H)."""
-    return _run_one_state(x, w, h0, step)
+    return _run_one_state(x, w, h0, step, probes)
 
 
 def lstm_step(xp_t: torch.Tensor, h: torch.Tensor, c: torch.Tensor,
@@ -76,8 +81,10 @@ def lstm_step(xp_t: torch.Tensor, h: torch.Tensor, c: torch.Tensor,
 
 
 def lstm(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
-         c0: torch.Tensor | None = None, step=lstm_step) -> dict[str, torch.Tensor]:
-    """Run an LSTM (or a variant `step` with lstm_step's signature); each field (B, T, H)."""
+         c0: torch.Tensor | None = None, step=lstm_step,
+         probes: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """Run an LSTM (or a variant `step` with lstm_step's signature); each field (B, T, H).
+    probes (T, B, H) are added to each h_t as in _run_one_state."""
     xp = _input_projection(x, w)  # (B, T, 4H)
     H = w["weight_hh"].shape[1]
     h = xp.new_zeros(xp.shape[0], H) if h0 is None else h0
@@ -85,19 +92,33 @@ def lstm(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
     steps = []
     for t in range(x.shape[1]):
         s = step(xp[:, t], h, c, w)
+        if probes is not None:
+            s["h"] = s["h"] + probes[t]
         h, c = s["h"], s["c"]
         steps.append(s)
     return _stack(steps)
 
 
-def gru_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
-    """One GRU step as torch computes it: the reset gate scales (W_hn h_{t-1} + b_hn)."""
-    hp = h @ w["weight_hh"].T + w["bias_hh"]  # (B, 3H)
+def gru_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights,
+             reset_first: bool = False) -> dict[str, torch.Tensor]:
+    """One GRU step from the input projection xp_t (B, 3H) and h_{t-1} (B, H).
+
+    As torch computes it the reset gate scales the product, r_t ⊙ (W_hn h_{t-1} + b_hn);
+    reset_first=True puts it before the product, W_hn (r_t ⊙ h_{t-1}) + b_hn, as Cho et al.
+    (2014) and document 002 write it. `hn` is the recurrent term of n in either form.
+    """
+    H = h.shape[-1]
+    W_hh, b_hh = w["weight_hh"], w["bias_hh"]
     x_r, x_z, xn = xp_t.chunk(3, dim=-1)
-    h_r, h_z, hn = hp.chunk(3, dim=-1)
+    h_r, h_z = (h @ W_hh[:2 * H].T + b_hh[:2 * H]).chunk(2, dim=-1)
     a_r, a_z = x_r + h_r, x_z + h_z
     r, z = torch.sigmoid(a_r), torch.sigmoid(a_z)
-    a_n = xn + r * hn
+    if reset_first:
+        hn = (r * h) @ W_hh[2 * H:].T + b_hh[2 * H:]
+        a_n = xn + hn
+    else:
+        hn = h @ W_hh[2 * H:].T + b_hh[2 * H:]
+        a_n = xn + r * hn
     n = torch.tanh(a_n)
     h = (1 - z) * n + z * h
     return {"r": r, "z": z, "n": n, "h": h,
@@ -105,14 +126,16 @@ def gru_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch
 
 
 def gru(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
-        step=gru_step) -> dict[str, torch.Tensor]:
+        step=gru_step, probes: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Run a GRU (or a variant `step` with gru_step's signature); each field (B, T, H)."""
-    return _run_one_state(x, w, h0, step)
+    return _run_one_state(x, w, h0, step, probes)
 
 
 RUNNERS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 
 
-def run(arch: str, x: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
-    """Run the hand-written cell of `arch` over x (B, T, I) from a zero state."""
-    return RUNNERS[arch](x, w)
+def run(arch: str, x: torch.Tensor, w: Weights,
+        probes: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """Run the hand-written cell of `arch` over x (B, T, I) from a zero state (probes: see
+    _run_one_state)."""
+    return RUNNERS[arch](x, w, probes=probes)

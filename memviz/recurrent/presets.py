@@ -1,6 +1,6 @@
 """Named setups for lectures: a page, its settings, the step and unit to show, and what to see.
 
-Each claim in a note was measured on these exact settings (tests/test_presets.py re-checks it).
+Each claim in a note was measured on these exact settings (tests/test_sharing.py re-checks it).
 """
 
 from __future__ import annotations

@@ -1,0 +1,88 @@
+"""The shape of the house: the core stays free of the UI, imports flow one way, files stay small."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .conftest import ROOT
+
+CORE = ROOT / "memviz"
+MAX_MODULE_LINES = 320  # the guide is ~300; a little slack, not a second rule
+MAX_PAGE_LINES = 150
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, top_level_only: bool) -> set[str]:
+    """memviz modules `path` imports (top-level statements only, or anywhere)."""
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def _core_modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in CORE.rglob("*.py")}
+
+
+def test_streamlit_is_imported_only_by_the_ui_the_pages_and_the_router():
+    offenders = [str(p.relative_to(ROOT)) for p in CORE.rglob("*.py")
+                 if "ui" not in p.relative_to(CORE).parts[:1]
+                 and any(m.split(".")[0] == "streamlit" for m in _imports(p, False))]
+    assert offenders == []
+
+
+def test_memviz_has_no_import_cycle():
+    modules = _core_modules()
+    graph = {name: {m for m in _imports(path, True) if m in modules and m != name}
+             for name, path in modules.items()}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph[node]:
+            assert state.get(nxt) != 1, "import cycle: " + " -> ".join([*trail, node, nxt])
+            if nxt not in state:
+                visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for name in graph:
+        if name not in state:
+            visit(name, [])
+
+
+def test_the_root_command_line_imports_no_lesson():
+    lesson_packages = {p.name for p in CORE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    imported = {m.split(".")[1] for m in _imports(CORE / "cli.py", False)
+                if m.startswith("memviz.") and "." in m}
+    assert imported & lesson_packages == set()
+
+
+def test_modules_and_pages_stay_small():
+    big = {str(p.relative_to(ROOT)): n for p in CORE.rglob("*.py")
+           if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    big.update({str(p.relative_to(ROOT)): n for p in (ROOT / "pages").glob("*.py")
+                if (n := len(p.read_text().splitlines())) > MAX_PAGE_LINES})
+    assert big == {}
+
+
+def test_every_page_goes_through_the_router_first():
+    for page in (ROOT / "pages").glob("*.py"):
+        calls = [n for n in ast.parse(page.read_text()).body
+                 if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+        first = calls[0].value.func if calls else None
+        assert isinstance(first, ast.Name) and first.id == "through_router", page.name
+
+
+def test_lessons_folder_is_gone():
+    assert not (ROOT / "lessons").exists()
