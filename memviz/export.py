@@ -16,10 +16,11 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from memviz import fonts
 from memviz.vegalite import ExportUnsupported, to_vegalite, unsupported_reason
 
 __all__ = ["FORMATS", "MIME", "ExportUnsupported", "lecture_pack", "render", "tex_document",
-           "unsupported_reason"]
+           "unsupported_reason", "MissingFont"]
 
 FORMATS = ("png", "svg", "pdf", "csv")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -27,14 +28,6 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "json": "application/json"}
 PRINT_SCALE = 3  # PNG pixels per point for print (~220 dpi at the default width)
 
-
-# --- colours -------------------------------------------------------------------------------
-
-
-# --- traces -> layers ----------------------------------------------------------------------
-
-
-# --- figure -> spec ------------------------------------------------------------------------
 
 
 def rows_to_csv(rows: list[dict]) -> bytes:
@@ -57,6 +50,22 @@ def _spec_and_rows(fig) -> tuple[dict, list[dict]]:
     return to_vegalite(fig)
 
 
+class MissingFont(ExportUnsupported):
+    """The figure has Chinese text and this machine has no CJK font to draw it with."""
+
+
+def _with_cjk_font(spec: dict) -> dict:
+    """The spec drawn in an installed CJK font when it holds Chinese text (boxes otherwise)."""
+    if not fonts.has_cjk(json.dumps(spec, ensure_ascii=False)):
+        return spec
+    family = fonts.cjk_family()
+    if family is None:
+        raise MissingFont("this figure has Chinese text but no Chinese font is installed here "
+                          "(Debian: apt-get install fonts-noto-cjk); export it in English")
+    config = {**spec.get("config", {}), "font": family}
+    return {**spec, "config": config}
+
+
 def render(fig, fmt: str, scale: float = PRINT_SCALE) -> bytes:
     """One figure (plotly or altair) as PNG, SVG, PDF or CSV bytes."""
     import vl_convert as vlc
@@ -68,6 +77,7 @@ def render(fig, fmt: str, scale: float = PRINT_SCALE) -> bytes:
         if not rows:
             raise ExportUnsupported("this chart carries no tabular data")
         return rows_to_csv(rows)
+    spec = _with_cjk_font(spec)
     if fmt == "svg":
         return vlc.vegalite_to_svg(spec).encode()
     if fmt == "png":

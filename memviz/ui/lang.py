@@ -1,0 +1,62 @@
+"""The language switch: English / 中文 in the sidebar, kept in the URL (?lang=zh).
+
+The first visit follows the browser's language (st.context.locale); the switch and the link
+override it. Every script run and every fragment run calls `sync()` first, so messages and
+figures built during it come out in the session's language (memviz.i18n).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from memviz import i18n
+
+KEY = "lang"
+
+
+def _initial() -> str:
+    """The link's ?lang=, else the browser's language, else English."""
+    raw = st.query_params.get(KEY)
+    if raw in i18n.LANGS:
+        return raw
+    return i18n.from_locale(getattr(st.context, "locale", None))
+
+
+def sync() -> str:
+    """Set this run's language from the session (choosing it on the first run); return it."""
+    if KEY not in st.session_state:
+        st.session_state[KEY] = _initial()
+    lang = st.session_state[KEY]
+    i18n.use(lang)
+    return lang
+
+
+def t(key: str, **fields: object) -> str:
+    """The message `key` in the session's language."""
+    return i18n.t(key, **fields)
+
+
+def _keep_a_choice() -> None:
+    """A click on the option already chosen clears a segmented control: keep the language."""
+    if st.session_state.get(KEY) is None:
+        st.session_state[KEY] = st.session_state.get("_lang_before", "en")
+    st.session_state["_lang_before"] = st.session_state[KEY]
+
+
+def switch() -> None:
+    """The sidebar's language control; writes the choice to the URL."""
+    st.session_state.setdefault("_lang_before", st.session_state.get(KEY, "en"))
+    st.sidebar.segmented_control(
+        "Language / 语言", i18n.LANGS, format_func=i18n.NAMES.get, key=KEY,
+        selection_mode="single", label_visibility="collapsed", on_change=_keep_a_choice)
+    i18n.use(st.session_state[KEY])
+    if st.query_params.get(KEY) != st.session_state[KEY]:
+        st.query_params[KEY] = st.session_state[KEY]
+
+
+def glossary() -> None:
+    """The terms of the lessons in both languages, with their symbols."""
+    rows = [{t("common.glossary_symbol"): entry.get("symbol", ""), "English": entry["en"],
+             "中文": entry["zh"]}
+            for key, entry in i18n.catalogue().items() if key.startswith("glossary.")]
+    st.dataframe(rows, hide_index=True, use_container_width=True)
