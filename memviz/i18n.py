@@ -2,9 +2,9 @@
 
 Every string a user reads lives in `memviz/locales/*.toml`, one file per page or panel, each key
 with its English and its Chinese side by side (so a reviewer reads both at once and a test can
-find a missing one). `t("common.lecturer_mode")` returns the text in the current language, which the UI
-sets per script run (`use`) and the command line from `--lang`. A context variable, not a
-global, so two students' sessions on one server never see each other's language.
+find a missing one). `t("common.lecturer_mode")` returns the text in the current language,
+which the UI sets per script run (`use`) and the command line from `--lang`. A context
+variable, not a global, so two students' sessions on one server never see each other's language.
 """
 
 from __future__ import annotations

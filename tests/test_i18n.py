@@ -1,4 +1,5 @@
-"""One translation mechanism: complete catalogues, Chinese that is Chinese, exports with CJK fonts."""
+"""One translation mechanism: complete catalogues, Chinese that reads as Chinese, exports with
+CJK fonts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from memviz import export, fonts, i18n
 from .conftest import ROOT
 
 FIELD = re.compile(r"\{(\w+)[^}]*\}")
+NO_CJK = pytest.mark.skipif(fonts.cjk_family() is None,
+                            reason="no CJK font (apt-get install fonts-noto-cjk)")
 KEY_IN_CODE = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""")
 
 
@@ -76,7 +79,7 @@ def _chinese_bar():
                      layout={"title": {"text": "门的平均值"}})
 
 
-@pytest.mark.skipif(fonts.cjk_family() is None, reason="no CJK font (apt-get install fonts-noto-cjk)")
+@NO_CJK
 def test_a_chinese_pdf_embeds_a_cjk_font(tmp_path):
     if not shutil.which("pdffonts"):
         pytest.skip("no pdffonts (apt-get install poppler-utils)")
@@ -86,7 +89,7 @@ def test_a_chinese_pdf_embeds_a_cjk_font(tmp_path):
     assert "CJK" in listing
 
 
-@pytest.mark.skipif(fonts.cjk_family() is None, reason="no CJK font (apt-get install fonts-noto-cjk)")
+@NO_CJK
 def test_a_chinese_png_is_not_tofu():
     """Boxes (tofu) draw every missing glyph alike; real glyphs differ, so the two titles'
     PNGs differ when the characters differ."""
