@@ -135,8 +135,8 @@ DOC001 = Document(
                  "halves): checked live below."),
         Equation("output", r"y_t = g(h_t \cdot x_t + v)", _READOUT, "wrong",
                  "This multiplies the state by the current input, giving one number per step "
-                 "that vanishes whenever the input does; a readout maps the state alone through "
-                 "a weight matrix V, one output per class."),
+                 "that equals g(v) whenever the input is zero; a readout maps the state alone "
+                 "through a weight matrix V, one output per class."),
         Equation("candidate", r"h_t = \tanh(W_c x_t + U_c h_{t-1} + b_c)", _L["g"], "wrong",
                  "The candidate is given the name h_t, the same name as the hidden state."),
         Equation("i", r"i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i)", _L["i"], "same", _U),
@@ -155,7 +155,8 @@ DOC002 = Document(
     "002", "短期记忆：利用上下文学习",
     "Short-term memory: learning from context (the long version)",
     "The long version of the same topic. It starts from psychology and neuroscience — a "
-    "short-term span of about seven items (Miller, 1956), and synapses that strengthen or "
+    "short-term span of about seven items, 7 ± 2 (it cites no source; the figure is Miller's, "
+    "1956, our citation), and synapses that strengthen or "
     "weaken with use (long-term potentiation and depression) — and then turns to machine "
     "learning: why a plain recurrent network loses long dependencies, how the gates of the LSTM "
     "and GRU help, and refinements such as gradient clipping, layer normalisation and peephole "
@@ -202,7 +203,7 @@ DOC003 = Document(
                  "Synapses page gives each neuron i its own weights w_ij."),
         Equation("synapse", r"w_{ij}(t+1) = w_{ij}(t) + \alpha\,\big(a_i(t) - a_j(t)\big)",
                  r"\begin{aligned}\text{Hebb: } \Delta w_{ij} &= \alpha\,a_i a_j \\ \text{Oja: } "
-                 r"\Delta w_{ij} &= \alpha\,a_i\,(a_j - a_i w_{ij})\end{aligned}", "wrong",
+                 r"\Delta w_{ij} &= \alpha\,a_i\,(x_j - a_i w_{ij})\end{aligned}", "wrong",
                  "This changes a weight by the difference of two activities, so two neurons "
                  "firing together change nothing; Hebbian learning changes it by their product."),
     ),
@@ -240,10 +241,13 @@ DOC004 = Document(
                  "The same symbol p on both sides: the scores z that go in are not the "
                  "probabilities p that come out."),
     ),
-    ("Its text-generation code predicts the next character with a bidirectional LSTM, which "
-     "sees the future characters it is meant to predict, and computes the loss with "
-     "from_logits=True on an output that is already a softmax, so softmax is applied twice "
-     "(measured below).",),
+    ("Its text-generation code wraps the LSTM in a bidirectional layer that returns one output "
+     "per input window, and the article never shows its data set, so no leak is shown. What is "
+     "true: a bidirectional layer cannot generate text left to right (its backward half needs "
+     "characters not yet written), and one trained to predict at every position would see the "
+     "very character it is asked for (our construction below). The same code computes its loss "
+     "with from_logits=True on an output that is already a softmax, so softmax is applied "
+     "twice (measured below).",),
     ("lstm_doc004", "softmax"),
 )
 
