@@ -95,7 +95,7 @@ RULE_LABELS = {"doc003": "Document 003: α(a_i − a_j)", "hebb": "Hebb: α a_i 
 
 
 def oja_neuron(x: np.ndarray, w0: np.ndarray, alpha: float) -> np.ndarray:
-    """One linear neuron y = w·x trained by Oja's rule over samples x (N, d): w after each, (N+1, d).
+    """One linear neuron y = w·x under Oja's rule over samples x (N, d): w after each, (N+1, d).
 
     For zero-mean inputs and a small α, w tends to the unit-length principal eigenvector of the
     inputs' covariance (Oja, 1982): the neuron learns the direction of greatest variance.
