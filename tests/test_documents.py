@@ -284,6 +284,7 @@ def test_page_trains_and_shows_every_document_with_live_numbers(page):
     # 3 x (heatmap + curves), readout, softmax, the convolution index, c beside h
     assert len(at.get("plotly_chart")) == 10
     assert len(m) and sum(k.startswith("Slip ") for k in m) == 19
+    assert m["Slip 12 of 19"] == ["0.0"] and m["Slip 3 of 19"] == ["4096"]
     assert any(h.value.startswith("Every slip in numbers: 19 of 19") for h in at.header)
     table = at.dataframe[1].value
     assert len(table) == 19 and table["value"].map(lambda v: v != "nan").all()

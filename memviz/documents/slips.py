@@ -59,7 +59,7 @@ def _where(a: np.ndarray) -> tuple[int, int]:
 def _name_clash(s: Study) -> str:
     tr = s.lessons["lstm"].trace
     t, j = _where(tr["g"] - tr["h"])
-    return (f"At step {t + 1}, unit {j}, the candidate tanh(W_c x_t + U_c h_(t−1) + b_c) is "
+    return (f"At step {t + 1}, unit {j}, the candidate tanh(W_c x_t + U_c h_{t-1} + b_c) is "
             f"{tr['g'][t, j]:.3f} and the hidden state is {tr['h'][t, j]:.3f}: two numbers "
             "that the document calls h_t.")
 
@@ -118,9 +118,9 @@ def _leak(s: Study) -> str:
     return (f"Our construction: random strings over {k.vocab} characters, next character "
             f"predicted at every position. Left to right: {100 * k.acc_uni:.0f}% (chance "
             f"{100 * k.chance:.0f}%); bidirectional: {100 * k.acc_bi:.0f}%. Changing only "
-            f"x_(t+1) moves the backward state at t by up to {k.bwd_change:.3f} and the "
+            f"x_{{t+1}} moves the backward state at t by up to {k.bwd_change:.3f} and the "
             f"forward state by {k.fwd_change:.1g}: the answer is read, not predicted, and the "
-            "state at t cannot be computed before x_(t+1) is written.")
+            "state at t cannot be computed before x_{t+1} is written.")
 
 
 def _doc004(part: str, what: str) -> Callable[[Study], str]:
@@ -145,7 +145,7 @@ SLIPS: tuple[Slip, ...] = (
          lambda s: E.cell_vs_hidden(s.lessons["lstm"].trace), _cell_vs_hidden),
     Slip("001", "the bias as a second argument", "ambiguous", "max |Δh|, read as a sum",
          lambda s: s.rnn_sum_gap,
-         lambda s: "Read as f(Wx_t + Uh_(t−1) + b) it is torch's nn.RNN on the trained weights, "
+         lambda s: "Read as f(Wx_t + Uh_{t-1} + b) it is torch's nn.RNN on the trained weights, "
                    "to float rounding.", ".1e"),
     Slip("001", "the output h_t · x_t + v", "wrong", "steps where its output is just v",
          lambda s: s.readout.blind, _readout, ".0f"),
@@ -174,12 +174,12 @@ SLIPS: tuple[Slip, ...] = (
     Slip("004", "the input gate borrows w_ft", "wrong", "max |Δh|, this slip alone",
          lambda s: s.evidence.doc004["borrow"],
          _doc004("borrow", "the input gate's recurrent weight replaced by the forget gate's;")),
-    Slip("004", "one weight for x_t and m_(t−1)", "wrong", "max |Δh|, this slip alone",
+    Slip("004", "one weight for x_t and m_{t-1}", "wrong", "max |Δh|, this slip alone",
          lambda s: s.evidence.doc004["tied"],
          _doc004("tied", "each gate's input weight also multiplying the state;")),
-    Slip("004", "m_(t−1) as hidden and cell state", "wrong", "max |Δh|, this slip alone",
+    Slip("004", "m_{t-1} as hidden and cell state", "wrong", "max |Δh|, this slip alone",
          lambda s: s.evidence.doc004["merged"],
-         _doc004("merged", "h_(t−1) standing in for c_(t−1);")),
+         _doc004("merged", "h_{t-1} standing in for c_{t-1};")),
     Slip("004", "p = exp(p) / Σ exp(p)", "wrong", "top probability, right-hand p as p",
          lambda s: float(s.evidence.scores.twice().max()), _softmax, ".3f"),
     Slip("004", "a bidirectional LSTM for generation", "wrong",

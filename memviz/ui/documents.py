@@ -127,10 +127,12 @@ def slips_of(study: checks.Study, doc: str) -> None:
     """Each of the document's slips: its number as a metric, its verdict and what it shows."""
     numbered = {id(s): n for n, s in enumerate(slips.SLIPS, 1)}
     for slip in slips.by_document(doc):
-        left, right = st.columns([1, 3])
-        left.metric(f"Slip {numbered[id(slip)]}: {slip.measure}", slip.shown(study))
+        left, right = st.columns([1, 4])
+        left.metric(f"Slip {numbered[id(slip)]} of {len(slips.SLIPS)}", slip.shown(study),
+                    help=slip.measure)
         with right:
-            show.prose(f"**{slip.title}** — {D.VERDICTS[slip.verdict]}. {slip.detail(study)}")
+            show.prose(f"**{slip.title}** — {D.VERDICTS[slip.verdict]}. *The number:* "
+                       f"{slip.measure}. {slip.detail(study)}")
 
 
 def slips_table(study: checks.Study) -> None:
@@ -165,5 +167,6 @@ def live_equations(study: checks.Study) -> None:
     st.dataframe(pd.DataFrame([{"document": d, **{f"|Δ{k}|": v for k, v in f.parts.items()}}
                                for d, f in forms.items()]).round(4), hide_index=True)
     show.caption(f"Every document's {arch.upper()} at step {t}, unit {j}, each fed PyTorch's own "
-                 "h_(t−1) (and c_(t−1)) and x_t: a non-zero |Δ| is the line where that document's "
-                 "equation parts from what the model computes; zeros mean the same numbers.")
+                 "previous state and the same input: a non-zero |Δ| marks the line where that "
+                 "document's equation parts from what the model computes; zeros mean the same "
+                 "numbers.")
