@@ -59,7 +59,7 @@ def _where(a: np.ndarray) -> tuple[int, int]:
 def _name_clash(s: Study) -> str:
     tr = s.lessons["lstm"].trace
     t, j = _where(tr["g"] - tr["h"])
-    return (f"At step {t + 1}, unit {j}, the candidate tanh(W_c x_t + U_c h_{t-1} + b_c) is "
+    return (f"At step {t + 1}, unit {j}, the candidate tanh(W_c x_t + U_c h_{{t-1}} + b_c) is "
             f"{tr['g'][t, j]:.3f} and the hidden state is {tr['h'][t, j]:.3f}: two numbers "
             "that the document calls h_t.")
 
