@@ -68,8 +68,9 @@ def _readout(s: Study) -> str:
     r, les = s.readout, s.lessons["rnn"]
     v = float(les.run.model.readout.bias[0].detach())
     return (f"The rule's output equals v = {v:.3f} on {r.blind} of {len(r.y)} steps (those "
-            f"where the input it multiplies is zero); at the last step it is {r.y_doc[-1]:.3f}, "
-            f"one number where the trained readout gives {r.y.shape[1]} scores.")
+            f"where the input it multiplies is zero); at the last step (the cue, in delayed "
+            f"recall) it is {r.y_doc[-1]:.3f}, one number where the trained readout gives "
+            f"{r.y.shape[1]} scores.")
 
 
 def _gru_gate(s: Study) -> str:
