@@ -23,8 +23,11 @@ show.prose(
 les = recurrent.lesson_panels(PAGE, "lstm")
 if les is not None:
     with st.expander("The same equations as documents 000 and 002 write them"):
-        for tex in equations.LSTM_CONCAT:
-            show.latex(tex)
+        for col, (doc, lines) in zip(st.columns(2), equations.LSTM_CONCAT.items(), strict=True):
+            with col:
+                show.prose(f"**{equations.LSTM_CONCAT_TITLES[doc]}**")
+                for tex in lines:
+                    show.latex(tex)
         show.prose(equations.LSTM_CONCAT_NOTE)
     show.prose(
         "**What to look for.** On delayed recall, find a unit whose forget gate stays near 1 "

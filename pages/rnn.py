@@ -28,7 +28,9 @@ if les is not None:
         "b = b_ih + b_hh, the same function).\n"
         "- The output multiplies the state with the *current input*, h_t · x_t. A readout "
         "reads the state through its own weights: y_t = g(V h_t + c), which is what this "
-        "model does (its linear readout). With h_t · x_t the answer would vanish whenever "
-        "the input is zero — at the cue of delayed recall, for instance — and could not "
-        "use more units than the input has channels."
+        "model does (its linear readout). With h_t · x_t the answer would be the constant "
+        "g(v) whenever the input is zero (the delay steps of delayed recall), and at the cue, "
+        "whose input is [0, 0, 0, 0, 1], it would be g(v + h_T[4]): one unit of the state, "
+        "whichever symbol is stored. It could never use more units than the input has "
+        "channels (the **Documents** page plots it on the trained weights)."
     )

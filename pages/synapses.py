@@ -24,16 +24,21 @@ show.prose(
 show.latex(r"a_i(t) = f\Big(\sum_j w_{ij}\,x_j(t)\Big)")
 show.latex(r"\begin{aligned}\text{document 003:}\quad & w_{ij}(t+1) = w_{ij}(t) + \alpha\,"
          r"\big(a_i(t) - a_j(t)\big)\\ \text{Hebb:}\quad & \Delta w_{ij} = \alpha\,a_i\,a_j"
-         r"\\ \text{Oja:}\quad & \Delta w_{ij} = \alpha\,a_i\,(a_j - a_i\,w_{ij})\end{aligned}")
+         r"\\ \text{Oja:}\quad & \Delta w_{ij} = \alpha\,a_i\,(x_j - a_i\,w_{ij})\end{aligned}")
 show.caption("w_ij is the synapse from input line j onto neuron i; each neuron's own line "
-             "(w_ii) is fixed, the others learn. α is the learning rate.")
+             "(w_ii) is fixed, the others learn. α is the learning rate. Oja's rule is the "
+             "textbook one (Oja, 1982): for one neuron y = w·x it reads Δw = α y (x − y w), "
+             "and it drives w to the unit-length direction of greatest input variance.")
 
 with st.expander("The document's worked example, recomputed", expanded=True):
     ident, sig = S.worked_example("identity"), S.worked_example("sigmoid")
-    show.prose("Two neurons, both synapses 0.2, input x_i = 1 and x_j = 0, α = 0.1. As the "
-                "document computes it, both neurons receive the same sum 0.2 × 1 + 0.2 × 0.")
+    show.prose("As the document writes it: two neurons with a_i(0) = 0.5 and a_j(0) = 0.3, "
+               "w_ij(0) = 0.2, inputs x_i(1) = 1 and x_j(1) = 0, α = 0.1. It computes both "
+               "activities with the same sum, f(0.2 × 1 + 0 × 0); the starting activities "
+               "0.5 and 0.3 play no part in the calculation.")
     for ex, name, k in ((ident, r"\text{identity}", 1), (sig, r"\sigma", 4)):
-        show.latex(rf"f = {name}:\; a_i = a_j = f(0.2) = {ex['a_i']:.{k}f},\quad "
+        show.latex(rf"f = {name}:\; a_i(1) = a_j(1) = f(0.2 \times 1 + 0 \times 0) = "
+                   rf"{ex['a_i']:.{k}f},\quad "
                    rf"w_{{ij}}(1) = 0.2 + 0.1\,({ex['a_i']:.3g} - {ex['a_j']:.3g}) = "
                    rf"{ex['w_doc003']:.1f}")
     st.dataframe(pd.DataFrame(

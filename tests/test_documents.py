@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz.documents import checks
+from memviz.documents import bidirectional, checks, evidence, live, slips
 from memviz.documents import figures as DF
 from memviz.documents import sources as D
+from memviz.recurrent import cells
 from memviz.ui import training
 
 from .conftest import ROOT, tiny_config
@@ -99,6 +101,125 @@ def test_softmax_twice_on_the_trained_lstm(study):
     assert checks.softmax_demo(lesson.prepare(sine)) is None
 
 
+# ------------------------------------------------------------------ the slips, in numbers
+
+def test_nineteen_slips_each_with_a_verdict_and_a_computed_number(study):
+    assert len(slips.SLIPS) == 19
+    assert [s.doc for s in slips.SLIPS].count("004") == 6
+    for s in slips.SLIPS:
+        v = s.value(study)
+        assert s.verdict in D.VERDICTS and s.verdict != "same", s.title
+        assert isinstance(v, float | int) and v == v, s.title  # computed, not NaN
+        assert s.detail(study) and s.shown(study) != "nan"
+    rows = slips.table(study)
+    assert [r["#"] for r in rows] == list(range(1, 20))
+
+
+def _slip(title_part: str) -> slips.Slip:
+    (s,) = [s for s in slips.SLIPS if title_part in s.title]
+    return s
+
+
+def test_convolution_index_as_written_gives_one_number_everywhere(study):
+    c = study.evidence.conv
+    assert c.k == 3 and c.written_side == 7
+    conv = study.evidence.cnn.model.conv1
+    img = evidence.cnn.digits(0).x_test[0, 0]
+    import torch
+    with torch.no_grad():
+        y = conv(torch.tensor(img.copy())[None, None])[0, 0].numpy()
+    assert np.allclose(c.torch_map, y) and np.all(c.written_map == y[0, 0])
+    assert c.gap == pytest.approx(np.abs(y - y[0, 0]).max()) and c.gap > 0.1
+
+
+def test_cell_state_hidden_state_and_the_candidate_are_different_numbers(study):
+    tr = study.lessons["lstm"].trace
+    c_h, g_h = _slip("called the cell state").value(study), _slip("candidate named").value(study)
+    assert c_h == pytest.approx(np.abs(tr["c"] - tr["h"]).max()) and c_h > 1e-3
+    assert g_h == pytest.approx(np.abs(tr["g"] - tr["h"]).max()) and g_h > 1e-3
+
+
+def test_the_gru_has_three_gate_blocks_and_no_output_gate(study):
+    assert _slip("output gate").value(study) == 3
+    assert evidence.gate_blocks(study.lessons["lstm"].run.model) == 4
+
+
+def test_document_003_neuron_and_program(study):
+    n = study.evidence.neuron
+    assert n.written == (pytest.approx(0.2), pytest.approx(0.2)) and n.w_written == 0.2
+    assert n.meant == (1.0, 0.0) and n.w_meant == pytest.approx(0.3)
+    c = study.evidence.code
+    assert c.equal_pairs == c.steps == 40
+    assert np.array_equal(c.before, c.after)  # its rule never changes a weight
+    assert np.abs(c.hebb_after - c.before).min() > 0.1
+
+
+def test_document_004_slips_each_alone_move_h(study):
+    parts = study.evidence.doc004
+    assert set(parts) == {"borrow", "tied", "merged"} and all(v > 1e-3 for v in parts.values())
+    # all three together is the document's cell demo; each alone differs from torch too
+    assert study.cells["lstm_doc004"].gaps["h"] > 1e-3
+
+
+def test_softmax_as_written_and_from_logits(study):
+    sc = study.evidence.scores
+    once, twice = study.softmax
+    assert np.allclose(sc.once(), once) and np.allclose(sc.twice(), twice)
+    right, wrong = sc.losses()
+    assert wrong > right and wrong >= sc.floor() > 0
+    assert sc.floor() == pytest.approx(np.log(np.e + 3) - 1)
+
+
+def test_bidirectional_layer_reads_the_next_character():
+    k = bidirectional.leak(steps=60)
+    assert k.acc_bi > 0.9 and k.acc_uni < k.chance + 0.1  # random strings: only a leak beats chance
+    assert k.fwd_change == 0.0 and k.bwd_change > 0.1
+
+
+def test_readout_at_the_cue_is_v_plus_h_T4_on_the_trained_rnn():
+    from memviz.recurrent import lesson
+    les = lesson.prepare(tiny_config("rnn", seq_len=T, hidden=6, steps=20))
+    r = checks.readout_demo(les)
+    v = les.run.model.readout.bias[0].item()
+    assert les.trace.x[-1].tolist() == [0, 0, 0, 0, 1]  # the cue
+    assert r.y_doc[-1] == pytest.approx(v + les.trace["h"][-1, 4], abs=1e-6)
+    assert r.y_doc[-1] != pytest.approx(v, abs=1e-4)
+    assert r.y_doc[1:-1] == pytest.approx([v] * (T - 2))  # the delay steps: just v
+
+
+# ------------------------------------------------------------------ live document equations
+
+@pytest.mark.parametrize("arch", ["lstm", "gru", "rnn"])
+def test_live_document_forms_part_where_the_document_differs(study, arch):
+    les = study.lessons[arch]
+    w, tr = les.run.model.layer0(), les.trace
+    for doc in live.FORMS[arch]:
+        parts = [live.document_form(tr, w, doc, t, j).parts for t in range(1, T + 1)
+                 for j in range(H)]
+        worst = {k: max(p[k] for p in parts) for k in parts[0]}
+        if (arch, doc) in {("lstm", "000"), ("lstm", "002"), ("rnn", "001")}:
+            assert max(worst.values()) < 1e-5, (arch, doc)  # the same function
+        elif arch == "gru":
+            assert worst["r"] < 1e-6 and worst["z"] < 1e-6 and worst["n"] > 1e-3
+        else:
+            assert worst["c"] > 1e-4, (arch, doc)
+    f = live.document_form(tr, w, live.FORMS[arch][0], T, 0)
+    assert f.values["h"] == pytest.approx(float(f.lines[-1].split("=")[-1].split(r"\end")[0]),
+                                          abs=1e-3)
+    assert len(live.torch_form(tr, T, 0)) == len(cells.FIELDS[arch])
+    with pytest.raises(ValueError):
+        live.document_form(tr, w, live.FORMS[arch][0], T + 1, 0)
+
+
+def test_document_001_live_c_adds_tanh_of_the_candidate(study):
+    les = study.lessons["lstm"]
+    f = live.document_form(les.trace, les.run.model.layer0(), "001", 3, 1)
+    v = f.values
+    assert v["c"] == pytest.approx(v["f"] * v["c_prev"] + v["i"] * np.tanh(v["g"]), abs=1e-6)
+    assert v["c_prev"] == pytest.approx(les.trace["c"][1, 1])
+    assert r"\tanh(h_t)" in f.lines[4]
+
+
 def test_training_progress_runs_once_across_the_three_models():
     calls = []
     checks.prepare(checks.configs(tiny_config(seq_len=3, hidden=2, steps=4)),
@@ -160,7 +281,14 @@ def test_page_trains_and_shows_every_document_with_live_numbers(page):
                "sequence"] + m["max |Δn| over the sequence"])
     assert all(float(v) < 1e-5 for v in m["max |Δh|: concatenated form vs nn.LSTM"])
     assert m["outputs per step: V h_t + c vs h_t · x_t + v"] == ["4 vs 1"]
-    assert len(at.get("plotly_chart")) == 8  # 3 x (heatmap + curves), readout, softmax
+    # 3 x (heatmap + curves), readout, softmax, the convolution index, c beside h
+    assert len(at.get("plotly_chart")) == 10
+    assert len(m) and sum(k.startswith("Slip ") for k in m) == 19
+    assert m["Slip 12 of 19"] == ["0.0"] and m["Slip 3 of 19"] == ["4096"]
+    assert any(h.value.startswith("Every slip in numbers: 19 of 19") for h in at.header)
+    table = at.dataframe[1].value
+    assert len(table) == 19 and table["value"].map(lambda v: v != "nan").all()
+    assert any("As document" in md.value for md in at.markdown)
     latex = [e.value for e in at.latex]
     assert any(r"\tanh(h_t)" in v for v in latex) and any("w_{ft}m_{t-1}" in v for v in latex)
     assert any("does not move with the output position" in c.value for c in at.caption)
@@ -184,10 +312,10 @@ def test_page_unit_selector_moves_the_curves_without_retraining(page):
         return [json.loads(c.proto.spec)["layout"]["title"]["text"]
                 for c in at.get("plotly_chart")]
 
-    assert sum(t.startswith("Unit 0:") for t in titles()) == 3
+    assert sum(t.startswith("Unit 0:") for t in titles()) == 4  # 3 document cells, c beside h
     at.number_input(key="docs_unit").set_value(H - 1).run()
     assert not at.exception and len(training.store()) == trained
-    assert sum(bool(re.match(rf"Unit {H - 1}:", t)) for t in titles()) == 3
+    assert sum(bool(re.match(rf"Unit {H - 1}:", t)) for t in titles()) == 4
 
 
 def test_page_on_a_regression_task_explains_the_missing_softmax(page):
@@ -196,4 +324,4 @@ def test_page_on_a_regression_task_explains_the_missing_softmax(page):
     at.button(key="docs_train").click().run()
     assert not at.exception and not at.error
     assert any("predicts numbers, not classes" in c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 7
+    assert len(at.get("plotly_chart")) == 9

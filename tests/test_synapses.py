@@ -18,10 +18,14 @@ from .conftest import ROOT
 
 def test_worked_example_identity_keeps_w_at_0_2():
     ex = S.worked_example("identity")
+    # As the document writes it: both activities f(0.2 × 1 + 0 × 0), from a(0) = (0.5, 0.3).
+    assert (S.WORKED["w_ij"], S.WORKED["w_ji"]) == (0.2, 0.0)
+    assert (S.WORKED["a_i0"], S.WORKED["a_j0"]) == (0.5, 0.3)
     assert ex["a_i"] == pytest.approx(0.2) and ex["a_j"] == pytest.approx(0.2)
     assert ex["w_doc003"] == pytest.approx(0.2)
     assert ex["w_hebb"] == pytest.approx(0.2 + 0.1 * 0.2 * 0.2)
-    assert ex["w_oja"] == pytest.approx(0.2 + 0.1 * 0.2 * (0.2 - 0.2 * 0.2))
+    # Oja with the input x_j = 0: only the decay term acts, 0.2 + 0.1·0.2·(0 − 0.2·0.2)
+    assert ex["w_oja"] == pytest.approx(0.2 - 0.0008)
 
 
 def test_worked_example_sigmoid():
@@ -35,18 +39,33 @@ def test_worked_example_sigmoid():
 # ------------------------------------------------------------------ rules
 
 def test_rule_formulas():
-    a, W = np.array([1.0, 0.5, 0.0]), np.full((3, 3), 0.2)
-    assert S.rule_doc003(a, W, 0.1)[0, 1] == pytest.approx(0.05)
-    assert S.rule_doc003(a, W, 0.1)[1, 0] == pytest.approx(-0.05)
-    assert S.rule_hebb(a, W, 0.1)[0, 1] == pytest.approx(0.05)
-    assert S.rule_hebb(a, W, 0.1)[0, 2] == 0.0
-    assert S.rule_oja(a, W, 0.1)[0, 1] == pytest.approx(0.1 * 1.0 * (0.5 - 1.0 * 0.2))
+    a, x, W = np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 1.0]), np.full((3, 3), 0.2)
+    assert S.rule_doc003(a, x, W, 0.1)[0, 1] == pytest.approx(0.05)
+    assert S.rule_doc003(a, x, W, 0.1)[1, 0] == pytest.approx(-0.05)
+    assert S.rule_hebb(a, x, W, 0.1)[0, 1] == pytest.approx(0.05)
+    assert S.rule_hebb(a, x, W, 0.1)[0, 2] == 0.0
+    # Oja reads the input x_j (here 1.0), not neuron j's activity a_j (0.5)
+    assert S.rule_oja(a, x, W, 0.1)[0, 1] == pytest.approx(0.1 * 1.0 * (1.0 - 1.0 * 0.2))
+    assert S.rule_oja(a, x, W, 0.1)[0, 0] == pytest.approx(0.1 * 1.0 * (0.0 - 1.0 * 0.2))
+
+
+def test_oja_converges_to_the_unit_principal_eigenvector():
+    """Oja (1982): w -> ± the leading eigenvector of the input covariance, with |w| = 1."""
+    rng = np.random.default_rng(0)
+    C = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 0.5]])
+    x = rng.multivariate_normal(np.zeros(3), C, size=4000)
+    ws = S.oja_neuron(x, np.array([0.1, -0.3, 0.2]), 0.005)
+    vals, vecs = np.linalg.eigh(C)
+    v1, w = vecs[:, -1], ws[-1]
+    assert np.linalg.norm(w) == pytest.approx(1.0, abs=0.03)
+    assert abs(w @ v1) / np.linalg.norm(w) > 0.995
+    assert np.linalg.norm(ws[0]) < 0.4  # it started far from the fixed point
 
 
 def test_document_rule_ignores_co_activity():
-    a = np.array([0.8, 0.8])
-    assert np.all(S.rule_doc003(a, np.zeros((2, 2)), 0.1) == 0)
-    assert np.all(S.rule_hebb(a, np.zeros((2, 2)), 0.1) > 0)
+    a, x = np.array([0.8, 0.8]), np.ones(2)
+    assert np.all(S.rule_doc003(a, x, np.zeros((2, 2)), 0.1) == 0)
+    assert np.all(S.rule_hebb(a, x, np.zeros((2, 2)), 0.1) > 0)
 
 
 def test_hebbian_weights_grow_for_co_active_pairs_and_the_documents_do_not():

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from memviz.config import ARCHS, RunConfig
-from memviz.documents import variants
+from memviz.documents import evidence, variants
 from memviz.progress import OnStep
 from memviz.recurrent import tasks
 from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
@@ -54,6 +54,7 @@ class Study:
     readout: ReadoutDemo
     softmax: tuple[np.ndarray, np.ndarray] | None  # (once, twice), (O,); None for regression
     verification: tuple[dict, ...]
+    evidence: evidence.Evidence  # the CNN, the leak construction and the other slips' numbers
 
 
 def _fused_h(les: Lesson, x: torch.Tensor) -> torch.Tensor:
@@ -137,6 +138,7 @@ def prepare(cfgs: tuple[RunConfig, ...], on_step: OnStep | None = None) -> Study
         readout=readout_demo(lessons["rnn"]),
         softmax=softmax_demo(lessons["lstm"]),
         verification=verification(lessons),
+        evidence=evidence.collect(lessons, cfgs[0].train.seed),
     )
 
 

@@ -68,3 +68,27 @@ def softmax_bars(once: np.ndarray, twice: np.ndarray, names: Sequence[str]) -> g
                  line=dict(color="#999999", dash="dot"))]
     layout = dict(barmode="group", **_axes("class", "probability", range=[0, 1]))
     return _figure(data, layout, "The model's answer at the last step", 320)
+
+
+def conv_maps(torch_map: np.ndarray, written_map: np.ndarray) -> go.Figure:
+    """conv1's output (8, 8) as torch slides the window, beside the fixed-index reading."""
+    lim = max(float(np.abs(torch_map).max()), float(np.abs(written_map).max()), 1e-12)
+    common = dict(type="heatmap", colorscale=DIVERGING, zmin=-lim, zmax=lim,
+                  hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>")
+    data = [dict(z=torch_map, xaxis="x", yaxis="y", showscale=False, **common),
+            dict(z=written_map, xaxis="x2", yaxis="y2", colorbar=dict(thickness=12), **common)]
+    axis = dict(autorange="reversed", scaleanchor=None, constrain="domain")
+    layout = dict(
+        xaxis=dict(domain=[0, 0.44], title=dict(text="torch: the window moves")),
+        xaxis2=dict(domain=[0.52, 0.96], title=dict(text="as written: index fixed")),
+        yaxis=dict(title=dict(text="output row"), **axis), yaxis2=dict(anchor="x2", **axis))
+    return _figure(data, layout, "conv1, channel 0, on one held-out digit", 340)
+
+
+def cell_and_hidden(c: np.ndarray, h: np.ndarray, unit: int) -> go.Figure:
+    """One unit's cell state c_t and hidden state h_t over time, (T, H) in."""
+    steps = np.arange(1, c.shape[0] + 1)
+    data = [_line(steps, c[:, unit], "c_t (cell state)", GATE_COLORS["c"]),
+            _line(steps, h[:, unit], "h_t (hidden state)", GATE_COLORS["h"], DOC_DASH)]
+    return _figure(data, dict(legend=BOTTOM_LEGEND, **_axes("time step t", "value")),
+                   f"Unit {unit}: two states, two values", 320)

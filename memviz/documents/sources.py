@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from memviz.documents.demotext import DEMO_TEXT, DEMO_TITLES  # noqa: F401 (re-exported)
 from memviz.recurrent.equations import CANONICAL
 
 INTRO = (
@@ -116,7 +117,7 @@ DOC000 = Document(
         "2 × 2 pool, a 32 × 32 colour image leaves 16 × 16 × 16 numbers, not the 16 × 5 × 5 the "
         "first linear layer expects, and it pools again after that layer.",
     ),
-    ("concat", "cnn_shapes"),
+    ("concat", "cnn_shapes", "conv_index", "cell_hidden"),
 )
 
 DOC001 = Document(
@@ -135,8 +136,8 @@ DOC001 = Document(
                  "halves): checked live below."),
         Equation("output", r"y_t = g(h_t \cdot x_t + v)", _READOUT, "wrong",
                  "This multiplies the state by the current input, giving one number per step "
-                 "that vanishes whenever the input does; a readout maps the state alone through "
-                 "a weight matrix V, one output per class."),
+                 "that equals g(v) whenever the input is zero; a readout maps the state alone "
+                 "through a weight matrix V, one output per class."),
         Equation("candidate", r"h_t = \tanh(W_c x_t + U_c h_{t-1} + b_c)", _L["g"], "wrong",
                  "The candidate is given the name h_t, the same name as the hidden state."),
         Equation("i", r"i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i)", _L["i"], "same", _U),
@@ -155,7 +156,8 @@ DOC002 = Document(
     "002", "短期记忆：利用上下文学习",
     "Short-term memory: learning from context (the long version)",
     "The long version of the same topic. It starts from psychology and neuroscience — a "
-    "short-term span of about seven items (Miller, 1956), and synapses that strengthen or "
+    "short-term span of about seven items, 7 ± 2 (it cites no source; the figure is Miller's, "
+    "1956, our citation), and synapses that strengthen or "
     "weaken with use (long-term potentiation and depression) — and then turns to machine "
     "learning: why a plain recurrent network loses long dependencies, how the gates of the LSTM "
     "and GRU help, and refinements such as gradient clipping, layer normalisation and peephole "
@@ -202,13 +204,13 @@ DOC003 = Document(
                  "Synapses page gives each neuron i its own weights w_ij."),
         Equation("synapse", r"w_{ij}(t+1) = w_{ij}(t) + \alpha\,\big(a_i(t) - a_j(t)\big)",
                  r"\begin{aligned}\text{Hebb: } \Delta w_{ij} &= \alpha\,a_i a_j \\ \text{Oja: } "
-                 r"\Delta w_{ij} &= \alpha\,a_i\,(a_j - a_i w_{ij})\end{aligned}", "wrong",
+                 r"\Delta w_{ij} &= \alpha\,a_i\,(x_j - a_i w_{ij})\end{aligned}", "wrong",
                  "This changes a weight by the difference of two activities, so two neurons "
                  "firing together change nothing; Hebbian learning changes it by their product."),
     ),
     ("The worked example takes f as the identity (both activities 0.2, the weight stays 0.2); "
      "the document's code uses a sigmoid, for which f(0.2) ≈ 0.550.",),
-    ("synapses",),
+    ("code003", "synapses"),
 )
 
 DOC004 = Document(
@@ -240,64 +242,14 @@ DOC004 = Document(
                  "The same symbol p on both sides: the scores z that go in are not the "
                  "probabilities p that come out."),
     ),
-    ("Its text-generation code predicts the next character with a bidirectional LSTM, which "
-     "sees the future characters it is meant to predict, and computes the loss with "
-     "from_logits=True on an output that is already a softmax, so softmax is applied twice "
-     "(measured below).",),
+    ("Its text-generation code wraps the LSTM in a bidirectional layer that returns one output "
+     "per input window, and the article never shows its data set, so no leak is shown. What is "
+     "true: a bidirectional layer cannot generate text left to right (its backward half needs "
+     "characters not yet written), and one trained to predict at every position would see the "
+     "very character it is asked for (our construction below). The same code computes its loss "
+     "with from_logits=True on an output that is already a softmax, so softmax is applied "
+     "twice (measured below).",),
     ("lstm_doc004", "softmax"),
 )
 
 DOCUMENTS: tuple[Document, ...] = (DOC000, DOC001, DOC002, DOC003, DOC004)
-
-
-# ---------------------------------------------------------------- live computations
-
-
-
-
-# ---------------------------------------------------------------- the demos' headings and text
-
-DEMO_TITLES = {
-    "concat": "Live check: the concatenated form is torch's LSTM",
-    "cnn_shapes": "Live check: the output size its network needs",
-    "rnn_sum": "Live check: the RNN with the bias read as a sum",
-    "readout": "Live demo: two output rules on the trained RNN",
-    "lstm_doc001": "Live demo: the candidate through tanh twice",
-    "gru_doc002": "Live demo: reset gate before or after the matrix product",
-    "synapses": "Run it live",
-    "lstm_doc004": "Live demo: document 004's LSTM on the trained weights",
-    "softmax": "Live demo: softmax applied twice",
-}
-
-DEMO_TEXT = {
-    "concat": "Join h_{t-1} and x_t into one vector, build one matrix per gate from the trained "
-              "LSTM's two (W = [W_h | W_x], b = b_ih + b_hh), and run the example sequence.",
-    "cnn_shapes": "With no output-size formula, the shapes have to be worked out by hand; the "
-                  "formula above does it for any input.",
-    "rnn_sum": "Document 001's recurrence with b added inside f, run on the trained RNN's "
-               "weights, against torch's nn.RNN.",
-    "readout": "The trained RNN's readout V h_t + c gives one score per class at every step. "
-               "Document 001's rule multiplies the same h_t by the current input instead (over "
-               "the first min(H, I) coordinates, since the sizes need not match) and adds v, "
-               "here the trained first output bias.",
-    "lstm_doc001": "The trained LSTM's weights, the same example, but the cell receives "
-                   "tanh(g_t) instead of g_t, exactly as document 001 writes it. Since "
-                   "|tanh(g)| < |g|, every write to the cell is weaker; the error then carries "
-                   "forward through c_t.",
-    "gru_doc002": "The trained GRU's weights, the same example, with n_t computed as "
-                  "tanh(W_in x_t + b_in + W_hn (r_t ⊙ h_{t-1}) + b_hn), document 002's "
-                  "placement, instead of torch's r_t ⊙ (W_hn h_{t-1} + b_hn). The model was "
-                  "trained with torch's; the gap is what swapping conventions would cost.",
-    "synapses": "Document 003's rule has its own lesson, with the worked example recomputed "
-                "and the rule run beside Hebb's and Oja's on a pattern you can draw.",
-    "lstm_doc004": "Made concrete on the trained LSTM: each gate uses only its trained input "
-                   "weight, for x_t and for m_{t-1} alike (the recurrent weights go unused); the "
-                   "input gate's recurrent term uses the forget gate's weight; and the one "
-                   "carried vector m_{t-1} = h_{t-1} also serves as the old cell state. Each "
-                   "of those matrices expects I numbers, so when H ≠ I m_{t-1} is cut to its "
-                   "first I coordinates or zero-padded up to I. This is what such a cell "
-                   "computes on the same input, next to the real one.",
-    "softmax": "Its text-generation model ends in a softmax and its loss applies another. Here "
-               "the trained LSTM's scores at the last step go through softmax once, as they "
-               "should, and twice, as that code does.",
-}

@@ -37,19 +37,33 @@ MEANING = {
     "n": "candidate",
 }
 
-# The concatenated form documents 000 and 002 write for the LSTM.
-LSTM_CONCAT = [
-    r"f_t = \sigma(W_f \cdot [h_{t-1}, x_t] + b_f)",
-    r"i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i)",
-    r"\tilde{c}_t = \tanh(W_c \cdot [h_{t-1}, x_t] + b_c)",
-    r"o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)",
-    r"c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t \qquad h_t = o_t \odot \tanh(c_t)",
-]
+# The concatenated form as each document writes it: 000 uses * and puts the candidate inside
+# c_t; 002 uses ⊙ and names the candidate c̃_t.
+_J = r"[h_{t-1}, x_t]"
+LSTM_CONCAT: dict[str, list[str]] = {
+    "000": [
+        rf"i_t = \sigma(W_i \cdot {_J} + b_i)",
+        rf"f_t = \sigma(W_f \cdot {_J} + b_f)",
+        rf"o_t = \sigma(W_o \cdot {_J} + b_o)",
+        rf"c_t = f_t * c_{{t-1}} + i_t * \tanh(W_c \cdot {_J} + b_c)",
+        r"h_t = o_t * \tanh(c_t)",
+    ],
+    "002": [
+        rf"f_t = \sigma(W_f \cdot {_J} + b_f)",
+        rf"i_t = \sigma(W_i \cdot {_J} + b_i)",
+        rf"\tilde{{c}}_t = \tanh(W_c \cdot {_J} + b_c)",
+        rf"o_t = \sigma(W_o \cdot {_J} + b_o)",
+        r"c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t \qquad h_t = o_t \odot \tanh(c_t)",
+    ],
+}
+LSTM_CONCAT_TITLES = {"000": "Document 000 (记忆：短期记忆与长期记忆)",
+                      "002": "Document 002 (短期记忆：利用上下文学习)"}
 LSTM_CONCAT_NOTE = (
-    "Documents 000 (记忆：短期记忆与长期记忆) and 002 (短期记忆：利用上下文学习) write each gate "
-    "with one matrix acting on the joined vector [h_{t-1}, x_t]. That is the same function "
-    "PyTorch computes: split W into the columns that meet h_{t-1} (W_h) and those that meet "
-    "x_t (W_x), and take b = b_ih + b_hh. Their candidate c̃_t is PyTorch's g_t."
+    "Both write each gate with one matrix acting on the joined vector [h_{t-1}, x_t]. That is "
+    "the same function PyTorch computes: split W into the columns that meet h_{t-1} (W_h) and "
+    "those that meet x_t (W_x), and take b = b_ih + b_hh. Document 000 writes * for the "
+    "element-wise product and puts the candidate tanh(W_c · [h_{t-1}, x_t] + b_c) straight into "
+    "c_t; document 002 writes ⊙ and names the candidate c̃_t. Both candidates are PyTorch's g_t."
 )
 
 

@@ -68,26 +68,44 @@ def activation(W: np.ndarray, x: np.ndarray, f: str = "identity") -> np.ndarray:
     return ACTIVATIONS[f](W @ x)
 
 
-def rule_doc003(a: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
-    """Document 003: Δw_ij = α (a_i − a_j); a (n,), W (n, n) -> Δ (n, n)."""
+def rule_doc003(a: np.ndarray, x: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
+    """Document 003: Δw_ij = α (a_i − a_j); a, x (n,), W (n, n) -> Δ (n, n)."""
     return alpha * (a[:, None] - a[None, :])
 
 
-def rule_hebb(a: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
-    """Hebb: Δw_ij = α a_i a_j; a (n,), W (n, n) -> Δ (n, n)."""
+def rule_hebb(a: np.ndarray, x: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
+    """Hebb: Δw_ij = α a_i a_j, neurons that fire together; a, x (n,), W (n, n) -> Δ (n, n)."""
     return alpha * np.outer(a, a)
 
 
-def rule_oja(a: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
-    """Oja: Δw_ij = α a_i (a_j − a_i w_ij), Hebb minus a decay that bounds w; -> Δ (n, n)."""
-    return alpha * a[:, None] * (a[None, :] - a[:, None] * W)
+def rule_oja(a: np.ndarray, x: np.ndarray, W: np.ndarray, alpha: float) -> np.ndarray:
+    """Oja (1982): Δw_ij = α a_i (x_j − a_i w_ij), each row Δw = α y (x − y w); -> Δ (n, n).
+
+    y = a_i is neuron i's output and x_j the input on line j: Hebb's α y x minus a decay
+    α y² w that holds the weight vector at unit length.
+    """
+    return alpha * a[:, None] * (x[None, :] - a[:, None] * W)
 
 
-RULES: dict[str, Callable[[np.ndarray, np.ndarray, float], np.ndarray]] = {
+RULES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]] = {
     "doc003": rule_doc003, "hebb": rule_hebb, "oja": rule_oja,
 }
 RULE_LABELS = {"doc003": "Document 003: α(a_i − a_j)", "hebb": "Hebb: α a_i a_j",
-               "oja": "Oja: α a_i (a_j − a_i w_ij)"}
+               "oja": "Oja: α a_i (x_j − a_i w_ij)"}
+
+
+def oja_neuron(x: np.ndarray, w0: np.ndarray, alpha: float) -> np.ndarray:
+    """One linear neuron y = w·x under Oja's rule over samples x (N, d): w after each, (N+1, d).
+
+    For zero-mean inputs and a small α, w tends to the unit-length principal eigenvector of the
+    inputs' covariance (Oja, 1982): the neuron learns the direction of greatest variance.
+    """
+    w, ws = np.asarray(w0, dtype=float).copy(), [np.asarray(w0, dtype=float).copy()]
+    for x_t in np.asarray(x, dtype=float):
+        y = w @ x_t
+        w = w + alpha * y * (x_t - y * w)
+        ws.append(w)
+    return np.stack(ws)
 
 
 # ---------------------------------------------------------------- inputs
@@ -171,7 +189,7 @@ def simulate(x: np.ndarray, rule: str, cfg: SynapseConfig) -> Simulation:
     Ws, acts, traces, s, clipped = [W], [], [], np.zeros(n), False
     for t in range(T):
         a = activation(W, x[t], cfg.f)
-        W = W + np.where(learn, RULES[rule](a, W, cfg.alpha), 0.0)
+        W = W + np.where(learn, RULES[rule](a, x[t], W, cfg.alpha), 0.0)
         clipped |= bool(np.any(np.abs(W) > W_LIMIT))
         W = np.clip(W, -W_LIMIT, W_LIMIT)
         s = cfg.decay * s + (a - rest)
@@ -205,15 +223,23 @@ def recall(sim: Simulation, cue: np.ndarray, f: str) -> np.ndarray:
 
 # ---------------------------------------------------------------- the document's example
 
-def worked_example(f: str = "identity", w: float = 0.2, alpha: float = 0.1) -> dict[str, float]:
-    """Document 003's example, two neurons, x = (1, 0): activities and w_ij(1) under each rule.
+WORKED = {"w_ij": 0.2, "w_ji": 0.0, "x_i": 1.0, "x_j": 0.0, "alpha": 0.1,
+          "a_i0": 0.5, "a_j0": 0.3}  # document 003's example, its numbers as it gives them
 
-    As the document computes it, both neurons read both inputs through weight w, so
-    a_i = a_j = f(w·1 + w·0) = f(0.2): 0.2 with f the identity, ≈ 0.5498 with a sigmoid.
+
+def worked_example(f: str = "identity") -> dict[str, float]:
+    """Document 003's example, two neurons, computed as it writes it; w_ij(1) under each rule.
+
+    It gives a_i(0) = 0.5, a_j(0) = 0.3, w_ij(0) = 0.2, x_i(1) = 1, x_j(1) = 0, and computes both
+    activities with the same sum, f(0.2 × 1 + 0 × 0) (w_ji(0) = 0): 0.2 with f the identity,
+    ≈ 0.5498 with a sigmoid. The starting activities a(0) play no part in its calculation.
     """
-    W = np.full((2, 2), w)
-    a = activation(W, np.array([1.0, 0.0]), f)
+    e = WORKED
+    u = e["w_ij"] * e["x_i"] + e["w_ji"] * e["x_j"]  # the one sum both neurons receive
+    a = ACTIVATIONS[f](np.array([u, u]))
+    x = np.array([e["x_i"], e["x_j"]])
+    W = np.array([[0.0, e["w_ij"]], [e["w_ji"], 0.0]])
     out = {"a_i": float(a[0]), "a_j": float(a[1])}
     for name, rule in RULES.items():
-        out[f"w_{name}"] = float(W[0, 1] + rule(a, W, alpha)[0, 1])
+        out[f"w_{name}"] = float(W[0, 1] + rule(a, x, W, e["alpha"])[0, 1])
     return out
