@@ -31,6 +31,7 @@ class Generated:
     top: tuple[tuple[tuple[str, float], ...], ...]
     chosen_p: tuple[float, ...]
     temperature: float
+    logits: np.ndarray  # (L, V): the scores z each generated character was drawn from
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -62,7 +63,7 @@ def generate(model: CharModel, vocab: Vocab, prime: str, length: int, temperatur
     check_range("temperature", temperature, TEMPERATURE_RANGE)
     gen = torch.Generator().manual_seed(seed)
     ids = prime_ids(vocab, prime)
-    out, top, chosen = [], [], []
+    out, top, chosen, zs = [], [], [], []
     model.eval()
     with torch.no_grad():
         logits, state = model(ids)
@@ -76,7 +77,11 @@ def generate(model: CharModel, vocab: Vocab, prime: str, length: int, temperatur
             top.append(tuple((vocab.chars[int(i)], float(v)) for v, i in zip(vals, idx,
                                                                              strict=True)))
             chosen.append(float(p[k]))
+            zs.append(z.numpy().copy())
             out.append(k)
             logits, state = model(torch.tensor([[k]]), state)
             z = logits[0, -1]
-    return Generated(prime, vocab.decode(out), tuple(top), tuple(chosen), temperature)
+    logits_all = np.stack(zs)
+    logits_all.setflags(write=False)  # shared between sessions through the run store
+    return Generated(prime, vocab.decode(out), tuple(top), tuple(chosen), temperature,
+                     logits_all)
