@@ -49,13 +49,13 @@ def coloured_text(text: str, values: np.ndarray, title: str, width: int = WIDTH,
     for r, row in enumerate(rows):
         z[r, : len(row)] = values[row]
         for k, i in enumerate(row):
-            chars[r][k] = visible(text[i])
+            chars[r][k] = "↵" if text[i] == "\n" else text[i]  # a blank cell reads as a space
     m = float(np.nanmax(np.abs(values))) if len(values) else 1.0
     scale = dict(zmin=-m, zmax=m, colorscale="RdBu_r") if symmetric else dict(
         zmin=float(np.nanmin(values)), zmax=float(np.nanmax(values)), colorscale="Cividis")
     data = [dict(type="heatmap", z=z, text=chars, texttemplate="%{text}",
                  textfont=dict(family="DejaVu Sans Mono, Noto Sans Mono CJK SC, monospace",
-                               size=12), xgap=1, ygap=1,
+                               size=12, color="#000000"), xgap=1, ygap=1, opacity=0.7,
                  hovertemplate="%{text}: %{z:.3f}<extra></extra>",
                  colorbar=dict(thickness=12, len=0.6), **scale)]
     layout = dict(xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),

@@ -39,7 +39,7 @@ class TextConfig:
     hidden: int = 128
     seq_len: int = 64
     steps: int = 1000
-    lr: float = 0.005
+    lr: float = 0.01
     batch: int = 32
     seed: int = 0
     text: str | None = field(default=None, repr=False)

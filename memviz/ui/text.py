@@ -195,7 +195,8 @@ def cells(page: str, run: TextRun) -> None:
                     "this passage, and the correlation (sign: on or off inside the feature).")
     best = {b.feature: b for b in rows}
     c = st.columns(3)
-    feat = c[0].selectbox("Feature", list(feats), format_func=F.LABELS.get,
+    order = sorted(feats, key=lambda f: -abs(best[f].corr) if f in best else 0)  # best first
+    feat = c[0].selectbox("Feature", order, format_func=F.LABELS.get,
                           key=f"{page}_feature")
     b = best.get(feat)
     fields = [f for f in ("i", "f", "g", "o", "c", "h", "r", "z", "n") if f in tr.fields]
