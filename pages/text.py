@@ -46,13 +46,16 @@ if run is not None:
     default = run.split.held_text[:60]
     passage = st.text_input("Passage (characters the model knows)", default,
                             key=f"{PAGE}_passage", max_chars=200)
+    tr = None
     try:
-        tr = ui.cached("text.trace", (cfg, passage),
-                       lambda: cellfinder.record(run.model, run.split.vocab, passage))
+        if passage:
+            tr = ui.cached("text.trace", (cfg, passage),
+                           lambda: cellfinder.record(run.model, run.split.vocab, passage))
+        else:
+            st.info("Type a passage to step through.")
     except ConfigError as e:
         st.error(f"This passage cannot be read: {e}.")
-        tr = None
-    if tr is not None and tr.T >= 1:
+    if tr is not None:
         show.caption(f"The numbers come from the cell written out gate by gate with the trained "
                      f"weights; torch's nn.{cfg.arch.upper()} gives the same h to within "
                      f"{tr.max_abs_diff:.1e}.")
