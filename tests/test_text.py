@@ -221,6 +221,9 @@ def test_page_trains_on_pasted_text_and_shows_its_figures():
     at.slider(key="text_t").set_value(3).run()
     assert not at.exception
     assert any("document 004 taken literally" in x.value for x in at.latex)
+    at.session_state["lecturer_mode"] = True  # projector: no prose, figures still drawn
+    at.run()
+    assert not at.exception and len(at.get("plotly_chart")) >= 8
     at.text_input(key="text_passage").input("Ω def").run()
     assert not at.exception and "never seen" in at.error[0].value
 
