@@ -170,7 +170,7 @@ def _toggle_play(page: str) -> None:
     st.session_state[f"{page}_playing"] = not st.session_state.get(f"{page}_playing", False)
 
 
-def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
+def _step_panel(page: str, les: lesson.Lesson, timer_on: bool, extra=None) -> None:
     tr = les.trace
     if st.session_state.get(f"{page}_playing"):
         _advance(page, tr.T)
@@ -200,16 +200,20 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool) -> None:
         show.plotly(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
                     "The same unit's gates and states as curves: watch which gate moves when the "
                     "input arrives.")
+    if extra is not None:
+        extra(t, int(j))
 
 
-def step_through(page: str, les: lesson.Lesson) -> None:
+def step_through(page: str, les: lesson.Lesson, extra=None) -> None:
     """Time-step slider, play/pause, unit selector, heatmaps and live equations, in a fragment.
 
     Moving the slider reruns only this fragment, which indexes into the stored trace: stepping
-    never retrains or re-records.
+    never retrains or re-records. `les` needs only `.trace` and `.run.config.to_dict()`;
+    `extra(t, unit)`, if given, draws a page's own panel for the step inside the fragment.
     """
     playing = st.session_state.get(f"{page}_playing", False)
-    st.fragment(_step_panel, run_every=PLAY_SECONDS if playing else None)(page, les, playing)
+    st.fragment(_step_panel, run_every=PLAY_SECONDS if playing else None)(page, les, playing,
+                                                                          extra)
 
 
 def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:

@@ -1,0 +1,1 @@
+"""Text lesson (document 004): a character-level LSTM / GRU / RNN that writes, and its cells."""

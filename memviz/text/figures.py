@@ -1,0 +1,125 @@
+"""Figures for the text lesson: text coloured by a unit, the temperature-reshaped softmax,
+top-5 next-character bars, document 004's softmax written twice, the cell-finder scores.
+
+Built from plain dicts (memviz.recurrent.figures._figure) so redrawing stays fast; labels are
+plain text. Characters are shown visibly: space as ␣, newline as ↵, tab as ⇥.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from memviz.recurrent.figures import _figure
+from memviz.text import features as F
+from memviz.text.generate import softmax
+
+VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥"}
+WIDTH = 80  # characters per row of coloured text
+ROW_PX = 19
+TEMPERATURES = (0.5, 1.0, 2.0)
+TEMP_COLORS = {0.5: "#0072B2", 1.0: "#000000", 2.0: "#D55E00"}
+
+
+def visible(c: str) -> str:
+    return VISIBLE.get(c, c)
+
+
+def _grid(text: str, width: int) -> list[list[int]]:
+    """Rows of character positions: a new row at each newline and every `width` characters."""
+    rows, row = [], []
+    for i, c in enumerate(text):
+        row.append(i)
+        if c == "\n" or len(row) == width:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    return rows
+
+
+def coloured_text(text: str, values: np.ndarray, title: str, width: int = WIDTH,
+                  symmetric: bool = True) -> go.Figure:
+    """Each character in a cell coloured by its value (N,): one row per line of the text."""
+    rows = _grid(text, width)
+    z = np.full((len(rows), width), np.nan)
+    chars = [[""] * width for _ in rows]
+    for r, row in enumerate(rows):
+        z[r, : len(row)] = values[row]
+        for k, i in enumerate(row):
+            chars[r][k] = "↵" if text[i] == "\n" else text[i]  # a blank cell reads as a space
+    m = float(np.nanmax(np.abs(values))) if len(values) else 1.0
+    scale = dict(zmin=-m, zmax=m, colorscale="RdBu_r") if symmetric else dict(
+        zmin=float(np.nanmin(values)), zmax=float(np.nanmax(values)), colorscale="Cividis")
+    data = [dict(type="heatmap", z=z, text=chars, texttemplate="%{text}",
+                 textfont=dict(family="DejaVu Sans Mono, Noto Sans Mono CJK SC, monospace",
+                               size=12, color="#000000"), xgap=1, ygap=1, opacity=0.7,
+                 hovertemplate="%{text}: %{z:.3f}<extra></extra>",
+                 colorbar=dict(thickness=12, len=0.6), **scale)]
+    layout = dict(xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
+                  margin=dict(l=10, r=10, t=50, b=10))
+    return _figure(data, layout, title, 80 + ROW_PX * len(rows))
+
+
+def _bars(labels, values, title: str, ylab: str, height: int = 300, color="#0072B2"):
+    data = [dict(type="bar", x=labels, y=values, marker=dict(color=color),
+                 text=[f"{v:.3f}" for v in values], textposition="outside")]
+    layout = dict(xaxis=dict(title=dict(text="next character"), type="category"),
+                  yaxis=dict(title=dict(text=ylab), range=[0, max(1e-9, max(values)) * 1.2]))
+    return _figure(data, layout, title, height)
+
+
+def top5(top: Sequence[tuple[str, float]], chosen: str, title: str) -> go.Figure:
+    """The five most likely next characters at one generated position; the pick in orange."""
+    labels = [f"{visible(c)} " if c.strip() == "" else c for c, _ in top]
+    colors = ["#E69F00" if c == chosen else "#0072B2" for c, _ in top]
+    return _bars(labels, [p for _, p in top], title, "probability", 280, colors)
+
+
+def temperature(logits: np.ndarray, chars: Sequence[str], chosen_t: float,
+                n: int = 12) -> go.Figure:
+    """softmax(z / T) for a few temperatures over the n likeliest characters (at T = 1)."""
+    order = np.argsort(-logits)[:n]
+    labels = [visible(chars[k]) for k in order]
+    temps = sorted({*TEMPERATURES, chosen_t})
+    data = []
+    for t in temps:
+        p = softmax(logits, t)[order]
+        name = "greedy (T → 0)" if t == 0 else f"T = {t:g}" + (" (chosen)" if t == chosen_t
+                                                              else "")
+        data.append(dict(type="bar", x=labels, y=p, name=name,
+                         marker=dict(color=TEMP_COLORS.get(t, "#009E73"))))
+    layout = dict(barmode="group", xaxis=dict(title=dict(text="next character"), type="category"),
+                  yaxis=dict(title=dict(text="probability")),
+                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return _figure(data, layout, "The same scores through softmax(z / T)", 330)
+
+
+def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.Figure:
+    """softmax(z) against softmax(softmax(z)) over the n likeliest characters: document 004's
+    p = exp(p) / sum exp(p), taken literally, applies the softmax a second time."""
+    p = softmax(logits)
+    pp = softmax(p)
+    order = np.argsort(-p)[:n]
+    labels = [visible(chars[k]) for k in order]
+    data = [dict(type="bar", x=labels, y=p[order], name="softmax(z): what the model predicts",
+                 marker=dict(color="#0072B2")),
+            dict(type="bar", x=labels, y=pp[order], name="softmax(softmax(z)): applied twice",
+                 marker=dict(color="#D55E00"))]
+    layout = dict(barmode="group", xaxis=dict(title=dict(text="next character"), type="category"),
+                  yaxis=dict(title=dict(text="probability"), range=[0, 1]),
+                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
+    return _figure(data, layout, "One softmax or two, on the same logits", 320)
+
+
+def cell_scores(rows) -> go.Figure:
+    """|correlation| of the best unit for each feature, labelled with the unit."""
+    labels = [F.LABELS[b.feature] for b in rows]
+    data = [dict(type="bar", y=labels, x=[abs(b.corr) for b in rows], orientation="h",
+                 text=[f"{b.field} unit {b.unit}: r = {b.corr:+.2f}" for b in rows],
+                 textposition="auto", marker=dict(color="#0072B2"))]
+    layout = dict(xaxis=dict(title=dict(text="|correlation| with the feature"), range=[0, 1]),
+                  yaxis=dict(autorange="reversed"), margin=dict(l=200, r=20, t=50, b=45))
+    return _figure(data, layout, "The unit that follows each feature best", 90 + 45 * len(rows))

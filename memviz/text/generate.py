@@ -1,0 +1,87 @@
+"""Write text with a trained character model: prime it, then pick each next character greedily
+or by sampling from the temperature-reshaped softmax, with a seeded generator.
+
+Document 004 samples from the softmax but never names temperature: dividing the logits by T
+before the softmax is the usual knob (T < 1 sharper, T > 1 flatter, T -> 0 greedy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from memviz.config import ConfigError, check_range
+from memviz.text.corpus import Vocab
+from memviz.text.model import CharModel
+
+LENGTH_RANGE = (1, 2_000)
+TEMPERATURE_RANGE = (0.0, 3.0)  # 0 means greedy
+TOP = 5
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The generated characters (without the prime) and, for each, the TOP most likely
+    characters with their probabilities in the distribution it was drawn from."""
+
+    prime: str
+    text: str
+    top: tuple[tuple[tuple[str, float], ...], ...]
+    chosen_p: tuple[float, ...]
+    temperature: float
+    logits: np.ndarray  # (L, V): the scores z each generated character was drawn from
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """softmax(z / T) along the last axis; T = 0 puts all the mass on the largest logit."""
+    z = np.asarray(logits, dtype=np.float64)
+    if temperature == 0:
+        p = np.zeros_like(z)
+        np.put_along_axis(p, z.argmax(-1)[..., None], 1.0, -1)
+        return p
+    z = z / temperature
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def prime_ids(vocab: Vocab, prime: str) -> torch.Tensor:
+    """The prime as indices (1, P); ConfigError if it is empty or uses unknown characters."""
+    if not prime:
+        raise ConfigError("the prime needs at least one character")
+    missing = sorted({c for c in prime if c not in set(vocab.chars)})
+    if missing and "\ufffd" not in vocab.chars:
+        raise ConfigError(f"the prime uses characters the corpus never has: {''.join(missing)!r}")
+    return torch.as_tensor(vocab.encode(prime))[None]
+
+
+def generate(model: CharModel, vocab: Vocab, prime: str, length: int, temperature: float,
+             seed: int) -> Generated:
+    """Prime the model, then write `length` characters (same seed, same text)."""
+    check_range("length", length, LENGTH_RANGE)
+    check_range("temperature", temperature, TEMPERATURE_RANGE)
+    gen = torch.Generator().manual_seed(seed)
+    ids = prime_ids(vocab, prime)
+    out, top, chosen, zs = [], [], [], []
+    model.eval()
+    with torch.no_grad():
+        logits, state = model(ids)
+        z = logits[0, -1]
+        for _ in range(length):
+            # greedy shows the model's own distribution (T = 1) beside its pick
+            p = torch.softmax(z.double() / (temperature or 1.0), -1)
+            k = int(z.argmax()) if temperature == 0 else int(torch.multinomial(p, 1,
+                                                                               generator=gen))
+            vals, idx = p.topk(min(TOP, len(p)))
+            top.append(tuple((vocab.chars[int(i)], float(v)) for v, i in zip(vals, idx,
+                                                                             strict=True)))
+            chosen.append(float(p[k]))
+            zs.append(z.numpy().copy())
+            out.append(k)
+            logits, state = model(torch.tensor([[k]]), state)
+            z = logits[0, -1]
+    logits_all = np.stack(zs)
+    logits_all.setflags(write=False)  # shared between sessions through the run store
+    return Generated(prime, vocab.decode(out), tuple(top), tuple(chosen), temperature,
+                     logits_all)

@@ -1,0 +1,130 @@
+"""The character model of document 004: a character in (one-hot), one recurrent layer, a
+linear readout to a score (logit) per next character; softmax turns scores into probabilities.
+
+The recurrent layer and readout are memviz.recurrent.models.SeqModel (torch's nn.LSTM / nn.RNN,
+memviz's FastGRU), so the hand-written cells in memviz.recurrent.cells re-run its weights.
+A corpus with more than ONE_HOT_MAX distinct characters (e.g. Chinese) is fed through a learned
+embedding instead of one-hot vectors: the cell then sees the embedded vector as x_t.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import torch
+from torch import nn
+
+from memviz.config import ARCHS, HIDDEN_RANGE, ConfigError, ModelConfig, check_range
+from memviz.recurrent.models import SeqModel
+from memviz.text import corpus as C
+
+ONE_HOT_MAX = 256
+EMBED = 64
+SEQ_LEN_RANGE = (8, 256)
+STEPS_RANGE = (1, 20_000)
+LR_RANGE = (1e-4, 0.1)
+BATCH_RANGE = (1, 256)
+SEED_RANGE = (0, 2**31 - 1)
+SOURCES = ("stdlib", "text")
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    """Everything that determines a trained text model (same config, same model)."""
+
+    source: str = "stdlib"  # "stdlib" or "text" (pasted / uploaded, in `text`)
+    arch: str = "lstm"
+    hidden: int = 128
+    seq_len: int = 64
+    steps: int = 1000
+    lr: float = 0.01
+    batch: int = 32
+    seed: int = 0
+    text: str | None = field(default=None, repr=False)
+    text_name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ConfigError(f"corpus must be one of {', '.join(SOURCES)}; got {self.source!r}")
+        if self.arch not in ARCHS:
+            raise ConfigError(f"architecture must be one of {', '.join(ARCHS)}; "
+                              f"got {self.arch!r}")
+        if (self.source == "text") != (self.text is not None):
+            raise ConfigError("a text corpus needs its text, and only a text corpus has one")
+        check_range("hidden size", self.hidden, HIDDEN_RANGE)
+        check_range("sequence length", self.seq_len, SEQ_LEN_RANGE)
+        check_range("training steps", self.steps, STEPS_RANGE)
+        check_range("learning rate", self.lr, LR_RANGE)
+        check_range("batch size", self.batch, BATCH_RANGE)
+        check_range("seed", self.seed, SEED_RANGE)
+
+    def to_dict(self) -> dict:
+        """JSON-ready settings; a pasted text is recorded by name, length and sha256."""
+        d = {k: v for k, v in dataclasses.asdict(self).items() if k != "text"}
+        if self.text is not None:
+            d["text_chars"] = len(self.text)
+            d["text_sha256"] = C._sha(self.text)
+        return d
+
+    def replace(self, **changes) -> TextConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@lru_cache(maxsize=2)
+def _stdlib() -> C.Corpus:
+    return C.stdlib()
+
+
+def corpus_of(cfg: TextConfig) -> C.Corpus:
+    """The config's corpus (the stdlib one is read once per process)."""
+    return _stdlib() if cfg.source == "stdlib" else C.from_text(cfg.text, cfg.text_name or
+                                                                "the text")
+
+
+class CharModel(nn.Module):
+    """Characters (B, T) int -> next-character logits (B, T, V), carrying the recurrent state."""
+
+    def __init__(self, cfg: TextConfig, vocab_size: int) -> None:
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.embed = nn.Embedding(vocab_size, EMBED) if vocab_size > ONE_HOT_MAX else None
+        size = EMBED if self.embed is not None else vocab_size
+        # torch's default init: chrono's long time constants are for long-lag tasks, and on
+        # characters they made no difference we could measure in the first minute
+        self.seq = SeqModel(ModelConfig(cfg.arch, cfg.hidden, init="torch"), size, vocab_size,
+                            cfg.seq_len)
+
+    @property
+    def arch(self) -> str:
+        return self.seq.arch
+
+    @property
+    def rnn(self) -> nn.RNNBase:
+        return self.seq.rnn
+
+    @property
+    def readout(self) -> nn.Linear:
+        return self.seq.readout
+
+    def inputs(self, ids: torch.Tensor) -> torch.Tensor:
+        """The x_t the cell sees: one-hot (B, T, V), or the embedding (B, T, EMBED)."""
+        if self.embed is not None:
+            return self.embed(ids)
+        return nn.functional.one_hot(ids, self.vocab_size).float()
+
+    def forward(self, ids: torch.Tensor, state=None):
+        """ids (B, T) -> (logits (B, T, V), state after the last step)."""
+        h, state = self.seq.rnn(self.inputs(ids), state)
+        return self.seq.readout(h), state
+
+    def layer0(self) -> dict[str, torch.Tensor]:
+        return self.seq.layer0()
+
+
+def build(cfg: TextConfig, vocab_size: int) -> CharModel:
+    """A freshly initialised model; the seed fixes its weights."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        return CharModel(cfg, vocab_size)

@@ -1,0 +1,114 @@
+"""Train a character model on random windows of the training text; score it in bits per
+character on the held-out text. One CPU thread (memviz.devices), seeded, no UI inside."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from memviz import devices
+from memviz.config import ConfigError
+from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.text import corpus as C
+from memviz.text import ngram
+from memviz.text.model import CharModel, TextConfig, build, corpus_of
+
+EVAL_STREAMS = 16  # the held-out text is read as this many consecutive streams at once
+EVAL_CHUNK = 256
+LN2 = math.log(2)
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """A trained model (CPU, eval mode) with its data, scores and baseline. Do not mutate."""
+
+    config: TextConfig
+    corpus: C.Corpus
+    split: C.Split
+    model: CharModel
+    history: History
+    bits_per_char: float
+    baseline: ngram.Score
+    device_label: str
+
+
+def windows(ids: torch.Tensor, starts: torch.Tensor, T: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs (B, T) and next-character targets (B, T) of the windows starting at `starts`."""
+    idx = starts[:, None] + torch.arange(T + 1)  # (B, T+1)
+    w = ids[idx]
+    return w[:, :-1], w[:, 1:]
+
+
+def bits_per_char(model: CharModel, ids: np.ndarray, device: str = "cpu") -> float:
+    """Mean -log2 p(next char) over `ids`, read as EVAL_STREAMS streams with the state carried
+    (so each character sees everything before it in its stream, as the n-gram does)."""
+    n = (len(ids) - 1) // EVAL_STREAMS
+    if n < 1:
+        raise ValueError("too little held-out text to score")
+    t = torch.as_tensor(ids[: n * EVAL_STREAMS + 1])
+    x = torch.stack([t[k * n: (k + 1) * n] for k in range(EVAL_STREAMS)]).to(device)
+    y = torch.stack([t[k * n + 1: (k + 1) * n + 1] for k in range(EVAL_STREAMS)]).to(device)
+    total, state = 0.0, None
+    model.eval()
+    with torch.no_grad():
+        for s in range(0, n, EVAL_CHUNK):
+            logits, state = model(x[:, s: s + EVAL_CHUNK], state)
+            total += nn.functional.cross_entropy(
+                logits.flatten(0, 1), y[:, s: s + EVAL_CHUNK].flatten(), reduction="sum").item()
+    return total / (n * EVAL_STREAMS) / LN2
+
+
+def train(model: CharModel, split: C.Split, cfg: TextConfig, on_step: OnStep | None = None,
+          device: str = "cpu") -> History:
+    """Adam with gradient clipping on seeded random windows; the loss is in bits per char."""
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    if device == "cpu":
+        devices.use_cpu_threads()
+    ids = torch.as_tensor(split.train_ids)
+    high = len(ids) - cfg.seq_len - 1
+    if high < 1:
+        raise ConfigError(f"the training text ({len(ids):,} characters) is shorter than one "
+                          f"sequence of {cfg.seq_len}; lower the sequence length")
+    model.to(device).train()
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    history = History(device=device)
+    start = time.perf_counter()
+    for step in range(1, cfg.steps + 1):
+        x, y = windows(ids, torch.randint(0, high, (cfg.batch,), generator=gen), cfg.seq_len)
+        logits, _ = model(x.to(device))
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.to(device).flatten()) / LN2
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        value = loss.item()
+        if not math.isfinite(value):
+            history.seconds = time.perf_counter() - start
+            raise TrainingDiverged(step, value, history)
+        history.losses.append(value)
+        if on_step is not None and on_step(step, cfg.steps, value):
+            history.stopped_early = True
+            break
+    history.seconds = time.perf_counter() - start
+    model.eval()
+    return history
+
+
+def run(cfg: TextConfig, on_step: OnStep | None = None, baseline_order: int = 5) -> TextRun:
+    """Load the corpus, train, score on held-out text beside the n-gram baseline."""
+    corpus = corpus_of(cfg)
+    sp = C.split(corpus)
+    dev = devices.pick("auto")
+    model = build(cfg, sp.vocab.size)
+    history = train(model, sp, cfg, on_step, dev.kind)
+    bpc = bits_per_char(model, sp.held_ids, dev.kind)
+    history.eval_loss = bpc
+    model.cpu().eval()
+    base = ngram.baseline(sp, baseline_order)
+    return TextRun(cfg, corpus, sp, model, history, bpc, base, dev.label)
