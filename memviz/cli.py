@@ -45,6 +45,8 @@ def guarded(prog: str, run: Callable[[], int]) -> int:
 COMMAND_MODULES = (
     "memviz.recurrent.cli",
     "memviz.horizon.cli",
+    "memviz.series.cli",
+    "memviz.sentiment.cli",
 )
 
 
