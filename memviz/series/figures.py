@@ -8,9 +8,8 @@ import plotly.graph_objects as go
 
 COLORS = {"truth": "#000000", "model": "#0072B2", "persistence": "#E69F00",
           "seasonal": "#009E73", "linear": "#CC79A7"}
-NAMES = {"model": "your model", "persistence": "persistence (tomorrow = today)",
-         "seasonal": "seasonal persistence (one season ago)",
-         "linear": "linear autoregression (same window)"}
+NAMES = {"model": "your model", "persistence": "persistence", "seasonal": "seasonal",
+         "linear": "linear AR"}
 
 
 def forecast_vs_truth(run, step: int = 1) -> go.Figure:
