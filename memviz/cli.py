@@ -46,6 +46,8 @@ COMMAND_MODULES = (
     "memviz.recurrent.cli",
     "memviz.horizon.cli",
     "memviz.text.cli",
+    "memviz.series.cli",
+    "memviz.sentiment.cli",
 )
 
 

@@ -5,6 +5,9 @@ Parameterised by the cell type, so the RNN, LSTM and GRU pages draw the same pan
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
@@ -204,7 +207,16 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool, extra=None) -> No
         extra(t, int(j))
 
 
-def step_through(page: str, les: lesson.Lesson, extra=None) -> None:
+@dataclass(frozen=True)
+class TraceLesson:
+    """What step_through reads from a lesson, for lessons that are not recurrent.Lesson:
+    a recorded Trace and a run whose `config.to_dict()` describes it (forecasting, sentiment)."""
+
+    run: Any
+    trace: Any
+
+
+def step_through(page: str, les: lesson.Lesson | TraceLesson, extra=None) -> None:
     """Time-step slider, play/pause, unit selector, heatmaps and live equations, in a fragment.
 
     Moving the slider reruns only this fragment, which indexes into the stored trace: stepping

@@ -1,0 +1,108 @@
+"""Words to numbers: tokenising, a vocabulary with <pad> and <unk>, and (text, label) CSVs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from memviz.config import ConfigError
+from memviz.series.data import read_csv
+
+PAD, UNK = "<pad>", "<unk>"
+MAX_WORDS = 60  # longest sentence read; longer ones are refused, not cut silently
+MIN_ROWS = 20
+LABELS = {"1": 1, "0": 0, "positive": 1, "negative": 0, "pos": 1, "neg": 0}
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words (apostrophes kept) and commas, in order."""
+    return re.findall(r"[a-z0-9']+|,", text.lower())
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Token list; index 0 is <pad>, 1 is <unk>."""
+
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, words) -> Vocab:
+        return cls((PAD, UNK, *sorted(set(words) - {PAD, UNK})))
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
+    def encode(self, tokens) -> tuple[list[int], list[str]]:
+        """Token ids, and the words not in the vocabulary (read as <unk>)."""
+        index = self.index
+        ids = [index.get(t, 1) for t in tokens]
+        return ids, sorted({t for t in tokens if t not in index})
+
+
+def read_sentence(text: str, vocab: Vocab) -> tuple[list[str], list[int], str | None]:
+    """A student's sentence: tokens, ids, and a message about unknown words (or None)."""
+    tokens = tokenize(text)
+    if not tokens:
+        raise ConfigError("type a sentence with at least one word")
+    if len(tokens) > MAX_WORDS:
+        raise ConfigError(f"the sentence has {len(tokens)} words; at most {MAX_WORDS} are read")
+    ids, unknown = vocab.encode(tokens)
+    note = None
+    if unknown:
+        note = (f"The model never saw {', '.join(repr(w) for w in unknown)} in training; "
+                f"{'it is' if len(unknown) == 1 else 'they are'} read as {UNK}, a word with "
+                "no meaning to it. Try words from the examples.")
+    return tokens, ids, note
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """Uploaded sentences: tokens and 0/1 labels."""
+
+    name: str
+    tokens: tuple[tuple[str, ...], ...]
+    labels: tuple[int, ...]
+
+
+_UPLOADS: OrderedDict[str, Labelled] = OrderedDict()
+
+
+def load_csv(raw: bytes) -> Labelled:
+    """A (text, label) CSV: size- and type-checked, labels 0/1 or positive/negative."""
+    df = read_csv(raw)
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    if "text" not in cols or "label" not in cols:
+        raise ConfigError("the CSV needs a 'text' column and a 'label' column; it has "
+                          f"{', '.join(map(str, df.columns))}")
+    texts, labels = df[cols["text"]], df[cols["label"]].astype(str).str.strip().str.lower()
+    labels = labels.str.replace(r"\.0$", "", regex=True)
+    bad = sorted(set(labels) - set(LABELS))
+    if bad:
+        raise ConfigError(f"labels must be 0/1 or positive/negative; found {', '.join(bad[:5])}")
+    tokens = [tuple(tokenize(str(t))) if isinstance(t, str) else () for t in texts]
+    empty = sum(1 for t in tokens if not t)
+    if empty:
+        raise ConfigError(f"{empty} row(s) have no words in 'text'")
+    longest = max(len(t) for t in tokens)
+    if longest > MAX_WORDS:
+        raise ConfigError(f"a text has {longest} words; at most {MAX_WORDS} are read")
+    y = [LABELS[v] for v in labels]
+    if len(y) < MIN_ROWS:
+        raise ConfigError(f"the CSV has {len(y)} rows; at least {MIN_ROWS} are needed")
+    if len(set(y)) < 2:
+        raise ConfigError("every row has the same label; a classifier needs both")
+    data = Labelled(f"upload:{hashlib.sha1(raw).hexdigest()[:12]}", tuple(tokens), tuple(y))
+    _UPLOADS[data.name] = data
+    while len(_UPLOADS) > 16:
+        _UPLOADS.popitem(last=False)
+    return data
+
+
+def uploaded(name: str) -> Labelled:
+    """An upload registered earlier in this process."""
+    if name not in _UPLOADS:
+        raise ConfigError("that uploaded file is no longer in memory; upload it again")
+    return _UPLOADS[name]

@@ -1,0 +1,178 @@
+"""Real series that ship offline (vega_datasets' local files) and the student's own CSV.
+
+Every loader returns a Series: a date-indexed frame of numeric columns, with the missing values
+it found counted per column and filled by linear interpolation in time (said on screen, never
+silently dropped). Bad input raises ConfigError with a sentence a student can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from memviz.config import ConfigError
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # 2 MB: a class's CSV, not a data warehouse
+MIN_ROWS = 30  # fewer rows leave too few windows for a train/validation/test split
+STOCK_SYMBOLS = ("AAPL", "AMZN", "GOOG", "IBM", "MSFT")
+
+# name -> (what it is, its season length in steps: the period seasonal persistence uses)
+BUILTIN = {
+    "seattle-weather": ("Seattle weather, daily 2012-2015 (temperatures in °C, "
+                        "precipitation in mm, wind in m/s)", 365),
+    "seattle-temps": ("Seattle temperature, hourly 2010 (°F)", 24),
+    **{f"stocks-{s}": (f"{s} monthly closing price 2000-2010 (USD)", 12) for s in STOCK_SYMBOLS},
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """Numeric columns indexed by time; `missing` counts what was interpolated per column."""
+
+    name: str
+    frame: pd.DataFrame  # (N, columns), float, no NaN left
+    missing: dict[str, int]
+    season: int  # steps per season; 0 = no known season
+    description: str = ""
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    def missing_note(self) -> str:
+        """One sentence on the missing values found and what was done with them."""
+        found = {k: v for k, v in self.missing.items() if v}
+        if not found:
+            return "No missing values."
+        parts = ", ".join(f"{k}: {v}" for k, v in found.items())
+        return (f"Missing values found ({parts}); they were filled by linear interpolation "
+                "between their neighbours in time (the first and last by the nearest value).")
+
+
+def _vega(name: str) -> pd.DataFrame:
+    """A vega_datasets frame from the package's own files (local_data never downloads)."""
+    try:
+        from vega_datasets import local_data
+    except ImportError:  # pragma: no cover - requirements.txt installs it
+        raise ConfigError("the built-in series need the vega_datasets package "
+                          "(python3 -m pip install vega_datasets)") from None
+    return local_data(name)
+
+
+def load_builtin(name: str) -> Series:
+    """One of BUILTIN's series, checked like an upload."""
+    if name not in BUILTIN:
+        raise ConfigError(f"unknown series {name!r}; choose one of {', '.join(BUILTIN)}")
+    description, season = BUILTIN[name]
+    if name.startswith("stocks-"):
+        df = _vega("stocks")
+        df = df[df["symbol"] == name.split("-", 1)[1]].drop(columns="symbol")
+    else:
+        df = _vega(name)
+    frame, missing = clean(df, "date")
+    return Series(name, frame, missing, season, description)
+
+
+def clean(df: pd.DataFrame, date_column: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Sort by date, keep numeric columns, count and interpolate missing values, check length."""
+    if date_column is not None:
+        dates = pd.to_datetime(df[date_column], errors="coerce")
+        if dates.isna().all():
+            raise ConfigError(f"the column {date_column!r} holds no readable dates")
+        df = df.loc[dates.notna()].assign(**{date_column: dates[dates.notna()]})
+        df = df.sort_values(date_column).set_index(date_column)
+    numeric = {c: pd.to_numeric(df[c], errors="coerce") for c in df.columns}
+    keep = {c: s for c, s in numeric.items() if s.notna().any()}
+    if not keep:
+        raise ConfigError("the file has no numeric column to forecast")
+    frame = pd.DataFrame(keep).astype(float)
+    missing = {c: int(s.isna().sum()) for c, s in frame.items()}
+    frame = frame.interpolate(method="linear", limit_direction="both")
+    if len(frame) < MIN_ROWS:
+        raise ConfigError(f"the series has {len(frame)} rows; at least {MIN_ROWS} are needed "
+                          "to train on one part and test on a later one")
+    return frame, missing
+
+
+def read_csv(raw: bytes) -> pd.DataFrame:
+    """Parse an uploaded file as CSV (size- and type-checked), with at least one data row."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ConfigError(f"the file is {len(raw) / 1e6:.1f} MB; the limit is "
+                          f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+    if not raw.strip():
+        raise ConfigError("the file is empty")
+    if b"\x00" in raw[:4096]:
+        raise ConfigError("the file is not a CSV text file (it contains binary data)")
+    try:
+        df = pd.read_csv(io.BytesIO(raw))
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
+        raise ConfigError(f"the file could not be read as CSV: {str(e).splitlines()[0]}") from None
+    if df.empty or len(df.columns) == 0:
+        raise ConfigError("the CSV has a header but no data rows")
+    return df
+
+
+def guess_date_column(df: pd.DataFrame) -> str | None:
+    """The first column whose values mostly parse as dates (None if there is none)."""
+    for c in df.columns:
+        if pd.api.types.is_numeric_dtype(df[c]):
+            continue
+        parsed = pd.to_datetime(df[c], errors="coerce", format="mixed")
+        if parsed.notna().mean() > 0.9:
+            return c
+    return None
+
+
+def numeric_columns(df: pd.DataFrame) -> list[str]:
+    """Columns with at least one number (candidates for the target and extra inputs)."""
+    return [c for c in df.columns if pd.to_numeric(df[c], errors="coerce").notna().any()]
+
+
+# Uploaded series, kept by content hash so a frozen config can name one ("upload:<hash>").
+_UPLOADS: OrderedDict[str, Series] = OrderedDict()
+MAX_UPLOADS = 16
+
+
+def load_upload(raw: bytes, target: str, date_column: str | None = None,
+                season: int = 0) -> Series:
+    """An uploaded CSV as a Series (target checked); also registered for `load(name)`."""
+    df = read_csv(raw)
+    if target not in df.columns:
+        raise ConfigError(f"the CSV has no column {target!r}; its columns are "
+                          f"{', '.join(map(str, df.columns))}")
+    values = pd.to_numeric(df[target], errors="coerce")
+    if values.isna().all():
+        kind = "empty" if df[target].isna().all() else "not numeric"
+        raise ConfigError(f"the column {target!r} is {kind}: it has no number to forecast")
+    if date_column == target:
+        raise ConfigError("the date column and the column to forecast must differ")
+    frame, missing = clean(df, date_column)
+    digest = hashlib.sha1(raw).hexdigest()[:12]
+    series = Series(f"upload:{digest}", frame, missing, season, "your CSV")
+    _UPLOADS[series.name] = series
+    while len(_UPLOADS) > MAX_UPLOADS:
+        _UPLOADS.popitem(last=False)
+    return series
+
+
+def load(name: str) -> Series:
+    """A built-in series by name, or an upload registered earlier in this process."""
+    if name.startswith("upload:"):
+        if name not in _UPLOADS:
+            raise ConfigError("that uploaded file is no longer in memory; upload it again")
+        return _UPLOADS[name]
+    return load_builtin(name)
+
+
+def as_array(series: Series, columns: list[str]) -> np.ndarray:
+    """The chosen columns as a float32 array (N, len(columns)), checked to exist."""
+    unknown = [c for c in columns if c not in series.frame.columns]
+    if unknown:
+        raise ConfigError(f"{series.name} has no column {', '.join(unknown)}; its columns are "
+                          f"{', '.join(series.columns)}")
+    return series.frame[columns].to_numpy(dtype=np.float32)

@@ -1,0 +1,133 @@
+"""The forecaster: an LSTM or GRU reads a window, a linear head forecasts k steps ahead.
+
+Trained with Adam on the training windows; the weights kept are those of the epoch with the
+lowest validation error (the test part is never looked at until the end).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from memviz import devices
+from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.recurrent import trace as rtrace
+from memviz.recurrent.models import _MODULES
+from memviz.series import baselines
+from memviz.series.forecast import ForecastConfig, Prepared, prepare
+
+
+class Forecaster(nn.Module):
+    """x (B, W, C) -> forecasts (B, k) from the last hidden state.
+
+    `rnn`, `readout` and `layer0` have the names memviz.recurrent.trace.record expects, so one
+    window can be re-run through the hand-written cells and checked against torch.
+    """
+
+    def __init__(self, arch: str, inputs: int, hidden: int, horizon: int) -> None:
+        super().__init__()
+        self.arch = arch
+        self.rnn = _MODULES[arch](inputs, hidden, batch_first=True)
+        self.readout = nn.Linear(hidden, horizon)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, _ = self.rnn(x)  # (B, W, H)
+        return self.readout(h[:, -1])
+
+    def layer0(self) -> dict[str, torch.Tensor]:
+        """The recurrent weights exactly as torch stores them (detached, on the CPU)."""
+        return {n: getattr(self.rnn, f"{n}_l0").detach().cpu()
+                for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """A trained forecaster, its data and its scores. Shared between sessions: do not mutate."""
+
+    config: ForecastConfig
+    model: Forecaster
+    prepared: Prepared
+    history: History
+    forecast: np.ndarray  # (N_test, k) original units
+    maes: dict[str, float | None]  # model, persistence, seasonal, linear on the test part
+
+    @property
+    def run(self) -> ForecastRun:
+        """Itself: the step-through panel reads `les.run.config`."""
+        return self
+
+    @property
+    def beats_persistence(self) -> bool:
+        return self.maes["model"] < self.maes["persistence"]
+
+    def window_trace(self, i: int = -1) -> rtrace.Trace:
+        """Test window i through the hand-written cell (gates, c, h), checked against torch."""
+        idx = self.prepared.parts["test"][i]
+        x = torch.from_numpy(self.prepared.X[idx])  # (W, C)
+        y_scaled = self.prepared.scaler.scale_target(self.prepared.Y[idx])  # (k,)
+        return rtrace.record(self.model, x, torch.from_numpy(y_scaled[None]))
+
+
+def _predict(model: Forecaster, p: Prepared, idx: np.ndarray) -> np.ndarray:
+    """Forecasts (N, k) in original units."""
+    with torch.no_grad():
+        out = model(torch.from_numpy(p.X[idx])).numpy()
+    return p.scaler.inverse(out)
+
+
+def _fit(model: Forecaster, p: Prepared, cfg: ForecastConfig, on_step: OnStep | None,
+         gen: torch.Generator) -> History:
+    """Minibatch Adam on MSE (scaled units); keep the best-validation weights."""
+    Xtr, Ytr = p.part("train")
+    X = torch.from_numpy(Xtr)
+    Y = torch.from_numpy(p.scaler.scale_target(Ytr))  # (N, k) scaled like the input
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    history, best, best_state = History(), math.inf, None
+    per_epoch = math.ceil(len(X) / cfg.batch)
+    total, step = cfg.epochs * per_epoch, 0
+    start = time.perf_counter()
+    for _ in range(cfg.epochs):
+        order = torch.randperm(len(X), generator=gen)
+        for b in range(per_epoch):
+            sel = order[b * cfg.batch:(b + 1) * cfg.batch]
+            loss = nn.functional.mse_loss(model(X[sel]), Y[sel])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            step, value = step + 1, loss.item()
+            if not math.isfinite(value):
+                raise TrainingDiverged(step, value, history)
+            history.losses.append(value)
+            if on_step is not None and on_step(step, total, value):
+                history.stopped_early = True
+                break
+        val = baselines.mae(_predict(model, p, p.parts["val"]), p.Y[p.parts["val"]])
+        if val < best:
+            best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+        if history.stopped_early:
+            break
+    model.load_state_dict(best_state)
+    history.seconds, history.eval_loss = time.perf_counter() - start, best
+    return history
+
+
+def train(cfg: ForecastConfig, on_step: OnStep | None = None) -> ForecastRun:
+    """Prepare cfg's series, train its forecaster on the CPU, score it and the baselines."""
+    devices.use_cpu_threads()  # a small model: one thread, no spin-waiting under load
+    p = prepare(cfg)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        model = Forecaster(cfg.arch, len(cfg.columns), cfg.hidden, cfg.horizon)
+        history = _fit(model, p, cfg, on_step, gen)
+    model.eval()
+    test = p.parts["test"]
+    forecast = _predict(model, p, test)
+    maes = {"model": baselines.mae(forecast, p.Y[test]), **baselines.all_maes(p)}
+    return ForecastRun(cfg, model, p, history, forecast, maes)
