@@ -20,6 +20,8 @@ PAGES = [
     st.Page("pages/cnn.py", title="CNN", icon=":material/grid_on:", url_path="cnn"),
     st.Page("pages/horizon.py", title="Memory horizon", icon=":material/timeline:",
             url_path="horizon"),
+    st.Page("pages/attention.py", title="Attention", icon=":material/visibility:",
+            url_path="attention"),
     st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
     st.Page("pages/documents.py", title="The documents", icon=":material/menu_book:",
             url_path="documents"),

@@ -22,15 +22,19 @@ output, with O(T) instead of O(T^2) scores.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from memviz.config import ConfigError, check_range
+from memviz.config import ConfigError, TaskConfig, TrainConfig, check_range
+from memviz.progress import History, OnStep
+from memviz.recurrent import tasks, train
 
 ENCODINGS = ("sinusoidal", "learned")
 MAX_POSITIONS = 512  # rows of the learned table
 HEADS_RANGE = (1, 8)
+SOLVED_LOSS, SOLVED_PATIENCE = 0.03, 10  # fresh batches each step: this is not memorising
 
 
 def sinusoidal(T: int, d: int) -> torch.Tensor:
@@ -126,3 +130,63 @@ def flops_per_sequence(arch: str, T: int, n_in: int, H: int, n_out: int, kernel:
     queries = 1 if last_only else T
     proj = T * n_in * H + 2 * T * H * H + queries * 2 * H * H  # embed, k and v, q and W_o
     return 2 * (proj + 2 * queries * T * H + queries * H * n_out)  # scores and mixing
+
+
+@dataclass(frozen=True)
+class RecallConfig:
+    """Self-attention on delayed recall: the lag (= sequence length), heads, encoding."""
+
+    lag: int = 20
+    heads: int = 1
+    encoding: str = "sinusoidal"
+    d: int = 32
+    steps: int = 200
+    lr: float = 0.003
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_range("lag", self.lag, (2, MAX_POSITIONS))
+        check_range("number of heads", self.heads, HEADS_RANGE)
+        if self.encoding not in ENCODINGS:
+            raise ConfigError(f"positional encoding must be one of {', '.join(ENCODINGS)}")
+        if self.d % self.heads:
+            raise ConfigError(f"the model width {self.d} must divide into {self.heads} heads")
+
+    @property
+    def task(self) -> TaskConfig:
+        return TaskConfig("recall", self.lag)
+
+
+@dataclass(frozen=True)
+class RecallRun:
+    """A trained recall model (CPU, eval mode), its history, and one example's map."""
+
+    config: RecallConfig
+    model: SelfAttention
+    history: History
+    x: torch.Tensor  # (1, T, K + 1) the example sequence
+    symbol: int  # its answer
+    A: torch.Tensor  # (heads, T, T) its attention map
+
+
+def train_recall(cfg: RecallConfig, on_step: OnStep | None = None) -> RecallRun:
+    """Train on fresh seeded batches (one thread) until solved or `steps`, then map one
+    held-out example."""
+    s = tasks.spec(cfg.task)
+    model = build(s.input_size, s.output_size, cfg.d, cfg.seed, cfg.heads, cfg.encoding)
+    calm = [0]  # consecutive batches with a near-zero loss: solved, stop (as the horizon does)
+
+    def step(i: int, total: int, loss: float) -> bool:
+        calm[0] = calm[0] + 1 if loss < SOLVED_LOSS else 0
+        stop = on_step(i, total, loss) if on_step is not None else False
+        return bool(stop) or calm[0] >= SOLVED_PATIENCE
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        history = train.train(model, cfg.task, TrainConfig(steps=cfg.steps, lr=cfg.lr,
+                                                           seed=cfg.seed, device="cpu"), step)
+    finally:
+        torch.set_num_threads(before)
+    ex = tasks.example(cfg.task, cfg.seed)
+    return RecallRun(cfg, model, history, ex.x, int(ex.y[0]), attention_map(model, ex.x))
