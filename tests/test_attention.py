@@ -153,11 +153,18 @@ def test_cli_writes_metrics(tmp_path):
 
 @pytest.mark.parametrize("args", [["--attention", "maybe"], ["--attention", "on", "--task",
                                   "dates", "--max-len", "9"]])
-def test_cli_bad_args_exit_2_with_one_line(args, tmp_path):
-    out = subprocess.run([sys.executable, "-m", "memviz", "seq2seq", *args, "--out",
-                          str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 2
-    assert len(out.stderr.strip().splitlines()) == 1 and "error" in out.stderr
+def test_cli_bad_args_exit_2_with_one_line(args, tmp_path, capsys):
+    assert main(["seq2seq", *args, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("memviz seq2seq: error:")
+    assert not (tmp_path / "metrics.json").exists()
+
+
+def test_cli_entry_point_exits_2():
+    out = subprocess.run([sys.executable, "-m", "memviz", "seq2seq", "--attention", "on",
+                          "--task", "dates", "--max-len", "9", "--out", "/tmp/unused"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
 
 
 def test_page_trains_and_steps_through():
@@ -170,7 +177,7 @@ def test_page_trains_and_steps_through():
     at.query_params.update(task="reverse", max_len="3", steps="20", lag="5")
     at.run()
     assert not at.exception, at.exception
-    keys = {c.proto.id and c.key for c in at.get("plotly_chart")}
+    keys = {c.key for c in at.get("plotly_chart")}
     assert {"attn_accuracy", "attn_alignment", "attn_step", "attn_selfmap"} <= keys
     latex = " ".join(el.value for el in at.get("latex") if hasattr(el, "value"))
     assert r"\alpha_{1,\cdot}" in latex and "largest difference" in " ".join(
