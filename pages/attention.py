@@ -88,7 +88,8 @@ if both is not None:
                         lesson.OUTPUT, *lesson.step_latex(walk, k)):
                 show.latex(tex)
             show.caption("Luong et al. (2015), 'general' score. Recomputed by hand in numpy "
-                         f"from the trained weights: largest difference "
+                         f"from the trained weights: largest difference (scores relative to "
+                         f"their size) "
                          f"{lesson.hand_check(both.attn.model, walk):.1e}.")
 
     step_through()
@@ -113,7 +114,8 @@ if run is not None:
     A = run.A[head].numpy()
     show.plotly(figures.self_attention_map(A, head), "attn_selfmap",
                 f"Held-out accuracy {run.history.eval_accuracy:.0%}. The framed last row is the "
-                f"cue: it puts weight {A[-1, 0]:.2f} on step 1 (symbol {run.symbol}).")
+                f"cue: it puts weight {A[-1, 0]:.2f} on step 1 (symbol {run.symbol}). Only "
+                f"the cue's output is trained; the other rows show what they would read.")
 
 st.subheader("What attention costs")
 show.prose(TEXT["cost"])

@@ -71,6 +71,11 @@ def test_hand_written_step_equals_the_model(tiny_both, variant):
     hand = seq2seq.step_by_hand(w, walk.decoded.s[0, 0].double().numpy(),
                                 walk.decoded.enc[0].double().numpy())
     np.testing.assert_allclose(hand["p"], walk.decoded.p[0, 0].numpy(), atol=1e-5)
+    np.testing.assert_allclose(hand["c"], walk.decoded.c[0, 0].numpy(), atol=1e-5)
+    if variant == "attn":
+        np.testing.assert_allclose(hand["alpha"], walk.decoded.alpha[0, 0].numpy(), atol=1e-5)
+        np.testing.assert_allclose(hand["e"], walk.decoded.e[0, 0].numpy(), rtol=1e-5,
+                                   atol=1e-5)
     assert (hand["alpha"] is None) == (variant == "plain")
 
 
@@ -165,6 +170,22 @@ def test_cli_entry_point_exits_2():
                           "--task", "dates", "--max-len", "9", "--out", "/tmp/unused"],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_figures_export_offline():
+    """Every figure of the page renders to PNG and CSV through memviz.export (no browser)."""
+    from memviz import export
+    from memviz.attention import figures
+
+    alpha = np.full((3, 2), 0.5)
+    figs = [figures.alignment_heatmap(alpha, ["1", "2"], ["2", "1", "EOS"], 1),
+            figures.accuracy_lines({"plain": {2: (1.0, 1.0)}, "attention": {2: (1.0, 1.0)}}, 2),
+            figures.self_attention_map(np.tril(np.ones((4, 4))) / np.arange(1, 5)[:, None]),
+            figures.step_panel(alpha[0], ["1", "2"], np.full(len(data.VOCAB), 1 / 41),
+                               np.zeros(4), np.zeros(4))]
+    for fig in figs:
+        assert export.unsupported_reason(fig) is None
+        assert export.render(fig, "csv")
 
 
 def test_page_trains_and_steps_through():

@@ -16,9 +16,9 @@ VARIANT_COLORS = {"plain": "#D55E00", "attention": "#0072B2"}  # Okabe-Ito
 MARK = "#E69F00"
 
 
-def _layout(title: str, height: int, **more) -> dict:
+def _layout(title: str, height: int, top: int = 50, **more) -> dict:
     return dict(title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
-                template="plotly_white", margin=dict(l=60, r=20, t=50, b=45), **more)
+                template="plotly_white", margin=dict(l=60, r=20, t=top, b=45), **more)
 
 
 def token_label(i: int) -> str:
@@ -35,18 +35,19 @@ def _unique(labels: Sequence[str]) -> list[str]:
 def alignment_heatmap(alpha: np.ndarray, source: Sequence[str], output: Sequence[str],
                       step: int | None = None, height: int = 380) -> go.Figure:
     """Attention weights alpha (K, S): output step k (rows) x source position j (columns)."""
-    x, y = _unique(source), _unique(output)
+    x, y = list(range(1, len(source) + 1)), list(range(1, len(output) + 1))
     fig = go.Figure(go.Heatmap(z=alpha, x=x, y=y, colorscale="Cividis", zmin=0, zmax=1,
-                               colorbar=dict(title="weight"),
-                               hovertemplate="output %{y} reads source %{x}: %{z:.3f}"
+                               colorbar=dict(title="weight"), customdata=[[
+                                   f"{o} reads {s}" for s in source] for o in output],
+                               hovertemplate="step %{y} (%{customdata}): %{z:.3f}"
                                              "<extra></extra>"))
-    fig.update_layout(**_layout("Alignment: where each output step looked", height,
-                                xaxis=dict(title="source position", type="category",
-                                           side="top"),
-                                yaxis=dict(title="output step", type="category",
-                                           autorange="reversed")))
+    fig.update_layout(**_layout("Alignment: where each output step looked", height, top=95,
+                                xaxis=dict(title=dict(text="source position", standoff=4),
+                                           side="top", tickvals=x, ticktext=_unique(source)),
+                                yaxis=dict(title="output step", autorange="reversed",
+                                           tickvals=y, ticktext=_unique(output))))
     if step is not None and 0 <= step < len(y):
-        fig.add_shape(type="rect", x0=-0.5, x1=len(x) - 0.5, y0=step - 0.5, y1=step + 0.5,
+        fig.add_shape(type="rect", x0=0.5, x1=len(x) + 0.5, y0=step + 0.5, y1=step + 1.5,
                       line=dict(color=MARK, width=3))
     return fig
 
