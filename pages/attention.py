@@ -84,7 +84,7 @@ if both is not None:
                                            walk.decoded.s[0, k].numpy(),
                                            walk.decoded.c[0, k].numpy()), "attn_step")
         with right:
-            for tex in (lesson.STATE, lesson.SCORE, lesson.WEIGHTS, lesson.CONTEXT,
+            for tex in (lesson.STATE, lesson.SCORE, lesson.WEIGHTS, lesson.CONTEXT, lesson.MIX,
                         lesson.OUTPUT, *lesson.step_latex(walk, k)):
                 show.latex(tex)
             show.caption("Luong et al. (2015), 'general' score. Recomputed by hand in numpy "

@@ -16,8 +16,8 @@ SCORE = r"e_{k,j} = s_k^{\top} W_a\, h_j"
 WEIGHTS = r"\alpha_{k,j} = \frac{\exp(e_{k,j})}{\sum_{j'} \exp(e_{k,j'})}"
 CONTEXT = r"c_k = \sum_{j=1}^{S} \alpha_{k,j}\, h_j"
 STATE = r"s_k = \mathrm{GRU}(E\,y_{k-1},\ s_{k-1}), \qquad s_0 = h_S"
-OUTPUT = (r"a_k = \tanh(W_c [s_k; c_k] + b_c), \quad p_k = \mathrm{softmax}(W_o a_k + b_o), "
-          r"\quad y_k = \arg\max p_k")
+MIX = r"a_k = \tanh(W_c [s_k; c_k] + b_c)"
+OUTPUT = r"p_k = \mathrm{softmax}(W_o a_k + b_o), \quad y_k = \arg\max p_k"
 PLAIN = r"c_k = h_S \quad \text{(the same vector at every step)}"
 
 
