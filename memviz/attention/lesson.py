@@ -78,14 +78,20 @@ def _vec(v: torch.Tensor, shown: int = 4) -> str:
     return r"\left(" + r",\ ".join(body) + r"\right)"
 
 
+def _rows(name: str, vals: list[str], per: int = 5) -> str:
+    """name = (v1, ..., vS), broken into lines of `per` entries so it fits a narrow column."""
+    lines = [r",\ ".join(vals[i: i + per]) for i in range(0, len(vals), per)]
+    body = r",\\ &\quad ".join(lines)
+    return rf"\begin{{aligned}} {name} = \big(&{body}\big) \end{{aligned}}"
+
+
 def step_latex(w: Walk, k: int) -> list[str]:
     """Equations of output step k (0-based) with this run's numbers in them."""
     d, K = w.decoded, k + 1
     out = [rf"s_{{{K}}} = {_vec(d.s[0, k])}"]
     if d.alpha is not None:
-        e = ",\\ ".join(f"{x:.1f}" for x in d.e[0, k].tolist())
-        a = ",\\ ".join(f"{x:.2f}" for x in d.alpha[0, k].tolist())
-        out += [rf"e_{{{K},\cdot}} = ({e})", rf"\alpha_{{{K},\cdot}} = ({a})"]
+        out += [_rows(rf"e_{{{K},\cdot}}", [f"{x:.1f}" for x in d.e[0, k].tolist()]),
+                _rows(rf"\alpha_{{{K},\cdot}}", [f"{x:.2f}" for x in d.alpha[0, k].tolist()])]
     out.append(rf"c_{{{K}}} = {_vec(d.c[0, k])}")
     p = d.p[0, k]
     y = int(p.argmax())
