@@ -71,7 +71,7 @@ def hand_check(model: seq2seq.Seq2Seq, w: Walk) -> float:
     return worst
 
 
-def _vec(v: torch.Tensor, shown: int = 4) -> str:
+def _vec(v: torch.Tensor, shown: int = 3) -> str:
     """(0.12, -0.40, ..., 0.05) with the first `shown` entries and the last."""
     vals = [f"{x:.2f}" for x in v.tolist()]
     body = vals if len(vals) <= shown + 1 else vals[:shown] + [r"\ldots"] + vals[-1:]
