@@ -23,6 +23,8 @@ PAGES = [
     st.Page("pages/text.py", title="Text", icon=":material/edit_note:", url_path="text"),
     st.Page("pages/series.py", title="Forecasting", icon=":material/waves:", url_path="series"),
     st.Page("pages/sentences.py", title="Sentences", icon=":material/chat:", url_path="sentences"),
+    st.Page("pages/attention.py", title="Attention", icon=":material/visibility:",
+            url_path="attention"),
     st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
     st.Page("pages/documents.py", title="The documents", icon=":material/menu_book:",
             url_path="documents"),

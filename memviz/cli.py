@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "memviz.text.cli",
     "memviz.series.cli",
     "memviz.sentiment.cli",
+    "memviz.attention.cli",
 )
 
 

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN"}
-COLORS = {"RNN": "#d62728", "LSTM": "#1f77b4", "GRU": "#2ca02c", "CNN": "#ff7f0e"}
-SHAPES = {"RNN": "circle", "LSTM": "square", "GRU": "diamond", "CNN": "triangle-up"}
-DASHES = {"RNN": [1, 0], "LSTM": [1, 0], "GRU": [6, 3], "CNN": [2, 2]}
+NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN", "attention": "Attention"}
+COLORS = {"RNN": "#d62728", "LSTM": "#1f77b4", "GRU": "#2ca02c", "CNN": "#ff7f0e",
+          "Attention": "#9467bd"}
+SHAPES = {"RNN": "circle", "LSTM": "square", "GRU": "diamond", "CNN": "triangle-up",
+          "Attention": "cross"}
+DASHES = {"RNN": [1, 0], "LSTM": [1, 0], "GRU": [6, 3], "CNN": [2, 2], "Attention": [8, 2]}
 NUDGE = 1.035  # x factor between neighbouring models' points
 
 

@@ -21,6 +21,7 @@ from typing import Protocol
 import torch
 from torch import nn
 
+from memviz.attention import selfattn
 from memviz.config import (
     HIDDEN_RANGE,
     LR_RANGE,
@@ -35,7 +36,7 @@ from memviz.config import (
 from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.recurrent import models, tasks, train
 
-ARCHS = ("rnn", "lstm", "gru", "cnn")
+ARCHS = ("rnn", "lstm", "gru", "cnn", "attention")
 TASKS = ("recall", "adding")
 DEFAULT_LAGS = (5, 10, 20, 50, 100, 200)
 KERNEL_RANGE = (2, 16)
@@ -181,6 +182,9 @@ PairStep = Callable[[Pair, int, int], "bool | None"]  # (pair, step, steps) -> T
 def build(pair: Pair) -> nn.Module:
     """A freshly initialised model for the pair; the seed fixes its weights."""
     s = tasks.spec(pair.task_cfg)
+    if pair.arch == "attention":  # one self-attention layer, width = hidden, sinusoidal positions
+        return selfattn.build(s.input_size, s.output_size, pair.hidden, pair.seed,
+                              last_only=not s.per_step)
     if pair.arch != "cnn":  # LSTM/GRU get chrono gate biases spread up to the lag
         return models.build(ModelConfig(pair.arch, pair.hidden), s.input_size, s.output_size,
                             pair.seed, pair.lag)

@@ -1,0 +1,1 @@
+"""Attention: seq2seq with and without it, and self-attention on delayed recall."""

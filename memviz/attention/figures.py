@@ -1,0 +1,120 @@
+"""Figure builders for the attention lesson (plotly, no streamlit): alignment heatmap, accuracy
+against length for both variants, the self-attention map, and one decoding step's panel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from memviz.attention.data import VOCAB
+
+FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
+VARIANT_COLORS = {"plain": "#D55E00", "attention": "#0072B2"}  # Okabe-Ito
+MARK = "#E69F00"
+
+
+def _layout(title: str, height: int, top: int = 50, **more) -> dict:
+    return dict(title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
+                template="plotly_white", margin=dict(l=60, r=20, t=top, b=45), **more)
+
+
+def token_label(i: int) -> str:
+    """A readable label for token id i ('␣' for a space, 'EOS' for the end)."""
+    text = VOCAB[int(i)]
+    return {" ": "␣", "</s>": "EOS", "<s>": "BOS", "<pad>": "PAD"}.get(text, text)
+
+
+def _unique(labels: Sequence[str]) -> list[str]:
+    """Category labels made unique by position ('3 (1)', '3 (2)'): plotly merges equal ones."""
+    return [f"{t} ({k + 1})" for k, t in enumerate(labels)]
+
+
+def alignment_heatmap(alpha: np.ndarray, source: Sequence[str], output: Sequence[str],
+                      step: int | None = None, height: int = 380) -> go.Figure:
+    """Attention weights alpha (K, S): output step k (rows) x source position j (columns)."""
+    x, y = list(range(1, len(source) + 1)), list(range(1, len(output) + 1))
+    fig = go.Figure(go.Heatmap(z=alpha, x=x, y=y, colorscale="Cividis", zmin=0, zmax=1,
+                               colorbar=dict(title="weight"), customdata=[[
+                                   f"{o} reads {s}" for s in source] for o in output],
+                               hovertemplate="step %{y} (%{customdata}): %{z:.3f}"
+                                             "<extra></extra>"))
+    fig.update_layout(**_layout("Alignment: where each output step looked", height, top=95,
+                                xaxis=dict(title=dict(text="source position", standoff=4),
+                                           side="top", tickvals=x, ticktext=_unique(source)),
+                                yaxis=dict(title="output step", autorange="reversed",
+                                           tickvals=y, ticktext=_unique(output))))
+    if step is not None and 0 <= step < len(y):
+        fig.add_shape(type="rect", x0=0.5, x1=len(x) + 0.5, y0=step + 0.5, y1=step + 1.5,
+                      line=dict(color=MARK, width=3))
+    return fig
+
+
+def accuracy_lines(acc: dict[str, dict[int, tuple[float, float]]], max_train: int,
+                   height: int = 380) -> go.Figure:
+    """Exact-sequence (solid) and per-token (dotted) accuracy against source length for each
+    variant; acc = {"plain": {n: (exact, per_token)}, "attention": {...}}."""
+    fig = go.Figure()
+    for name, by_n in acc.items():
+        n = sorted(by_n)
+        for col, dash, what in ((0, "solid", "exact sequence"), (1, "dot", "per token")):
+            fig.add_trace(go.Scatter(
+                x=n, y=[by_n[k][col] for k in n], mode="lines+markers", name=f"{name}, {what}",
+                line=dict(color=VARIANT_COLORS[name], dash=dash, width=2.5),
+                hovertemplate="length %{x}: %{y:.1%}<extra>" + f"{name}, {what}</extra>"))
+    fig.add_vline(x=max_train + 0.5, line=dict(color="grey", dash="dash"))
+    fig.add_annotation(x=max_train + 0.5, y=1.04, text="trained up to here", showarrow=False,
+                       xanchor="right", font=dict(color="grey"))
+    fig.update_layout(**_layout("Accuracy against source length (greedy decoding, held-out)",
+                                height, xaxis=dict(title="source length", dtick=1),
+                                yaxis=dict(title="accuracy", tickformat=".0%",
+                                           range=[0, 1.08]),
+                                legend=dict(orientation="h", y=-0.2)))
+    return fig
+
+
+def self_attention_map(A: np.ndarray, head: int = 0, height: int = 420) -> go.Figure:
+    """A causal self-attention map (T, T): query step t (rows) x key step j (columns), steps
+    numbered from 1; the last row is the cue."""
+    T = A.shape[0]
+    steps = list(range(1, T + 1))
+    fig = go.Figure(go.Heatmap(z=A, x=steps, y=steps, colorscale="Cividis", zmin=0, zmax=1,
+                               colorbar=dict(title="weight"),
+                               hovertemplate="step %{y} reads step %{x}: %{z:.3f}"
+                                             "<extra></extra>"))
+    fig.add_shape(type="rect", x0=0.5, x1=T + 0.5, y0=T - 0.5, y1=T + 0.5,
+                  line=dict(color=MARK, width=2))
+    fig.update_layout(**_layout(f"Self-attention map, head {head + 1} (row = query step)",
+                                height, xaxis=dict(title="key step j (what is read)"),
+                                yaxis=dict(title="query step t", autorange="reversed")))
+    return fig
+
+
+def step_panel(alpha: np.ndarray | None, source: Sequence[str], p: np.ndarray,
+               s: np.ndarray, c: np.ndarray, top: int = 5, height: int = 420) -> go.Figure:
+    """One decoding step: weights over the source (B, if attention), the top output
+    probabilities, and the decoder state s_k and context c_k as two colour rows."""
+    rows = 3 if alpha is not None else 2
+    titles = (["attention weights over the source"] if alpha is not None else []) + [
+        f"top {top} output probabilities", "decoder state s and context c"]
+    fig = make_subplots(rows=rows, cols=1, subplot_titles=titles, vertical_spacing=0.16)
+    r = 1
+    if alpha is not None:
+        fig.add_trace(go.Bar(x=_unique(source), y=alpha, marker_color="#0072B2",
+                             hovertemplate="%{x}: %{y:.3f}<extra></extra>"), row=1, col=1)
+        fig.update_yaxes(range=[0, 1], row=1, col=1)
+        r = 2
+    best = np.argsort(p)[::-1][:top]
+    fig.add_trace(go.Bar(x=[token_label(i) for i in best], y=p[best], marker_color=[
+        MARK] + ["#999999"] * (top - 1), hovertemplate="%{x}: %{y:.3f}<extra></extra>"),
+        row=r, col=1)
+    fig.update_yaxes(range=[0, 1], row=r, col=1)
+    fig.update_xaxes(type="category", row=r, col=1)
+    fig.add_trace(go.Heatmap(z=np.stack([s, c]), y=["s", "c"], colorscale="RdBu_r", zmin=-1,
+                             zmax=1, showscale=False,
+                             hovertemplate="%{y}[%{x}] = %{z:.3f}<extra></extra>"),
+                  row=r + 1, col=1)
+    fig.update_layout(**_layout("", height, showlegend=False))
+    return fig

@@ -1,0 +1,172 @@
+"""Train both seq2seq variants on the same batches and measure accuracy by source length.
+
+Training uses lengths min_len..max_len; the test also covers max_len+1..max_len+extra, lengths
+never seen in training. One torch thread (these small models spend their time in op dispatch),
+seeded: the same config gives the same models and numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from memviz.attention import data, seq2seq
+from memviz.config import (
+    BATCH_RANGE,
+    LR_RANGE,
+    SEED_RANGE,
+    STEPS_RANGE,
+    ConfigError,
+    check_range,
+)
+from memviz.progress import History, OnStep, TrainingDiverged
+
+LEN_RANGE = {"reverse": (1, 30), "dates": (1, 5)}
+EXTRA_RANGE = (0, 10)
+HIDDEN_RANGE = (4, 256)
+TASK_LENGTHS = {"reverse": dict(min_len=2, max_len=8, extra=4),
+                "dates": dict(min_len=1, max_len=2, extra=1)}
+EVAL_PER_LENGTH = 200
+CLIP = 1.0
+
+
+@dataclass(frozen=True)
+class Seq2SeqConfig:
+    """One toy translation and how to train both variants on it."""
+
+    task: str = "reverse"
+    min_len: int = 2
+    max_len: int = 8
+    extra: int = 4  # test lengths beyond max_len
+    hidden: int = 64
+    emb: int = 16
+    steps: int = 600
+    batch: int = 64
+    lr: float = 0.01
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.task not in data.TASKS:
+            raise ConfigError(f"task must be one of {', '.join(data.TASKS)}; got {self.task!r}")
+        check_range(f"longest training length for {self.task}", self.max_len,
+                    LEN_RANGE[self.task])
+        check_range("shortest training length", self.min_len, (1, self.max_len))
+        check_range("extra test lengths", self.extra, EXTRA_RANGE)
+        check_range(f"{self.task} test length (max length + extra)", self.max_len + self.extra,
+                    (1, LEN_RANGE[self.task][1] + EXTRA_RANGE[1]))
+        check_range("hidden size", self.hidden, HIDDEN_RANGE)
+        check_range("embedding size", self.emb, (2, 128))
+        check_range("training steps", self.steps, STEPS_RANGE)
+        check_range("batch size", self.batch, BATCH_RANGE)
+        check_range("learning rate", self.lr, LR_RANGE)
+        check_range("seed", self.seed, SEED_RANGE)
+
+    @classmethod
+    def for_task(cls, task: str, **changes) -> Seq2SeqConfig:
+        """The default lengths for a task (dates are ~11 characters each), with changes."""
+        lengths = TASK_LENGTHS.get(task, {})
+        return cls(**{"task": task, **lengths, **changes})
+
+    @property
+    def train_lengths(self) -> tuple[int, ...]:
+        return tuple(range(self.min_len, self.max_len + 1))
+
+    @property
+    def test_lengths(self) -> tuple[int, ...]:
+        return tuple(range(self.min_len, self.max_len + self.extra + 1))
+
+
+@dataclass(frozen=True)
+class Trained:
+    """One trained variant (CPU, eval mode) with its history and accuracy by length.
+    accuracy: {length: (exact-sequence, per-token)}. Shared by sessions: do not mutate."""
+
+    attention: bool
+    model: seq2seq.Seq2Seq
+    history: History
+    accuracy: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Both:
+    """The plain and the attention variant, trained on identical batches."""
+
+    config: Seq2SeqConfig
+    plain: Trained
+    attn: Trained
+
+
+def max_steps(task: str, n: int) -> int:
+    """Decoding budget: the longest possible answer of length n, its EOS, and one spare."""
+    return (n if task == "reverse" else 11 * n) + 2
+
+
+def train_one(cfg: Seq2SeqConfig, attention: bool, on_step: OnStep | None = None,
+              offset: int = 0, total: int | None = None) -> Trained:
+    """Train one variant; on_step sees steps offset+1..offset+steps out of `total`."""
+    model = seq2seq.build(cfg.hidden, cfg.emb, attention, cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)  # the same batches for both variants
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    history, start = History(device="cpu"), time.perf_counter()
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for step in range(1, cfg.steps + 1):
+            b = data.make_batch(cfg.task, cfg.train_lengths, cfg.batch, gen)
+            logits = model(b.src, b.src_len, b.dec_in)  # (B, U, V)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b.tgt.reshape(-1),
+                                   ignore_index=data.PAD)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+            opt.step()
+            value = loss.item()
+            if not math.isfinite(value):
+                history.seconds = time.perf_counter() - start
+                raise TrainingDiverged(step, value, history)
+            history.losses.append(value)
+            if on_step is not None and on_step(offset + step, total or cfg.steps, value):
+                history.stopped_early = True
+                break
+        history.seconds = time.perf_counter() - start
+        model.eval()
+        return Trained(attention, model, history, accuracy_by_length(model, cfg))
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_batch(cfg: Seq2SeqConfig, n: int, count: int = EVAL_PER_LENGTH) -> data.Batch:
+    """Held-out sources of length n, drawn with a seed training never uses."""
+    gen = torch.Generator().manual_seed(cfg.seed + 1_000_003 + 7919 * n)
+    return data.make_batch(cfg.task, (n,), count, gen)
+
+
+def score(task: str, model: seq2seq.Seq2Seq, b: data.Batch, n: int) -> tuple[float, float]:
+    """(exact-sequence accuracy, per-token accuracy) of greedy decoding on batch b.
+    Per token: position k of the answer is right when the k-th output token equals it."""
+    out = seq2seq.greedy(model, b.src, b.src_len, max_steps(task, n)).tokens  # (B, K)
+    K, U = out.shape[1], b.tgt.shape[1]
+    pred = torch.nn.functional.pad(out, (0, max(0, U - K)), value=data.PAD)[:, :U]
+    real = b.tgt != data.PAD  # answer tokens and their EOS
+    hit = (pred == b.tgt) & real
+    exact = (hit.sum(1) == real.sum(1)).float().mean().item()
+    per_token = (hit.sum().item() / real.sum().item())
+    return exact, per_token
+
+
+def accuracy_by_length(model: seq2seq.Seq2Seq, cfg: Seq2SeqConfig) -> dict[int, tuple]:
+    """{n: (exact, per-token)} over cfg.test_lengths."""
+    with torch.no_grad():
+        return {n: score(cfg.task, model, test_batch(cfg, n), n) for n in cfg.test_lengths}
+
+
+def train_both(cfg: Seq2SeqConfig, on_step: OnStep | None = None) -> Both:
+    """Plain first, then attention, on the same batches; progress runs over both."""
+    total = 2 * cfg.steps
+    plain = train_one(cfg, False, on_step, 0, total)
+    attn = train_one(cfg, True, on_step, cfg.steps, total)
+    return Both(cfg, plain, attn)
