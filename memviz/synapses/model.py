@@ -128,6 +128,14 @@ def check_pattern(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def pattern_from_cells(cells) -> np.ndarray:
+    """A drawn grid (neurons, steps) -> pattern x (T, n): a ticked cell is 1; an unticked or
+    emptied one (None, NA: what the grid shows blank) is 0, so the grid and the run agree."""
+    grid = np.asarray(cells, dtype=object)
+    on = [[1.0 if isinstance(c, bool | np.bool_) and c else 0.0 for c in row] for row in grid]
+    return check_pattern(np.array(on).reshape(grid.shape).T)
+
+
 # ---------------------------------------------------------------- simulation
 
 @dataclass(frozen=True)
