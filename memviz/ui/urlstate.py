@@ -69,11 +69,11 @@ class Table:
                                 else spec.parse(text))
             except ConfigError as e:
                 problems.append(str(e))
-        if self.check is not None and not problems:
+        if self.check is not None:  # settings that clash: none of the link's are used
             try:
                 self.check({**self.defaults(), **values})
             except ConfigError as e:
-                return {}, [str(e)]
+                return {}, [*problems, str(e)]
         return values, problems
 
     @staticmethod
