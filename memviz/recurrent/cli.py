@@ -19,6 +19,7 @@ from memviz.config import (
     DEVICES,
     MAX_CONFIG_BYTES,
     TASKS,
+    ConfigError,
     RunConfig,
     check_view,
     load_json,
@@ -106,7 +107,10 @@ def _read_config(path: Path) -> tuple[RunConfig, tuple[int, int]]:
             data = f.read(MAX_CONFIG_BYTES + 1)  # never read a huge file whole
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
-    raw = load_json(data, str(path))
+    try:
+        raw = load_json(data, "the file")
+    except ConfigError as e:
+        raise UsageError(f"cannot read {path}: {e}") from None
     cfg = RunConfig.from_dict(raw)
     return cfg, check_view(raw.get("view", {}), cfg)
 
