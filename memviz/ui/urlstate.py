@@ -87,7 +87,7 @@ class Table:
                 problems.append(str(e))
                 continue
             if value in items:
-                problems.append(f"{spec.label}: {value} listed more than once")
+                problems.append(f"{spec.label}: {value} listed more than once (kept once)")
             else:
                 items.append(value)
         return list(spec.check(items[: spec.hi]))
