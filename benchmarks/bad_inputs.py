@@ -111,8 +111,11 @@ def run_links(quick: bool) -> tuple[int, int]:
     """Every bad link on its page through AppTest: (cases, tracebacks)."""
     from urllib.parse import parse_qsl
 
+    from streamlit import logger
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
+
+    logger.set_log_level("error")  # AppTest's bare-mode notices are not findings
 
     original = PagesManager.__init__
 
