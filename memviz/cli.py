@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from memviz.config import ConfigError
 
@@ -25,6 +27,18 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def check_out(out: Path) -> Path:
+    """Refuse an --out folder that cannot be written, before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is a file; give a folder")
+    parent = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+    if not parent.is_dir():
+        raise UsageError(f"--out {out} cannot be made: {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out} cannot be written (no permission in {parent})")
+    return out
+
+
 def guarded(prog: str, run: Callable[[], int]) -> int:
     """Run a command; bad input -> one line on stderr and exit code 2, never a traceback."""
     try:
@@ -35,6 +49,9 @@ def guarded(prog: str, run: Callable[[], int]) -> int:
     except OSError as e:  # e.g. an --out folder that cannot be written
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 1
+    except (UnicodeError, RecursionError) as e:  # a file or argument that cannot be read
+        print(f"{prog}: error: cannot read the input ({type(e).__name__})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"{prog}: stopped", file=sys.stderr)
         return 130

@@ -8,14 +8,24 @@ import streamlit as st
 from memviz.cnn import arithmetic as ar
 from memviz.cnn import figures as CF
 from memviz.cnn import model as cnn
-from memviz.config import ConfigError
+from memviz.config import Choice, ConfigError, Flag, Int
 from memviz.ui import show, training, urlstate
 from memviz.ui.router import through_router
 
 through_router()  # first: a fresh server's deep link must run through app.py
 
 PAGE = "cnn"
-URL_NAMES = ["c1", "c2", "kernel", "steps", "lr", "batch", "seed", "pool"]
+S = urlstate.Setting
+TABLE = urlstate.Table(PAGE, [
+    S("c1", Choice("layer 1 kernels", (2, 4, 8, 16)), 8),
+    S("c2", Choice("layer 2 kernels", (4, 8, 16, 32)), 16),
+    S("kernel", Choice("kernel size", cnn.KERNELS), cnn.KERNELS[0]),
+    S("steps", Int("training steps", 10, 1000, 10), 300),
+    S("lr", Choice("learning rate", (0.001, 0.003, 0.01, 0.03, 0.1)), 0.01),
+    S("batch", Choice("batch size", (16, 32, 64, 128, 256)), 64),
+    S("seed", Int("seed", 0, 10_000), 0),
+    S("pool", Flag("max-pool"), True),
+])
 TEXT = dict(re.findall(r"<!-- section: (\w+) -->\n(.*?)(?=\n<!-- section|\Z)",
                        (Path(__file__).with_suffix(".md")).read_text(encoding="utf-8"), re.S))
 
@@ -25,31 +35,20 @@ show.prose(TEXT["intro"])
 
 def settings() -> cnn.CNNConfig | None:
     """The training widgets, as a validated config (None, with a message, if invalid)."""
+    TABLE.start()
     c = st.columns(4)
-    u = urlstate.initial
-    ch1 = c[0].select_slider("Layer 1 kernels", (2, 4, 8, 16),
-                             u("c1", 8, int, (2, 4, 8, 16).__contains__), key="cnn_c1")
-    ch2 = c[1].select_slider("Layer 2 kernels", (4, 8, 16, 32),
-                             u("c2", 16, int, (4, 8, 16, 32).__contains__), key="cnn_c2")
-    k = c[2].radio("Kernel size", cnn.KERNELS, horizontal=True, key="cnn_kernel",
-                   index=cnn.KERNELS.index(u("kernel", cnn.KERNELS[0], int,
-                                             cnn.KERNELS.__contains__)),
-                   format_func=lambda v: f"{v}×{v}")
-    steps = c[3].slider("Training steps", 10, 1000, u("steps", 300, int, lambda v: 10 <= v <= 1000),
-                        10, key="cnn_steps")
+    ch1 = TABLE.slider(c[0], "Layer 1 kernels", "c1")
+    ch2 = TABLE.slider(c[1], "Layer 2 kernels", "c2")
+    k = TABLE.choice(c[2], "Kernel size", "kernel", "radio", horizontal=True,
+                     format_func=lambda v: f"{v}×{v}")
+    steps = TABLE.slider(c[3], "Training steps", "steps")
     with st.expander("More settings"):
         c = st.columns(4)
-        rates = (0.001, 0.003, 0.01, 0.03, 0.1)
-        lr = c[0].select_slider("Learning rate", rates, u("lr", 0.01, float, rates.__contains__),
-                                key="cnn_lr")
-        sizes = (16, 32, 64, 128, 256)
-        batch = c[1].select_slider("Batch size", sizes, u("batch", 64, int, sizes.__contains__),
-                                   key="cnn_batch")
-        seed = c[2].number_input("Seed", 0, 10_000, u("seed", 0, int, lambda v: 0 <= v <= 10_000),
-                                 key="cnn_seed")
-        pool = c[3].checkbox("2×2 max-pool after each conv", u("pool", True, urlstate.flag),
-                             key="cnn_pool")
-    urlstate.save("cnn", URL_NAMES)
+        lr = TABLE.slider(c[0], "Learning rate", "lr")
+        batch = TABLE.slider(c[1], "Batch size", "batch")
+        seed = TABLE.number(c[2], "Seed", "seed")
+        pool = c[3].checkbox("2×2 max-pool after each conv", key=TABLE.key("pool"))
+    TABLE.save()
     try:
         return cnn.CNNConfig(ch1, ch2, k, pool, steps, batch, lr, int(seed))
     except ConfigError as e:
@@ -164,7 +163,7 @@ def shapes() -> None:
 cfg = settings()
 if cfg is not None:
     result = training.trained(PAGE, cfg, cnn.train_cnn,
-                              auto=urlstate.opened_with(PAGE, cfg, URL_NAMES))
+                              auto=TABLE.from_link())
     if result is not None:
         lesson(result)
 shapes()

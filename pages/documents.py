@@ -20,21 +20,22 @@ PAGE = "docs"
 st.title("The documents")
 show.prose(D.INTRO)
 
-URL_NAMES = ["task", "seq_len", "hidden", "steps", "seed"]
-u = urlstate.initial
+S = urlstate.Setting
+TABLE = urlstate.Table(PAGE, [
+    S("task", C.Choice("task", C.TASKS), "recall"),
+    S("seq_len", C.Int("sequence length", 1, 100), 12),
+    S("hidden", C.Int("hidden size", 2, 64), 16),
+    S("steps", C.Int("training steps", 10, 1000, 10), 150),
+    S("seed", C.Int("seed", 0, 10_000), 0),
+], check=lambda v: C.TaskConfig(v["task"], v["seq_len"]))
+TABLE.start()
 c1, c2, c3, c4, c5 = st.columns(5)
-task = c1.selectbox("Task", C.TASKS, format_func=TASK_LABELS.get, key=f"{PAGE}_task",
-                    index=C.TASKS.index(u("task", "recall", str, C.TASKS.__contains__)))
-seq_len = c2.slider("Sequence length T", C.MIN_SEQ_LEN[task], 100,
-                    u("seq_len", 12, int, lambda v: C.MIN_SEQ_LEN[task] <= v <= 100),
-                    key=f"{PAGE}_seq_len")
-hidden = c3.slider("Hidden size H", 2, 64, u("hidden", 16, int, lambda v: 2 <= v <= 64),
-                   key=f"{PAGE}_hidden")
-steps = c4.slider("Training steps", 10, 1000, u("steps", 150, int, lambda v: 10 <= v <= 1000),
-                  step=10, key=f"{PAGE}_steps")
-seed = c5.number_input("Seed", 0, 10_000, u("seed", 0, int, lambda v: 0 <= v <= 10_000),
-                       key=f"{PAGE}_seed")
-urlstate.save(PAGE, URL_NAMES)
+task = TABLE.choice(c1, "Task", "task", format_func=TASK_LABELS.get)
+seq_len = TABLE.slider(c2, "Sequence length T", "seq_len", lo=C.MIN_SEQ_LEN[task])
+hidden = TABLE.slider(c3, "Hidden size H", "hidden")
+steps = TABLE.slider(c4, "Training steps", "steps")
+seed = TABLE.number(c5, "Seed", "seed")
+TABLE.save()
 try:
     cfg = C.RunConfig(C.TaskConfig(task, seq_len), C.ModelConfig("lstm", hidden),
                       C.TrainConfig(steps=steps, seed=int(seed)))
@@ -42,7 +43,7 @@ except C.ConfigError as e:
     st.error(f"These settings cannot be used: {e}")
     st.stop()
 study = training.trained(PAGE, checks.configs(cfg), checks.prepare, label="Train RNN, LSTM and GRU",
-                         auto=urlstate.opened_with(PAGE, cfg, URL_NAMES))
+                         auto=TABLE.from_link())
 if study is None:
     st.stop()
 

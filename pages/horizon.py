@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from memviz.config import ConfigError
+from memviz.config import Choice, ConfigError, Int, Many
 from memviz.horizon import model as horizon_model
 from memviz.horizon import report
 from memviz.horizon import sweep as hz
@@ -32,45 +32,36 @@ show.prose(
     "(architecture, lag) pair on identical data; the chart fills in as each one finishes."
 )
 
-u = urlstate.initial
-URL_NAMES = ["task", "archs", "lags", "hidden", "steps", "lr", "seed", "kernel", "depth",
-             "dilation"]
-
-
-def _items(choices):
-    """Parse a comma-separated list from a link, keeping only known choices."""
-    kind = type(choices[0])
-    return lambda text: [kind(v) for v in text.split(",") if v and kind(v) in choices]
-
-
+S = urlstate.Setting
+TABLE = urlstate.Table("hz", [
+    S("task", Choice("task", hz.TASKS), hz.TASKS[0]),
+    S("archs", Many("architectures", Choice("architecture", hz.ARCHS), 1, len(hz.ARCHS)),
+      list(hz.ARCHS)),
+    S("lags", Many("lags", Choice("lag", LAG_CHOICES), 1, hz.MAX_LAGS), list(D.lags)),
+    S("hidden", Choice("hidden units", (8, 16, 32, 64)), D.hidden),
+    S("steps", Int("training steps", 50, 2000, 50), D.steps),
+    S("lr", Choice("learning rate", (0.001, 0.003, 0.01, 0.03)), D.lr),
+    S("seed", Int("seed", 0, 10_000), D.seed),
+    S("kernel", Int("CNN kernel size", 2, 9), D.kernel),
+    S("depth", Int("CNN layers", 1, 6), D.depth),
+    S("dilation", Int("CNN dilation growth", 1, 4), D.dilation),
+])
+TABLE.start()
 c1, c2 = st.columns(2)
-task = c1.radio("Task", hz.TASKS, format_func=TASK_NAMES.get, key="hz_task",
-                index=hz.TASKS.index(u("task", hz.TASKS[0], str, hz.TASKS.__contains__)))
-archs = c1.multiselect("Architectures", hz.ARCHS, default=u("archs", list(hz.ARCHS),
-                                                            _items(hz.ARCHS), bool),
-                       format_func=NAMES.get, key="hz_archs")
-lags = c2.multiselect("Lags (steps between the value and the answer)", LAG_CHOICES,
-                      default=u("lags", list(D.lags), _items(LAG_CHOICES), bool), key="hz_lags")
+task = TABLE.choice(c1, "Task", "task", "radio", format_func=TASK_NAMES.get)
+archs = TABLE.choice(c1, "Architectures", "archs", "multiselect", format_func=NAMES.get)
+lags = TABLE.choice(c2, "Lags (steps between the value and the answer)", "lags", "multiselect")
 with c2.expander("Model size, training and the CNN"):
     e1, e2 = st.columns(2)
-    sizes, rates = [8, 16, 32, 64], [0.001, 0.003, 0.01, 0.03]
-    hidden = e1.select_slider("Hidden units / CNN channels", sizes,
-                              u("hidden", D.hidden, int, sizes.__contains__), key="hz_hidden")
-    steps = e1.slider("Training steps (at most)", 50, 2000,
-                      u("steps", D.steps, int, lambda v: 50 <= v <= 2000 and v % 50 == 0), 50,
-                      key="hz_steps")
-    lr = e1.select_slider("Learning rate", rates, u("lr", D.lr, float, rates.__contains__),
-                          key="hz_lr")
-    seed = e1.number_input("Seed", 0, 10_000, u("seed", D.seed, int, lambda v: 0 <= v <= 10_000),
-                           key="hz_seed")
-    kernel = e2.slider("CNN kernel size", 2, 9, u("kernel", D.kernel, int, lambda v: 2 <= v <= 9),
-                       key="hz_kernel")
-    depth = e2.slider("CNN layers", 1, 6, u("depth", D.depth, int, lambda v: 1 <= v <= 6),
-                      key="hz_depth")
-    dilation = e2.slider("CNN dilation growth (layer l dilates by this^l)", 1, 4,
-                         u("dilation", D.dilation, int, lambda v: 1 <= v <= 4),
-                         key="hz_dilation", help="At most the kernel size, or the field has holes.")
-urlstate.save("hz", URL_NAMES)
+    hidden = TABLE.slider(e1, "Hidden units / CNN channels", "hidden")
+    steps = TABLE.slider(e1, "Training steps (at most)", "steps")
+    lr = TABLE.slider(e1, "Learning rate", "lr")
+    seed = TABLE.number(e1, "Seed", "seed")
+    kernel = TABLE.slider(e2, "CNN kernel size", "kernel")
+    depth = TABLE.slider(e2, "CNN layers", "depth")
+    dilation = TABLE.slider(e2, "CNN dilation growth (layer l dilates by this^l)", "dilation",
+                            help="At most the kernel size, or the field has holes.")
+TABLE.save()
 
 try:
     cfg = hz.HorizonConfig(task=task, lags=tuple(sorted(lags)), archs=tuple(archs),

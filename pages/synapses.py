@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from memviz.config import ConfigError
+from memviz.config import Choice, ConfigError, Float, Int
 from memviz.synapses import figures as SF
 from memviz.synapses import model as S
 from memviz.ui import show, urlstate
@@ -54,29 +54,30 @@ with st.expander("The document's worked example, recomputed", expanded=True):
                 "nothing. A Hebbian rule strengthens exactly that case.")
 
 st.subheader("Run it on a pattern")
-u = urlstate.initial
-URL_NAMES = ["n", "steps", "alpha", "f", "w0", "decay", "seed", "pattern"]
-rates, fs, kinds = (0.01, 0.02, 0.03, 0.05, 0.1), tuple(S.ACTIVATIONS), tuple(PATTERN_LABELS)
+TABLE = urlstate.Table("syn", [
+    urlstate.Setting("n", S.N, 6),
+    urlstate.Setting("steps", Int("number of steps", 6, 40), 36),
+    urlstate.Setting("alpha", Choice("learning rate", (0.01, 0.02, 0.03, 0.05, 0.1)), 0.03),
+    urlstate.Setting("f", Choice("activation", tuple(S.ACTIVATIONS)), "identity"),
+    urlstate.Setting("w0", Float("starting weight", -1.0, 1.0), 0.0),
+    urlstate.Setting("decay", Float("trace kept per step", 0.0, 0.95), 0.6),
+    urlstate.Setting("seed", Int("seed", 0, 10_000), 0),
+    urlstate.Setting("pattern", Choice("input pattern", tuple(PATTERN_LABELS)), "repeated"),
+])
+TABLE.start()
 c1, c2, c3, c4 = st.columns(4)
-n = c1.slider("Neurons", *S.N_RANGE, u("n", 6, int, lambda v: S.N_RANGE[0] <= v <= S.N_RANGE[1]),
-              key="syn_n")
-steps = c2.slider("Steps", 6, 40, u("steps", 36, int, lambda v: 6 <= v <= 40), key="syn_steps")
-alpha = c3.select_slider("Learning rate α", rates, u("alpha", 0.03, float, rates.__contains__),
-                         key="syn_alpha",
-                         help="Oja's rule needs a small step: much above 0.1 it overshoots.")
-f = c4.selectbox("Activation f", fs, index=fs.index(u("f", fs[0], str, fs.__contains__)),
-                 key="syn_f")
+n = TABLE.slider(c1, "Neurons", "n")
+steps = TABLE.slider(c2, "Steps", "steps")
+alpha = TABLE.slider(c3, "Learning rate α", "alpha",
+                     help="Oja's rule needs a small step: much above 0.1 it overshoots.")
+f = TABLE.choice(c4, "Activation f", "f")
 c5, c6, c7 = st.columns(3)
-w0 = c5.slider("Starting weight", -1.0, 1.0, u("w0", 0.0, float, lambda v: -1 <= v <= 1), 0.1,
-               key="syn_w0")
-decay = c6.slider("Short-term trace kept per step", 0.0, 0.95,
-                  u("decay", 0.6, float, lambda v: 0 <= v <= 0.95), 0.05, key="syn_decay")
-seed = c7.number_input("Seed", 0, 10_000, u("seed", 0, int, lambda v: 0 <= v <= 10_000),
-                       key="syn_seed")
-kind = st.radio("Input pattern", kinds, format_func=PATTERN_LABELS.get, horizontal=True,
-                index=kinds.index(u("pattern", kinds[0], str, kinds.__contains__)),
-                key="syn_pattern")
-urlstate.save("syn", URL_NAMES)
+w0 = TABLE.slider(c5, "Starting weight", "w0", step=0.1)
+decay = TABLE.slider(c6, "Short-term trace kept per step", "decay", step=0.05)
+seed = TABLE.number(c7, "Seed", "seed")
+kind = TABLE.choice(st, "Input pattern", "pattern", "radio", format_func=PATTERN_LABELS.get,
+                    horizontal=True)
+TABLE.save()
 try:
     cfg = S.SynapseConfig(n=n, steps=steps, alpha=alpha, f=f, w0=w0, decay=decay, seed=int(seed))
 except ConfigError as e:
@@ -88,9 +89,9 @@ if kind == "draw":
     show.caption("Tick a box to switch that neuron's input on at that step (rows are neurons, "
                "columns are steps). It starts from the repeated pattern.")
     grid = pd.DataFrame(x.T > 0, index=[f"neuron {k}" for k in range(n)],
-                        columns=[str(t) for t in range(1, steps + 1)])
+                        columns=[str(t) for t in range(1, steps + 1)]).astype("boolean")
     edited = st.data_editor(grid, key=f"syn_grid_{n}_{steps}_{seed}", width="stretch")
-    x = edited.to_numpy(dtype=float).T
+    x = S.pattern_from_cells(edited.to_numpy(dtype=object))  # an emptied cell is off
 sims = S.simulate_all(x, cfg)
 
 show.plotly(SF.pattern_heatmap(x), "syn_pattern_fig",

@@ -22,7 +22,7 @@ from torch import nn
 
 from memviz import devices
 from memviz.cnn.arithmetic import out_size
-from memviz.config import SEED_RANGE, ConfigError, check_range
+from memviz.config import SEED_RANGE, Choice, ConfigError, Flag, check_device, check_range
 from memviz.progress import History, OnStep, TrainingDiverged
 
 SIDE = 8  # the digits are 8x8 pixels
@@ -50,16 +50,15 @@ class CNNConfig:
     device: str = "auto"  # auto | cpu | cuda | mps
 
     def __post_init__(self) -> None:
-        if self.kernel not in KERNELS:
-            raise ConfigError(f"kernel size must be one of {KERNELS}, got {self.kernel!r}")
+        Choice("kernel size", KERNELS).check(self.kernel)
+        Flag("max-pool").check(self.pool)
         check_range("channels of layer 1", self.channels1, CHANNELS_RANGE)
         check_range("channels of layer 2", self.channels2, CHANNELS_RANGE)
         check_range("training steps", self.steps, STEPS_RANGE)
         check_range("batch size", self.batch, BATCH_RANGE)
         check_range("learning rate", self.lr, LR_RANGE)
         check_range("seed", self.seed, SEED_RANGE)
-        if self.device not in ("auto", "cpu", "cuda", "mps"):
-            raise ConfigError(f"device must be auto, cpu, cuda or mps; got {self.device!r}")
+        check_device(self.device)
 
 
 # ---------------------------------------------------------------- data

@@ -12,8 +12,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from memviz.cli import check_out
 from memviz.horizon.report import baseline, chart_for, known_result, results_csv
-from memviz.horizon.sweep import TASKS, HorizonConfig, Result, sweep
+from memviz.horizon.sweep import TASKS, HorizonConfig, PairStep, Result, sweep
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -49,7 +50,7 @@ def register(sub) -> None:
     p.add_argument("--depth", type=int, default=d.depth, help="CNN layers")
     p.add_argument("--dilation", type=int, default=d.dilation, help="CNN dilation growth")
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
-    p.set_defaults(func=lambda a: _cmd(config_from_args(a), a.out))
+    p.set_defaults(func=lambda a: _cmd(config_from_args(a), check_out(a.out)))
 
 
 def config_from_args(a: argparse.Namespace) -> HorizonConfig:
@@ -78,14 +79,24 @@ def write_outputs(cfg: HorizonConfig, results: list[Result], out: Path,
     (out / "horizon.svg").write_text(vlc.vegalite_to_svg(spec))
 
 
-def _cmd(cfg: HorizonConfig, out: Path) -> int:
-    """Run the sweep, printing one line per run; write the outputs."""
+def _cmd(cfg: HorizonConfig, out: Path, on_step: PairStep | None = None) -> int:
+    """Run the sweep, printing one line and appending one results.csv row per finished run
+    (so Ctrl-C keeps them); then write the summary and the chart."""
     start, results = time.perf_counter(), []
     n = len(cfg.pairs())
-    for r in sweep(cfg):
-        results.append(r)
-        print(f"[{len(results)}/{n}] {r.arch:>4} lag {r.lag:>3}: {r.metric} {r.value:.3f} "
-              f"({r.train_seconds:.1f} s, {r.steps_run} steps)", flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / "results.csv"
+    csv_path.write_text(results_csv([]))  # the header; rows follow as runs finish
+    try:
+        for r in sweep(cfg, on_step):
+            results.append(r)
+            with csv_path.open("a") as f:
+                f.write(results_csv([r]).split("\n", 1)[1])
+            print(f"[{len(results)}/{n}] {r.arch:>4} lag {r.lag:>3}: {r.metric} {r.value:.3f} "
+                  f"({r.train_seconds:.1f} s, {r.steps_run} steps)", flush=True)
+    except KeyboardInterrupt:
+        print(f"stopped: {len(results)} of {n} runs finished and kept in {csv_path}", flush=True)
+        raise
     total = time.perf_counter() - start
     write_outputs(cfg, results, out, round(total, 2))
     print(f"{n} runs in {total:.1f} s; wrote {out / 'results.csv'} and horizon.png/.svg")

@@ -23,12 +23,14 @@ from torch import nn
 
 from memviz.attention import selfattn
 from memviz.config import (
-    HIDDEN_RANGE,
-    LR_RANGE,
-    SEED_RANGE,
+    HIDDEN,
+    LR,
+    SEED,
     SEQ_LEN_RANGE,
-    STEPS_RANGE,
-    ConfigError,
+    STEPS,
+    Choice,
+    Int,
+    Many,
     ModelConfig,
     TaskConfig,
     TrainConfig,
@@ -60,10 +62,11 @@ SOLVED_ACCURACY = 0.9
 # Configuration
 # ---------------------------------------------------------------------------------------------
 
-def _check(name: str, value: float, bounds: tuple[float, float]) -> None:
-    if not bounds[0] <= value <= bounds[1]:
-        raise ConfigError(f"{name} must be between {bounds[0]:g} and {bounds[1]:g}, "
-                          f"got {value!r}")
+TASK = Choice("task", TASKS)
+LAGS = Many("lags", Int("lag", max(2, SEQ_LEN_RANGE[0]), SEQ_LEN_RANGE[1]), 1, MAX_LAGS)
+ARCH_LIST = Many("architectures", Choice("architecture", ARCHS), 1, len(ARCHS))
+KERNEL = Int("kernel size", *KERNEL_RANGE)
+DEPTH = Int("CNN depth", *DEPTH_RANGE)
 
 
 @dataclass(frozen=True)
@@ -84,24 +87,14 @@ class HorizonConfig:
     dilation: int = 2  # layer l dilates by dilation**l
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ConfigError(f"task must be one of {', '.join(TASKS)}; got {self.task!r}")
-        bad = [a for a in self.archs if a not in ARCHS]
-        if bad or not self.archs:
-            raise ConfigError(f"architectures must be some of {', '.join(ARCHS)}; got "
-                              f"{', '.join(self.archs) or 'none'}")
-        if not self.lags or len(self.lags) > MAX_LAGS:
-            raise ConfigError(f"give between 1 and {MAX_LAGS} lags, got {len(self.lags)}")
-        for lag in self.lags:
-            _check("lag", lag, (max(2, SEQ_LEN_RANGE[0]), SEQ_LEN_RANGE[1]))
-        _check("hidden size", self.hidden, HIDDEN_RANGE)
-        _check("training steps", self.steps, STEPS_RANGE)
-        _check("learning rate", self.lr, LR_RANGE)
-        _check("seed", self.seed, SEED_RANGE)
-        _check("kernel size", self.kernel, KERNEL_RANGE)
-        _check("CNN depth", self.depth, DEPTH_RANGE)
+        TASK.check(self.task)
+        ARCH_LIST.check(self.archs)
+        LAGS.check(self.lags)
+        for spec, value in ((HIDDEN, self.hidden), (STEPS, self.steps), (LR, self.lr),
+                            (SEED, self.seed), (KERNEL, self.kernel), (DEPTH, self.depth)):
+            spec.check(value)
         # a dilation above the kernel size leaves holes in the receptive field
-        _check("CNN dilation", self.dilation, (1, self.kernel))
+        Int("CNN dilation", 1, self.kernel).check(self.dilation)
         TaskConfig(self.task, max(self.lags), self.n_symbols)  # validates the task itself
         TrainConfig(steps=self.steps, lr=self.lr, batch=self.batch, seed=self.seed)
 

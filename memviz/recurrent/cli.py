@@ -12,8 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from memviz.cli import UsageError
-from memviz.config import ARCHS, DEFAULT, TASKS, RunConfig
+from memviz.cli import UsageError, check_out
+from memviz.config import (
+    ARCHS,
+    DEFAULT,
+    DEVICES,
+    MAX_CONFIG_BYTES,
+    TASKS,
+    ConfigError,
+    RunConfig,
+    check_view,
+    load_json,
+)
 
 
 def register(sub) -> None:
@@ -33,7 +43,7 @@ def _train_parser(sub) -> None:
     p.add_argument("--lr", type=float, default=tr.lr)
     p.add_argument("--batch", type=int, default=tr.batch)
     p.add_argument("--seed", type=int, default=tr.seed)
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=tr.device)
+    p.add_argument("--device", choices=DEVICES, default=tr.device)
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
     p.set_defaults(func=_cmd_train)
 
@@ -71,6 +81,7 @@ def _cmd_train(a: argparse.Namespace) -> int:
     from memviz.recurrent import lesson  # imports torch: only when a command needs it
 
     cfg = config_from_args(a)
+    check_out(a.out)
     metrics = write_run(lesson.prepare(cfg), a.out)
     acc = metrics["accuracy"]
     print(f"trained {cfg.model.arch} on {cfg.task.name} in {metrics['train_seconds']:.2f} s "
@@ -89,31 +100,42 @@ def _export_parser(sub) -> None:
     p.set_defaults(func=_cmd_export)
 
 
-def _read_config(path: Path) -> tuple[RunConfig, dict]:
-    """The RunConfig in a config.json and its optional view (step t, unit)."""
+def _read_config(path: Path) -> tuple[RunConfig, tuple[int, int]]:
+    """The RunConfig in a config.json and the step t and unit its "view" asks for."""
     try:
-        raw = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
+        with path.open("rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)  # never read a huge file whole
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    try:
+        raw = load_json(data, "the file")
+    except ConfigError as e:
         raise UsageError(f"cannot read {path}: {e}") from None
-    if not isinstance(raw, dict):
-        raise UsageError(f"{path} does not hold a memviz config")
-    return RunConfig.from_dict(raw), raw.get("view", {})
+    cfg = RunConfig.from_dict(raw)
+    return cfg, check_view(raw.get("view", {}), cfg)
+
+
+def _formats(text: str) -> list[str]:
+    """'svg,png' -> ['svg', 'png']; UsageError for none or an unknown one."""
+    from memviz.export import FORMATS
+
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        what = f"unknown format {bad[0]!r}" if bad else "no format given"
+        raise UsageError(f"{what}; choose from {', '.join(FORMATS)}")
+    return formats
 
 
 def _cmd_export(a: argparse.Namespace) -> int:
+    formats = _formats(a.formats)  # every check before the training
+    cfg, (t, unit) = _read_config(a.config)
+    check_out(a.out)
     from memviz import export  # imports torch: only when a command needs it
-    from memviz.recurrent import (
-        figures,  # imports torch: only when a command needs it
-        lesson,  # imports torch: only when a command needs it
-    )
+    from memviz.recurrent import figures, lesson
 
-    formats = [f for f in a.formats.split(",") if f]
-    bad = [f for f in formats if f not in export.FORMATS]
-    if bad:
-        raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(export.FORMATS)}")
-    cfg, view = _read_config(a.config)
     les = lesson.prepare(cfg)
-    figs = figures.lesson_figures(les, view.get("t"), view.get("unit", 0))
+    figs = figures.lesson_figures(les, t, unit)
     a.out.mkdir(parents=True, exist_ok=True)
     for name, fig in figs.items():
         for fmt in formats:

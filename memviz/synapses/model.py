@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memviz.config import ConfigError
+from memviz.config import SEED, Choice, ConfigError, Float, Int
 
 N_RANGE = (2, 8)  # neurons: a heatmap a student can read cell by cell
 STEPS_RANGE = (1, 100)
@@ -31,9 +31,12 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 PATTERNS = ("repeated", "once")
 
 
-def _check(name: str, value: float, lo: float, hi: float) -> None:
-    if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+N = Int("number of neurons", *N_RANGE)
+STEPS = Int("number of steps", *STEPS_RANGE)
+ALPHA = Float("learning rate", *ALPHA_RANGE)
+WEIGHT = Float("initial weight", -W_LIMIT, W_LIMIT)
+W_SELF = Float("input-line weight", -W_LIMIT, W_LIMIT)
+DECAY = Float("trace decay", 0.0, 0.99)
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,11 @@ class SynapseConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _check("number of neurons", self.n, *N_RANGE)
-        _check("number of steps", self.steps, *STEPS_RANGE)
-        _check("learning rate", self.alpha, *ALPHA_RANGE)
-        if self.f not in ACTIVATIONS:
-            raise ConfigError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {self.f!r}")
-        _check("initial weight", self.w0, -W_LIMIT, W_LIMIT)
-        _check("input-line weight", self.w_self, -W_LIMIT, W_LIMIT)
-        _check("trace decay", self.decay, 0.0, 0.99)
-        _check("seed", self.seed, 0, 2**31 - 1)
+        for spec, value in ((N, self.n), (STEPS, self.steps), (ALPHA, self.alpha),
+                            (WEIGHT, self.w0), (W_SELF, self.w_self), (DECAY, self.decay),
+                            (SEED, self.seed)):
+            spec.check(value)
+        Choice("activation", tuple(ACTIVATIONS)).check(self.f)
 
 
 # ---------------------------------------------------------------- neurons and rules
@@ -141,10 +140,18 @@ def check_pattern(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     if x.ndim != 2 or x.shape[0] < STEPS_RANGE[0] or x.shape[0] > STEPS_RANGE[1]:
         raise ConfigError(f"a pattern is a (steps, neurons) grid of at most {STEPS_RANGE[1]} steps")
-    _check("number of neurons", x.shape[1], *N_RANGE)
+    N.check(int(x.shape[1]))
     if not np.all(np.isfinite(x)) or x.min() < 0 or x.max() > 1:
         raise ConfigError("pattern values must lie between 0 and 1")
     return x
+
+
+def pattern_from_cells(cells) -> np.ndarray:
+    """A drawn grid (neurons, steps) -> pattern x (T, n): a ticked cell is 1; an unticked or
+    emptied one (None, NA: what the grid shows blank) is 0, so the grid and the run agree."""
+    grid = np.asarray(cells, dtype=object)
+    on = [[1.0 if isinstance(c, bool | np.bool_) and c else 0.0 for c in row] for row in grid]
+    return check_pattern(np.array(on).reshape(grid.shape).T)
 
 
 # ---------------------------------------------------------------- simulation

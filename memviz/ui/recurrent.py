@@ -12,11 +12,13 @@ import numpy as np
 import streamlit as st
 
 from memviz.config import (
-    HIDDEN_RANGE,
+    HIDDEN,
     MIN_SEQ_LEN,
-    SEQ_LEN_RANGE,
+    SEQ_LEN,
     TASKS,
+    Choice,
     ConfigError,
+    Int,
     ModelConfig,
     RunConfig,
     TaskConfig,
@@ -33,23 +35,20 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 PLAY_SECONDS = 0.5  # one step every half second while playing
 
 
-URL_PARSERS = {"task": str, "seq_len": int, "hidden": int, "lr": float, "steps": int,
-               "seed": int, "t": int, "unit": int}
-CONTROL_NAMES = ["task", "seq_len", "hidden", "lr", "steps", "seed"]
 
 
-def _valid_link(v: dict) -> bool:
-    """Whether settings from a link make a config the widgets can show."""
-    try:
-        RunConfig(TaskConfig(v.get("task", "recall"), v.get("seq_len", 20)),
-                  ModelConfig("lstm", v.get("hidden", 32)),
-                  TrainConfig(steps=v.get("steps", 300), lr=v.get("lr", 0.01),
-                              seed=v.get("seed", 0)))
-    except ConfigError:
-        return False
-    return (v.get("lr", 0.01) in LEARNING_RATES and 10 <= v.get("steps", 300) <= 2000
-            and v.get("steps", 300) % 10 == 0 and 0 <= v.get("seed", 0) <= 10_000
-            and v.get("t", 1) >= 1 and v.get("unit", 0) >= 0)
+def settings_table(page: str, seq_len: int = 20) -> urlstate.Table:
+    """The recurrent pages' settings: URL names, widget bounds and defaults, declared once."""
+    return urlstate.Table(page, [
+        urlstate.Setting("task", Choice("task", TASKS), "recall"),
+        urlstate.Setting("seq_len", SEQ_LEN, seq_len),
+        urlstate.Setting("hidden", HIDDEN, 32),
+        urlstate.Setting("lr", Choice("learning rate", LEARNING_RATES), 0.01),
+        urlstate.Setting("steps", Int("training steps", 10, 2000, 10), 300),
+        urlstate.Setting("seed", Int("seed", 0, 10_000), 0),
+        urlstate.Setting("t", Int("time step t", 1, SEQ_LEN.hi), None, view=True),
+        urlstate.Setting("unit", Int("unit", 0, HIDDEN.hi - 1), None, view=True),
+    ], check=lambda v: TaskConfig(v["task"], v["seq_len"]))
 
 
 def controls(page: str, arch: str, seq_len: int = 20) -> RunConfig | None:
@@ -58,23 +57,15 @@ def controls(page: str, arch: str, seq_len: int = 20) -> RunConfig | None:
     The settings live in the URL too, so a copied link reopens the same setup; in lecturer
     mode they fold away into a closed "Settings" panel.
     """
-    urlstate.restore(page, URL_PARSERS, _valid_link)
+    table = settings_table(page, seq_len)
+    table.start()
     with st.expander("Settings", expanded=not show.lecturer()):
-        cfg = _widgets(page, arch, seq_len)
-    st.session_state[f"{page}_from_link"] = urlstate.opened_with(page, cfg, CONTROL_NAMES)
-    urlstate.save(page, CONTROL_NAMES)
+        cfg = _widgets(table, arch)
+    st.session_state[f"{page}_from_link"] = table.from_link()
+    table.save([n for n, s in table.settings.items() if not s.view])
     if cfg is not None:
         show.note_config(cfg.to_dict())
     return cfg
-
-
-def _defaults(page: str, seq_len: int) -> None:
-    """Widget defaults set through session state, so links and presets can override them."""
-    for name, value in {"task": "recall", "seq_len": seq_len, "hidden": 32, "lr": 0.01,
-                        "steps": 300, "seed": 0}.items():
-        st.session_state.setdefault(f"{page}_{name}", value)
-    lo = MIN_SEQ_LEN[st.session_state[f"{page}_task"]]
-    st.session_state[f"{page}_seq_len"] = max(st.session_state[f"{page}_seq_len"], lo)
 
 
 def _apply_preset(page: str) -> None:
@@ -97,19 +88,20 @@ def preset_menu(page: str) -> None:
         st.info(chosen.note)
 
 
-def _widgets(page: str, arch: str, seq_len: int) -> RunConfig | None:
-    _defaults(page, seq_len)
+def _widgets(table: urlstate.Table, arch: str) -> RunConfig | None:
+    page = table.page
+    lo = MIN_SEQ_LEN[st.session_state[table.key("task")]]
+    st.session_state[table.key("seq_len")] = max(st.session_state[table.key("seq_len")], lo)
     preset_menu(page)
     c1, c2, c3 = st.columns(3)
-    task = c1.selectbox("Task", TASKS, format_func=TASK_LABELS.get, key=f"{page}_task")
-    seq_len = c2.slider("Sequence length T", MIN_SEQ_LEN[task], SEQ_LEN_RANGE[1],
-                        key=f"{page}_seq_len",
-                        help="For delayed recall this is the delay the memory must bridge.")
-    hidden = c3.slider("Hidden size H", HIDDEN_RANGE[0], HIDDEN_RANGE[1], key=f"{page}_hidden")
+    task = table.choice(c1, "Task", "task", format_func=TASK_LABELS.get)
+    seq_len = table.slider(c2, "Sequence length T", "seq_len", lo=MIN_SEQ_LEN[task],
+                           help="For delayed recall this is the delay the memory must bridge.")
+    hidden = table.slider(c3, "Hidden size H", "hidden")
     c4, c5, c6 = st.columns(3)
-    lr = c4.select_slider("Learning rate", LEARNING_RATES, key=f"{page}_lr")
-    steps = c5.slider("Training steps", 10, 2000, step=10, key=f"{page}_steps")
-    seed = c6.number_input("Seed", 0, 10_000, key=f"{page}_seed")
+    lr = table.slider(c4, "Learning rate", "lr")
+    steps = table.slider(c5, "Training steps", "steps")
+    seed = table.number(c6, "Seed", "seed")
     try:
         return RunConfig(TaskConfig(task, seq_len), ModelConfig(arch, hidden),
                          TrainConfig(steps=steps, lr=lr, seed=int(seed)))
@@ -187,7 +179,7 @@ def _step_panel(page: str, les: lesson.Lesson, timer_on: bool, extra=None) -> No
     c2.button("Pause" if playing else "Play", key=f"{page}_play", on_click=_toggle_play,
               args=(page,), use_container_width=True)
     j = c3.number_input("Unit", 0, tr.H - 1, key=f"{page}_unit")
-    urlstate.save(page, ["t", "unit"])
+    settings_table(page).save(["t", "unit"])
     show.note_config({**les.run.config.to_dict(), "view": {"t": t, "unit": int(j)}})
     t = min(t, tr.T)
     fields = cells.FIELDS[tr.arch]
