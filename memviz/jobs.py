@@ -15,6 +15,8 @@ import itertools
 import logging
 import math
 import multiprocessing as mp
+import multiprocessing.context
+from multiprocessing import popen_forkserver, spawn
 import os
 import threading
 import time
@@ -87,6 +89,41 @@ def _work(job_id: int, fn: Callable, cfg: Hashable, channel: Any = None) -> tupl
     return ("stopped", "stopped") if stopped(job_id) else ("ok", result)
 
 
+def _noop() -> None:
+    """Nothing: submitted to make the pool start its worker processes."""
+
+
+class _Popen(popen_forkserver.Popen):
+    """Start a worker without re-running the parent's __main__ in it.
+
+    Under `streamlit run` __main__ is streamlit's launcher, and under AppTest it is the page
+    script itself: a worker has no use for either. Workers import only what they run.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        with _launch_lock:
+            original = spawn.get_preparation_data
+            spawn.get_preparation_data = lambda name: {
+                k: v for k, v in original(name).items() if not k.startswith("init_main")}
+            try:
+                super()._launch(process_obj)
+            finally:
+                spawn.get_preparation_data = original
+
+
+class _Process(mp.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:
+        return _Popen(process_obj)
+
+
+class _Context(mp.context.ForkServerContext):
+    Process = _Process
+
+
+_launch_lock = threading.Lock()
+
+
 # ---- the server side ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Snapshot:
@@ -151,7 +188,7 @@ class Pool:
             self._flags = [0] * SLOTS
             self._channel = (self._dispatch, lambda job_id: bool(self._flags[job_id % SLOTS]))
             return ThreadPoolExecutor(self.workers, thread_name_prefix="memviz-train")
-        ctx = mp.get_context("forkserver")
+        ctx = _Context()
         ctx.set_forkserver_preload(["memviz.jobs", "torch"])  # workers start with torch loaded
         queue, self._flags = ctx.SimpleQueue(), ctx.Array("b", SLOTS, lock=False)
         threading.Thread(target=self._read, args=(queue,), daemon=True,
@@ -179,6 +216,12 @@ class Pool:
             except BrokenProcessPool:
                 self._executor = self._start()
                 return self._executor.submit(_work, job.id, fn, job.cfg, self._channel)
+
+    def warm(self) -> None:
+        """Start the worker processes now (each imports torch once), not on the first click."""
+        if self.kind != "thread":
+            for _ in range(self.workers):
+                self._executor.submit(_noop)
 
     def stop(self, job: Job) -> None:
         self._flags[job.id % SLOTS] = 1
@@ -229,6 +272,11 @@ class Board:
         job.future = self.pool.submit(self, job, fn)
         job.future.add_done_callback(lambda f: self._finish(job, f))
         return job
+
+    def watch(self, job: Job, who: str | None) -> None:
+        """Count `who` as waiting for job (so Stop hands it on instead of ending it)."""
+        with self._lock:
+            job.watchers.add(who)
 
     def _prune(self) -> None:
         now = time.monotonic()
