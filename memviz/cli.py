@@ -45,6 +45,7 @@ def guarded(prog: str, run: Callable[[], int]) -> int:
 COMMAND_MODULES = (
     "memviz.recurrent.cli",
     "memviz.horizon.cli",
+    "memviz.recurrent.prepare_cli",
 )
 
 

@@ -16,7 +16,6 @@ import logging
 import math
 import multiprocessing as mp
 import multiprocessing.context
-from multiprocessing import popen_forkserver, spawn
 import os
 import threading
 import time
@@ -25,6 +24,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import popen_forkserver, spawn
 from typing import Any
 
 from memviz.config import ConfigError

@@ -37,7 +37,7 @@ def store() -> RunStore:
 
 
 def board() -> jobs.Board:
-    """The job board of the current store (a new store, e.g. after store.clear(), gets a new one)."""
+    """The job board of the current store (a cleared store gets a new one)."""
     s = store()
     with _boards_lock:
         if s not in _boards:
@@ -118,7 +118,7 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
 
 
 def _progress(page: str, kind: str, cfg: Hashable) -> None:
-    """The polled panel: progress, loss curve, queue place, wait, Stop; reruns the page when done."""
+    """Polled: progress, loss curve, queue place, wait, Stop; reruns the page when done."""
     b = board()
     job = b.find(kind, cfg)
     snap = b.snapshot(job) if job is not None else None
