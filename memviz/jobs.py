@@ -182,6 +182,10 @@ class Pool:
         self._flags: Any = None
         self._channel: Any = None  # None for processes: they read theirs from _init_process
         self._executor = self._start()
+        self.local_kinds: set[str] = set()  # kinds whose results failed to pickle
+        self._local = ThreadPoolExecutor(1, thread_name_prefix="memviz-local")
+        self._local_channel = (self._dispatch,
+                               lambda job_id: bool(self._flags[job_id % SLOTS]))
 
     def _start(self) -> Executor:
         if self.kind == "thread":
@@ -206,11 +210,15 @@ class Pool:
         if job is not None and board is not None:
             board._progress(job, step, total, losses)
 
-    def submit(self, board: Board, job: Job, fn: Callable) -> Future:
-        """Start job on a worker; a broken process pool (a worker killed) is replaced once."""
+    def submit(self, board: Board, job: Job, fn: Callable, local: bool = False) -> Future:
+        """Start job on a worker; a broken process pool (a worker killed) is replaced once.
+
+        Kinds whose results cannot travel between processes run on an in-process thread."""
         with self._lock:
             self._jobs[job.id], self._boards[job.id] = job, board
             self._flags[job.id % SLOTS] = 0
+            if local or job.kind in self.local_kinds:
+                return self._local.submit(_work, job.id, fn, job.cfg, self._local_channel)
             try:
                 return self._executor.submit(_work, job.id, fn, job.cfg, self._channel)
             except BrokenProcessPool:
@@ -269,9 +277,12 @@ class Board:
                 return job
             job = Job(next(self._ids), kind, cfg, estimate_s, who, {who})
             self._jobs[(kind, cfg)] = job
-        job.future = self.pool.submit(self, job, fn)
-        job.future.add_done_callback(lambda f: self._finish(job, f))
+        self._launch(job, fn)
         return job
+
+    def _launch(self, job: Job, fn: Callable, local: bool = False) -> None:
+        job.future = self.pool.submit(self, job, fn, local)
+        job.future.add_done_callback(lambda f: self._finish(job, f, fn))
 
     def watch(self, job: Job, who: str | None) -> None:
         """Count `who` as waiting for job (so Stop hands it on instead of ending it)."""
@@ -292,8 +303,13 @@ class Board:
                 job.step, job.total = step, total
                 job.losses.extend(losses)
 
-    def _finish(self, job: Job, future: Future) -> None:
+    def _finish(self, job: Job, future: Future, fn: Callable) -> None:
         """Store the result or the reason it failed; wake the waiters."""
+        error = None if future.cancelled() else future.exception()
+        if error is not None and "pickle" in str(error).lower():
+            self.pool.local_kinds.add(job.kind)  # its result cannot leave a worker process
+            self._launch(job, fn, local=True)
+            return
         if future.cancelled():
             status, value = "stopped", "stopped before it started"
         elif isinstance(future.exception(), BrokenProcessPool):
