@@ -100,8 +100,12 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
         _failure(b.snapshot(job))
         job = None
     if job is None or job.state == "done":  # done but evicted from memory: train again
-        if not _start_button(page, kind, cfg, label, auto and first):
+        slot = st.empty()
+        with slot.container():
+            go = _start_button(page, kind, cfg, label, auto and first)
+        if not go:
             return None
+        slot.empty()  # the progress panel replaces the button at once
         est = estimate.for_kind(kind, cfg)
         job = b.submit(kind, cfg, train_fn, _who(), est.seconds if est else 5.0)
     else:
