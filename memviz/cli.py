@@ -66,6 +66,7 @@ COMMAND_MODULES = (
     "memviz.series.cli",
     "memviz.sentiment.cli",
     "memviz.attention.cli",
+    "memviz.recurrent.prepare_cli",
 )
 
 

@@ -31,6 +31,12 @@ def trained_runs():
 
 
 @pytest.fixture(autouse=True)
+def _run_store_in_tmp(tmp_path, monkeypatch):
+    """Pages keep runs on disk: each test gets its own empty folder, never ~/.cache."""
+    monkeypatch.setenv("MEMVIZ_STORE", str(tmp_path / "runs"))
+
+
+@pytest.fixture(autouse=True)
 def _router_after_first_request(monkeypatch):
     """Run AppTests as a server runs after its first request.
 

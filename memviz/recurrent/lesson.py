@@ -1,13 +1,21 @@
-"""Train a recurrent model and record its example sequence: everything a lesson page shows."""
+"""Train a recurrent model and record its example sequence: everything a lesson page shows.
+
+Lessons opt in to the on-disk run store (memviz.runs): weights and history are saved, the trace
+is re-recorded on load.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import torch
+
+from memviz import runs
 from memviz.config import ARCHS, RunConfig
-from memviz.progress import OnStep
-from memviz.recurrent import tasks, trace
+from memviz.progress import History, OnStep
+from memviz.recurrent import models, tasks, trace
 from memviz.recurrent.train import TrainedRun, run
 
 
@@ -53,3 +61,34 @@ def baseline_loss(cfg: RunConfig) -> float:
     if cfg.task.name == "recall":
         return math.log(cfg.task.n_symbols)
     return tasks.chance(cfg.task) if cfg.task.name == "adding" else math.nan
+
+
+def _save(les: Lesson) -> tuple[dict, dict[str, np.ndarray]]:
+    """A lesson for the run store: the config, the history and the weights (no trace)."""
+    h, run_ = les.run.history, les.run
+    data = {"config": run_.config.to_dict(), "device_label": run_.device_label,
+            "history": {"eval_loss": h.eval_loss, "eval_accuracy": h.eval_accuracy,
+                        "seconds": h.seconds, "device": h.device,
+                        "stopped_early": h.stopped_early}}
+    arrays = {f"w.{k}": v.detach().cpu().numpy() for k, v in run_.model.state_dict().items()}
+    arrays["losses"] = np.asarray(h.losses, dtype=np.float64)
+    return data, arrays
+
+
+def _load(data: dict, arrays: dict[str, np.ndarray]) -> Lesson:
+    """Rebuild the model from its weights and re-record the example's trace (milliseconds)."""
+    cfg = RunConfig.from_dict(data["config"])
+    s = tasks.spec(cfg.task)
+    model = models.build(cfg.model, s.input_size, s.output_size, cfg.train.seed,
+                         cfg.task.seq_len)
+    model.load_state_dict({k[2:]: torch.from_numpy(v.copy()) for k, v in arrays.items()
+                           if k.startswith("w.")})
+    model.eval()
+    history = History(losses=arrays["losses"].tolist(), **data["history"])
+    ex = tasks.example(cfg.task, cfg.train.seed)
+    return Lesson(TrainedRun(cfg, model, history, data["device_label"]),
+                  trace.record(model, ex.x, ex.y))
+
+
+KIND = runs.kind_of(prepare)
+runs.register_codec(KIND, _save, _load)

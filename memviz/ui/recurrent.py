@@ -26,7 +26,7 @@ from memviz.config import (
 )
 from memviz.documents import figures as doc_figures
 from memviz.documents import variants
-from memviz.recurrent import cells, equations, figures, lesson, presets, tasks
+from memviz.recurrent import cells, equations, figures, lesson, presets, tasks, verdict
 from memviz.ui import show, training, urlstate
 
 TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
@@ -122,6 +122,10 @@ def train(page: str, cfg: RunConfig) -> lesson.Lesson | None:
 def summary(les: lesson.Lesson) -> None:
     """Headline numbers of the trained run and the proof that the shown numbers are torch's."""
     h, cfg = les.run.history, les.run.config
+    judged = verdict.judge(cfg, h)
+    if not judged.ok:
+        st.warning(f"**This run did not learn.** {judged.problem} {judged.reason} "
+                   f"**Try** {judged.try_}")
     m1, m2, m3, m4 = st.columns(4)
     if h.eval_accuracy is not None:
         m1.metric("Held-out accuracy", f"{100 * h.eval_accuracy:.1f}%")

@@ -1,76 +1,167 @@
-"""Train on a button press with a progress bar and a live loss curve; keep results by config."""
+"""Train on a click, off the page: the run goes to a worker pool and the page polls it.
+
+The button submits a job (memviz.jobs); a fragment on a timer shows its progress, queue place
+and estimated wait, and a Stop button for the student who started it. Clicks, toggles and page
+switches rerun the script but never touch the job; when it finishes, the page reruns once and
+draws the result from the shared store.
+"""
 
 from __future__ import annotations
 
-import time
+import threading
+import weakref
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from memviz.config import ConfigError
-from memviz.progress import OnStep, TrainingDiverged
-from memviz.runs import RunStore
+from memviz import estimate, jobs
+from memviz.progress import OnStep
+from memviz.runs import DiskStore, RunStore, kind_of
 
 R = TypeVar("R")
-REDRAW_SECONDS = 0.2  # drawing the curve costs more than a training step: redraw ~5 times/s
+POLL_SECONDS = 0.5  # the progress panel redraws at most twice a second
+QUICK_WAIT = 1.0  # a run that finishes this fast shows its result without a polling round trip
+APPTEST_WAIT = 100.0  # AppTest runs a page once, with no timer: wait for the run to finish
+_APPTEST_SESSION = "test session id"  # the session id streamlit.testing.v1.AppTest uses
+_boards: weakref.WeakKeyDictionary[RunStore, jobs.Board] = weakref.WeakKeyDictionary()
+_boards_lock = threading.Lock()
 
 
 @st.cache_resource(show_spinner=False)
 def store() -> RunStore:
-    """The one RunStore shared by every session and tab of this server."""
-    return RunStore(max_entries=64)
+    """The one RunStore shared by every session (on disk under $MEMVIZ_STORE)."""
+    jobs.shared_pool().warm()  # start the workers now, not on the first click
+    return RunStore(max_entries=64, disk=DiskStore.from_env())
 
 
-def _live_progress() -> tuple[OnStep, Callable[[], None]]:
-    """An on_step callback drawing a progress bar and loss curve, and a function to clear them."""
-    bar = st.progress(0.0, text="Training…")
-    chart = st.empty()
-    losses: list[float] = []
-    last = [0.0]
+def board() -> jobs.Board:
+    """The job board of the current store (a cleared store gets a new one)."""
+    s = store()
+    with _boards_lock:
+        if s not in _boards:
+            _boards[s] = jobs.Board(s)
+        return _boards[s]
 
-    def on_step(step: int, total: int, loss: float) -> None:
-        losses.append(loss)
-        now = time.perf_counter()
-        if now - last[0] >= REDRAW_SECONDS or step == total:
-            last[0] = now
-            bar.progress(step / total, text=f"step {step} of {total} · loss {loss:.4f}")
-            chart.line_chart(pd.DataFrame({"training loss": losses}), x_label="step",
-                             y_label="loss", height=220)
 
-    def clear() -> None:
-        bar.empty()
-        chart.empty()
+def _who() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "local"
 
-    return on_step, clear
+
+def _failure(snap: jobs.Snapshot) -> None:
+    if snap.status == "diverged":
+        st.error(f"Training stopped: {snap.error}")
+    elif snap.status == "config":
+        st.error(f"Those settings cannot be trained: {snap.error}")
+    elif snap.status == "stopped":
+        st.info("Training was stopped. Press the button to start it again.")
+    else:
+        st.error(f"Training failed: {snap.error}")
+
+
+def _start_button(page: str, kind: str, cfg: Hashable, label: str, auto: bool) -> bool:
+    """The estimate, the Train button and, over budget, a confirmation; whether to start now."""
+    est = estimate.for_kind(kind, cfg)
+    over = est.over_budget if est is not None else None
+    if est is not None:
+        st.caption(f"Estimated training time about {est.seconds:.0f} s on this machine "
+                   f"(memory about {est.megabytes:.0f} MB); shared runs start at once.")
+    sure = True
+    if over:
+        st.warning(f"This is a big run: {over}. It would hold up the class's other runs.")
+        sure = st.checkbox("Train it anyway", key=f"{page}_confirm")
+    clicked = st.button(label, key=f"{page}_train", type="primary", disabled=not sure)
+    if clicked and sure:
+        return True
+    if auto and not over:  # a link never starts a big run by itself
+        return True
+    st.info(f"Press **{label}**: the model for these settings has not been trained yet.")
+    return False
 
 
 def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
             label: str = "Train", auto: bool = False) -> R | None:
-    """The result of train_fn(cfg, on_step): from the shared store, or trained on a click
-    (or at once when `auto`, e.g. for a page opened from a shared link).
+    """The result of train_fn(cfg, on_step): from the shared store, or trained off the page on
+    a click (or at once when `auto`, e.g. for a page opened from a shared link, within budget).
 
-    Returns None until there is a result (the page then shows only its controls). A training
-    run that diverges or a bad setting shows a message instead of a traceback.
+    Returns None until there is a result (the page then shows its controls and the progress).
+    A run that diverges, fails or was stopped shows a message instead of a traceback.
     """
-    kind = f"{train_fn.__module__}.{train_fn.__qualname__}"
+    kind = kind_of(train_fn)
     found = store().get(kind, cfg)
     if found is not None:
         return found
-    if not st.button(label, key=f"{page}_train", type="primary") and not auto:
-        st.info(f"Press **{label}**: the model for these settings has not been trained yet.")
+    b = board()
+    job = b.find(kind, cfg)
+    first = job is None  # a link trains by itself once, not again after a failure
+    if job is not None and job.state in ("failed", "stopped"):
+        _failure(b.snapshot(job))
+        job = None
+    if job is None or job.state == "done":  # done but evicted from memory: train again
+        slot = st.empty()
+        with slot.container():
+            go = _start_button(page, kind, cfg, label, auto and first)
+        if not go:
+            return None
+        slot.empty()  # the progress panel replaces the button at once
+        est = estimate.for_kind(kind, cfg)
+        job = b.submit(kind, cfg, train_fn, _who(), est.seconds if est else 5.0)
+    else:
+        b.watch(job, _who())
+    apptest = _who() == _APPTEST_SESSION
+    if b.wait(job, APPTEST_WAIT if apptest else QUICK_WAIT):
+        found = store().get(kind, cfg)
+        if found is not None:
+            return found
+        _failure(b.snapshot(job))
         return None
-    on_step, clear = _live_progress()
-    try:
-        result = store().get_or_compute(kind, cfg, lambda: train_fn(cfg, on_step))
-    except TrainingDiverged as e:
-        clear()
-        st.error(f"Training stopped: {e}")
-        return None
-    except ConfigError as e:
-        clear()
-        st.error(f"Those settings cannot be trained: {e}")
-        return None
-    clear()
-    return result
+    st.fragment(_progress, run_every=POLL_SECONDS)(page, kind, cfg)
+    return None
+
+
+def _progress(page: str, kind: str, cfg: Hashable) -> None:
+    """Polled: progress, loss curve, queue place, wait, Stop; reruns the page when done."""
+    b = board()
+    job = b.find(kind, cfg)
+    snap = b.snapshot(job) if job is not None else None
+    if snap is None or snap.finished:
+        st.rerun()  # the whole page: it draws the result (or the reason there is none)
+    if snap.state == "queued":
+        st.progress(0.0, text=f"Waiting for a free worker: {snap.ahead} run(s) ahead of this one "
+                              f"· ready in about {snap.wait_s:.0f} s")
+    else:
+        frac = snap.step / snap.total if snap.total else 0.0
+        loss = f" · loss {snap.loss:.4f}" if snap.loss is not None else ""
+        st.progress(frac, text=f"Training: step {snap.step} of {snap.total or '…'}{loss} · "
+                               f"about {snap.wait_s:.0f} s left")
+        if len(snap.losses) > 1:
+            st.html(sparkline(snap.losses))
+    others = snap.watchers - 1
+    mine = snap.owner == _who()
+    if others > 0:
+        st.caption(f"{others} other student(s) are waiting for this same run; it trains once.")
+    if not mine:
+        st.caption("Someone else started this run; it appears here when it finishes.")
+    elif st.button("Stop", key=f"{page}_stop", help="Stop training (kept running if others "
+                   "are waiting for the same settings)."):
+        outcome = b.stop(job, _who())
+        if outcome == "handed on":
+            st.info("Others are waiting for this run, so it continues for them.")
+
+
+def sparkline(losses: tuple[float, ...], width: int = 320, height: int = 60) -> str:
+    """A loss curve as a small inline SVG (log scale): a few hundred bytes, no chart library."""
+    import math
+
+    ys = [math.log10(max(v, 1e-8)) for v in losses]
+    lo, hi = min(ys), max(ys)
+    span = (hi - lo) or 1.0
+    n = len(ys) - 1
+    pts = " ".join(f"{i * width / n:.1f},{(hi - y) / span * (height - 4) + 2:.1f}"
+                   for i, y in enumerate(ys))
+    return (f'<svg width="{width}" height="{height}" role="img" aria-label="training loss">'
+            f'<polyline points="{pts}" fill="none" stroke="#1f77b4" stroke-width="1.5"/></svg>'
+            f'<div style="font-size:0.8rem;color:#666">training loss (log scale), '
+            f'{losses[-1]:.4f} now</div>')

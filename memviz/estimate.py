@@ -1,0 +1,78 @@
+"""How long and how much memory a recurrent run will take, before it is trained.
+
+seconds ~ steps * (a + b*T + c*B*T*H^2) per cell type: a is the per-step overhead (data, optimiser),
+b the per-time-step cost of small cells (kernel launches dominate there), c the arithmetic.
+Peak memory ~ base + k * B*T*H (the activations autograd keeps for the backward pass).
+Constants from `python3 benchmarks/calibrate.py` on the 2-core reference machine, one torch
+thread per run, measured under other load: treat the answer as a factor-of-2 guide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from memviz.config import RunConfig
+
+# (a [s], b [s per time step], c [s per B*T*H^2]) per step, fitted by benchmarks/calibrate.py
+# (measured at load average ~10 on 2 cores: alone, runs are up to ~5x faster)
+TIME = {"rnn": (2.5e-3, 1.03e-3, 1.0e-9),
+        "lstm": (0.7e-3, 1.52e-3, 2.53e-9),
+        "gru": (3.5e-3, 0.93e-3, 0.74e-9)}
+MB_PER_BTH = {"rnn": 7e-5, "lstm": 4e-5, "gru": 1.7e-4}  # MB of activations per B*T*H
+BASE_MB = 420.0  # a worker with torch loaded, after one default run
+BUDGET_SECONDS = 60.0
+BUDGET_MB = 1024.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Expected training seconds and peak memory of one worker, with the reason if over budget."""
+
+    seconds: float
+    megabytes: float
+
+    @property
+    def over_budget(self) -> str | None:
+        """Why this run needs a confirming click, or None."""
+        if self.megabytes > BUDGET_MB:
+            return (f"it would need about {self.megabytes / 1024:.1f} GB of memory "
+                    f"(budget {BUDGET_MB / 1024:.0f} GB)")
+        if self.seconds > BUDGET_SECONDS:
+            return f"it would train for about {self.seconds:.0f} s (budget {BUDGET_SECONDS:.0f} s)"
+        return None
+
+    def __add__(self, other: Estimate) -> Estimate:  # runs one after another in one worker
+        return Estimate(self.seconds + other.seconds, max(self.megabytes, other.megabytes))
+
+
+def features(cfg: RunConfig) -> tuple[float, float, float, float]:
+    """(1, T, B*T*H^2, B*T*H) per training step."""
+    T, H, B = cfg.task.seq_len, cfg.model.hidden, cfg.train.batch
+    return 1.0, float(T), float(B * T * H * H), float(B * T * H)
+
+
+def recurrent(cfg: RunConfig) -> Estimate:
+    """The estimate for one recurrent run (memviz.recurrent.lesson.prepare)."""
+    one, T, bth2, bth = features(cfg)
+    a, b, c = TIME[cfg.model.arch]
+    seconds = cfg.train.steps * (a * one + b * T + c * bth2) + 0.2  # + building and evaluating
+    return Estimate(seconds, BASE_MB + MB_PER_BTH[cfg.model.arch] * bth)
+
+
+def of(cfg: object) -> Estimate | None:
+    """The estimate for a config, or a tuple of them run in turn; None for kinds it cannot judge."""
+    if isinstance(cfg, RunConfig):
+        return recurrent(cfg)
+    if isinstance(cfg, tuple) and cfg and all(isinstance(c, RunConfig) for c in cfg):
+        total = recurrent(cfg[0])
+        for c in cfg[1:]:
+            total = total + recurrent(c)
+        return total
+    return None
+
+
+def for_kind(kind: str, cfg: object) -> Estimate | None:
+    """The estimate for what `kind` trains on cfg: the gates study trains all three cells."""
+    if kind.endswith("gradients.study") and isinstance(cfg, RunConfig):
+        return of(tuple(cfg.replace(model={"arch": a}) for a in ("rnn", "lstm", "gru")))
+    return of(cfg)

@@ -1,0 +1,154 @@
+"""Training off the page: the run store on disk, the job board, the estimate and the verdict."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+import torch
+
+from memviz import estimate, jobs, runs
+from memviz.progress import History
+from memviz.recurrent import lesson, verdict
+
+from .conftest import tiny_config
+
+
+def _thread_board(tmp_path, workers: int = 1) -> jobs.Board:
+    return jobs.Board(runs.RunStore(disk=runs.DiskStore(tmp_path)), jobs.Pool(workers, "thread"))
+
+
+def test_a_lesson_survives_a_restart_with_equal_weights_and_trace(tmp_path):
+    cfg = tiny_config(steps=20)
+    first = runs.RunStore(disk=runs.DiskStore(tmp_path))
+    les = first.get_or_compute(lesson.KIND, cfg, lambda: lesson.prepare(cfg))
+    files = list(tmp_path.glob("*.npz"))
+    assert len(files) == 1 and not list(tmp_path.glob(".tmp-*"))
+    with np.load(files[0], allow_pickle=False) as z:  # nothing on disk needs pickle
+        assert "__meta__" in z.files
+    again = runs.RunStore(disk=runs.DiskStore(tmp_path)).get(lesson.KIND, cfg)  # a new server
+    assert again is not None and again is not les
+    for k, v in les.run.model.state_dict().items():
+        assert torch.equal(v, again.run.model.state_dict()[k])
+    for k in les.trace.fields:
+        assert np.array_equal(les.trace[k], again.trace[k])
+    assert again.run.history == les.run.history and again.trace.max_abs_diff < 1e-5
+    assert runs.RunStore(disk=runs.DiskStore(tmp_path)).get(lesson.KIND, tiny_config(seed=1)) \
+        is None
+
+
+def test_the_disk_store_evicts_the_least_recently_used_entries(tmp_path):
+    runs.register_codec("test.blob", lambda r: ({"n": int(r.size)}, {"a": r}),
+                        lambda meta, arrays: arrays["a"])
+    disk = runs.DiskStore(tmp_path, max_bytes=10**9)
+    for i in range(4):
+        disk.save("test.blob", i, np.zeros(25_000, dtype=np.float64))  # ~200 kB each
+        time.sleep(0.02)
+    one = disk.size() // 4
+    assert disk.load("test.blob", 0) is not None  # touch 0: now the most recently used
+    disk.max_bytes = 2 * one + one // 2
+    gone = disk.evict()
+    assert len(gone) == 2 and disk.size() <= disk.max_bytes
+    assert disk.load("test.blob", 0) is not None and disk.load("test.blob", 3) is not None
+    assert disk.load("test.blob", 1) is None and disk.load("test.blob", 2) is None
+
+
+def test_concurrent_callers_train_once_and_a_failure_keeps_no_lock():
+    store, calls, gate = runs.RunStore(), [], threading.Event()
+
+    def compute():
+        calls.append(1)
+        gate.wait(5)
+        return "model"
+
+    threads = [threading.Thread(target=store.get_or_compute, args=("k", "a", compute))
+               for _ in range(6)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert len(calls) == 1 and store.get("k", "a") == "model"
+
+    def boom():
+        raise ValueError("bad")
+
+    for cfg in range(20):
+        try:
+            store.get_or_compute("k", ("bad", cfg), boom)
+        except ValueError:
+            pass
+    assert store._key_locks == {}  # issue 12: no lock kept per failed config
+
+
+def test_a_job_is_shared_by_key_and_survives_other_sessions_reruns(tmp_path):
+    board = _thread_board(tmp_path)
+    cfg = tiny_config(steps=60)
+    job = board.submit(lesson.KIND, cfg, lesson.prepare, "alice", 1.0)
+    again = board.submit(lesson.KIND, cfg, lesson.prepare, "bob", 1.0)  # a rerun, a 2nd student
+    assert again is job and board.snapshot(job).watchers == 2
+    assert board.stop(job, "bob") == "not yours"
+    assert board.wait(job, 30)
+    snap = board.snapshot(job)
+    assert snap.state == "done" and snap.step == snap.total == 60 and len(snap.losses) == 60
+    assert board.store.get(lesson.KIND, cfg).run.history.losses == list(snap.losses)
+
+
+def test_stop_ends_a_run_for_its_owner_or_hands_it_on(tmp_path):
+    board = _thread_board(tmp_path)
+    long = tiny_config(steps=5000)
+    job = board.submit(lesson.KIND, long, lesson.prepare, "alice", 30.0)
+    queued = board.submit(lesson.KIND, tiny_config(steps=5000, seed=1), lesson.prepare, "c", 30.0)
+    snap = board.snapshot(queued)
+    assert snap.state == "queued" and snap.ahead == 0 and snap.wait_s > 30.0
+    board.submit(lesson.KIND, long, lesson.prepare, "bob", 30.0)
+    assert board.stop(job, "alice") == "handed on" and job.owner == "bob"
+    assert board.stop(job, "bob") == "stopped"
+    assert board.stop(queued, "c") == "stopped"
+    assert board.wait(job, 30) and board.wait(queued, 30)
+    assert board.snapshot(job).state == "stopped" and board.snapshot(queued).state == "stopped"
+    assert board.store.get(lesson.KIND, long) is None  # a stopped run is never stored
+
+
+def test_a_diverging_run_fails_with_its_reason_and_no_traceback(tmp_path):
+    from memviz.progress import TrainingDiverged
+
+    def diverge(cfg, on_step):
+        raise TrainingDiverged(3, math.nan, History())
+
+    board = _thread_board(tmp_path)
+    job = board.submit("test.diverge", 1, diverge, "alice")
+    assert board.wait(job, 10)
+    snap = board.snapshot(job)
+    assert snap.state == "failed" and snap.status == "diverged" and "Lower the" in snap.error
+
+
+def test_the_estimate_grows_with_the_work_and_is_within_3x_of_measured():
+    base = tiny_config(seq_len=20, hidden=32, steps=100)
+    for change in ({"task": {"seq_len": 80}}, {"model": {"hidden": 128}},
+                   {"train": {"steps": 400}}, {"train": {"batch": 64}}):
+        assert estimate.recurrent(base.replace(**change)).seconds > estimate.recurrent(base).seconds
+    big = base.replace(task={"seq_len": 500}, model={"hidden": 256, "arch": "gru"},
+                       train={"batch": 64})
+    assert estimate.recurrent(big).over_budget
+    for cfg in (tiny_config("lstm", seq_len=20, hidden=32, steps=60),
+                tiny_config("gru", seq_len=40, hidden=16, steps=60)):
+        start = time.perf_counter()
+        lesson.prepare(cfg)
+        measured = time.perf_counter() - start
+        guess = estimate.recurrent(cfg).seconds
+        assert measured / 3 <= guess <= measured * 3, (guess, measured)
+
+
+def test_the_verdict_names_divergence_and_chance_with_a_setting_to_try():
+    cfg = tiny_config("rnn", seq_len=50, steps=300).replace(train={"lr": 0.1})
+    bad = verdict.judge(cfg, History(losses=[5.0], eval_loss=5.22, eval_accuracy=0.25))
+    assert not bad.ok and "far above" in bad.problem and "0.01" in bad.try_
+    chance = verdict.judge(cfg.replace(train={"lr": 0.003}),
+                           History(losses=[1.38], eval_loss=1.38, eval_accuracy=0.26))
+    assert not chance.ok and "chance" in chance.problem and "LSTM" in chance.try_
+    good = verdict.judge(cfg, History(losses=[0.01], eval_loss=0.01, eval_accuracy=1.0))
+    assert good.ok and good.message() == ""
