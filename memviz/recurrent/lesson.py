@@ -5,10 +5,24 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import torch
+
 from memviz.config import ARCHS, RunConfig
 from memviz.progress import OnStep
-from memviz.recurrent import tasks, trace
-from memviz.recurrent.train import TrainedRun, run
+from memviz.recurrent import models, tasks, trace
+from memviz.recurrent.train import TrainedRun, evaluate, run
+
+CHECKPOINT_STEPS = (0, 10, 30, 100, 300)  # log-spaced; the end of training is added
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The example's trace after `step` training steps, with held-out loss and accuracy then."""
+
+    step: int
+    trace: trace.Trace
+    loss: float
+    accuracy: float | None
 
 
 @dataclass(frozen=True)
@@ -17,17 +31,46 @@ class Lesson:
 
     run: TrainedRun
     trace: trace.Trace
+    checkpoints: tuple[Checkpoint, ...] = ()
 
     @property
     def spec(self) -> tasks.TaskSpec:
         return tasks.spec(self.run.config.task)
 
 
+def checkpoint_steps(steps: int) -> tuple[int, ...]:
+    """The training steps at which the example is recorded: CHECKPOINT_STEPS up to `steps`,
+    and `steps` itself."""
+    return tuple(sorted({s for s in CHECKPOINT_STEPS if s < steps} | {steps}))
+
+
 def prepare(cfg: RunConfig, on_step: OnStep | None = None) -> Lesson:
-    """Train cfg's model, then record its example sequence through the hand-written cell."""
-    trained = run(cfg, on_step)
+    """Train cfg's model, then record its example sequence through the hand-written cell, at
+    the end and at the checkpoints along the way (weights copied during the same run)."""
+    weights: dict[int, dict[str, torch.Tensor]] = {}
+
+    def keep(step: int, model: torch.nn.Module) -> None:
+        weights[step] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+    trained = run(cfg, on_step, keep, checkpoint_steps(cfg.train.steps))
     ex = tasks.example(cfg.task, cfg.train.seed)
-    return Lesson(trained, trace.record(trained.model, ex.x, ex.y))
+    final = trace.record(trained.model, ex.x, ex.y)
+    h = trained.history
+    points = [_checkpoint(cfg, step, w, ex) for step, w in sorted(weights.items())
+              if step < len(h.losses)]
+    points.append(Checkpoint(len(h.losses), final, h.eval_loss, h.eval_accuracy))
+    return Lesson(trained, final, tuple(points))
+
+
+def _checkpoint(cfg: RunConfig, step: int, state: dict, ex: tasks.Batch) -> Checkpoint:
+    """Load saved weights into a fresh model, record the example and score the held-out batch
+    (the weights are dropped afterwards: only the trace and two numbers are kept)."""
+    s = tasks.spec(cfg.task)
+    model = models.build(cfg.model, s.input_size, s.output_size, cfg.train.seed, cfg.task.seq_len)
+    model.load_state_dict(state)
+    model.eval()
+    loss, acc = evaluate(model, cfg.task, cfg.train.seed)
+    return Checkpoint(step, trace.record(model, ex.x, ex.y), loss, acc)
 
 
 def per_arch(cfg: RunConfig) -> tuple[RunConfig, ...]:
