@@ -120,8 +120,9 @@ function start(S) {
   let last = performance.now();
   const tick = (now) => {
     if (!S.playing) return;
-    if (now - last >= 1000 / Number(S.speed.value) - 2) {
-      last = now;
+    const every = 1000 / Number(S.speed.value);
+    if (now - last >= every - 2) {
+      last = now - last > 2 * every ? now : last + every; // keep the average rate, no burst
       go(S, S.t + 1);
       if (S.t >= S.T) return stop(S);
     }
