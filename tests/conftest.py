@@ -54,7 +54,7 @@ def stepper_data(at) -> dict:
     """What an AppTest page sent to the browser-side stepper (memviz.ui.stepper.payload)."""
     import json
 
-    (el,) = at.get("bidi_component")
+    el = at.get("bidi_component")[0]  # the step-through; the what-if panel's comes after
     return json.loads(el.proto.json)
 
 

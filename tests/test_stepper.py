@@ -87,3 +87,27 @@ def test_the_payload_carries_the_exact_recorded_numbers(les):
     assert 'data-k="a_f"' in slots and 'data-lag="1"' in slots  # c_{t-1} in the cell state
     assert equations.number(-0.25, paren=True) == "(-0.250)"
     assert data["id"] != stepper.payload(les.checkpoints[0].trace, 3, 1)["id"]
+
+
+@pytest.mark.parametrize("task", ["recall", "adding"])
+def test_what_if_panel_runs_on_the_page(task):
+    from streamlit.testing.v1 import AppTest
+
+    from memviz.ui import training
+
+    from .conftest import ROOT
+
+    training.store.clear()
+    at = AppTest.from_file(str(ROOT / "pages/rnn.py"), default_timeout=120)
+    for k, v in {"task": task, "seq_len": "6", "hidden": "3", "steps": "20"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and len(at.get("bidi_component")) == 2
+    n = len(at.get("plotly_chart"))
+    if task == "recall":
+        at.slider(key="rnn_wi_cue").set_value(3).run()
+    else:
+        at.number_input(key="rnn_wi_value").set_value(0.5).run()
+    assert not at.exception and len(at.get("plotly_chart")) == n
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("depends on each input step" in t for t in titles)

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from memviz.config import TaskConfig
-from memviz.recurrent import cells, trace
+from memviz.recurrent import cells, tasks, trace
 from memviz.recurrent.models import SeqModel
 
 
@@ -37,9 +37,23 @@ def toggle(x: np.ndarray, t: int, channel: int) -> np.ndarray:
     return y
 
 
-def rerun(model: SeqModel, x: np.ndarray) -> trace.Trace:
-    """The trained model's trace on the edited input x (T, I)."""
-    return trace.record(model, torch.as_tensor(np.asarray(x, dtype=np.float32)))
+def target(task: TaskConfig, x: np.ndarray, original: np.ndarray) -> np.ndarray:
+    """The right answer for an edited input x (T, I): the symbol at step 1 (recall), the sum of
+    the marked values (adding), the running bracket depth (brackets); sine keeps its own."""
+    if task.name == "recall":
+        return np.array(int(np.argmax(x[0, :task.n_symbols])))
+    if task.name == "adding":
+        return np.array(float((x[:, 0] * (x[:, 1] >= 0.5)).sum()), dtype=np.float32)
+    if task.name == "brackets":
+        steps = np.where(x[:, 0] >= 0.5, 1, -1)
+        return np.clip(np.cumsum(steps), 0, tasks.MAX_DEPTH)
+    return np.asarray(original)
+
+
+def rerun(model: SeqModel, x: np.ndarray, y: np.ndarray | None = None) -> trace.Trace:
+    """The trained model's trace on the edited input x (T, I), with its target y if given."""
+    return trace.record(model, torch.as_tensor(np.asarray(x, dtype=np.float32)),
+                        None if y is None else torch.as_tensor(np.asarray(y))[None])
 
 
 def saliency(model: SeqModel, x: np.ndarray, output: int = 0, step: int | None = None

@@ -22,7 +22,7 @@ from memviz.config import (
 from memviz.documents import figures as doc_figures
 from memviz.documents import variants
 from memviz.recurrent import cells, equations, figures, lesson, presets, tasks
-from memviz.ui import show, stepper, training, urlstate
+from memviz.ui import show, stepper, training, urlstate, whatif
 
 TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
                "sine": "Sine forecasting", "brackets": "Bracket depth"}
@@ -220,6 +220,7 @@ def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:
         summary(les)
         example(page, les)
         step_through(page, les)
+        whatif.panel(page, les)
     return les
 
 
