@@ -66,7 +66,7 @@ def _server() -> tuple[subprocess.Popen, str]:
 
 def _step_times(pg, presses: int) -> tuple[list[float], list[float]]:
     """(in-page key -> paint ms, Python send -> seen ms) for `presses` ArrowRight presses."""
-    rng = pg.locator('input[aria-label="Time step t"]')
+    rng = pg.locator('input[aria-label="Time step t"]').first
     for _ in range(20):  # the page may still rerun once after training: retry until it holds
         rng.focus()
         pg.keyboard.press("Home")
@@ -94,16 +94,16 @@ def _step_times(pg, presses: int) -> tuple[list[float], list[float]]:
 
 def _play_fps(pg, seconds: float, speed: str) -> float:
     """Frames the stepper drew per second while playing at `speed` steps/s."""
-    pg.locator('select[aria-label="Play speed"]').select_option(speed)
-    pg.locator('input[aria-label="Time step t"]').focus()
+    pg.locator('select[aria-label="Play speed"]').first.select_option(speed)
+    pg.locator('input[aria-label="Time step t"]').first.focus()
     pg.keyboard.press("Home")
     n0 = int(pg.evaluate(f"() => {BOX}.dataset.frames"))
-    pg.get_by_role("button", name="Play").click()
+    pg.get_by_role("button", name="Play").first.click()
     t0 = time.perf_counter()
     time.sleep(seconds)
     n1 = int(pg.evaluate(f"() => {BOX}.dataset.frames"))
     dt = time.perf_counter() - t0
-    pg.get_by_role("button", name="Pause").click()
+    pg.get_by_role("button", name="Pause").first.click()
     return (n1 - n0 - 1) / dt  # minus the Home frame
 
 
@@ -121,7 +121,7 @@ def main() -> int:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROME_ARGS)
             pg = browser.new_page(viewport={"width": 1400, "height": 1000})
             pg.goto(f"{url}/lstm", timeout=120_000)
-            rng = pg.locator('input[aria-label="Time step t"]')
+            rng = pg.locator('input[aria-label="Time step t"]').first
             train = pg.get_by_role("button", name="Train", exact=True)
             train.or_(rng).first.wait_for(timeout=120_000)
             if not rng.is_visible():
@@ -135,7 +135,7 @@ def main() -> int:
                   f"{statistics.median(walls):.1f} ms, max {max(walls):.1f} ms")
             pg.goto(f"{url}/lstm?task=recall&seq_len=200&hidden=64&lr=0.01&steps=10&seed=0",
                     timeout=120_000)
-            pg.locator('input[aria-label="Time step t"]').wait_for(timeout=300_000)
+            pg.locator('input[aria-label="Time step t"]').first.wait_for(timeout=300_000)
             for speed in ("10", "30"):
                 fps = _play_fps(pg, args.seconds, speed)
                 print(f"Play at T=200, H=64, speed {speed} steps/s: {fps:.1f} frames/s")

@@ -110,4 +110,4 @@ def test_what_if_panel_runs_on_the_page(task):
         at.number_input(key="rnn_wi_value").set_value(0.5).run()
     assert not at.exception and len(at.get("plotly_chart")) == n
     titles = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any("depends on each input step" in t for t in titles)
+    assert any("Saliency of" in t for t in titles)

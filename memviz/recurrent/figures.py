@@ -202,4 +202,4 @@ def saliency_strip(s: np.ndarray, what: str) -> go.Figure:
     data = [dict(type="bar", x=np.arange(1, len(s) + 1), y=s, marker=dict(color="#0072B2"),
                  hovertemplate="step %{x}: %{y:.4f}<extra></extra>")]
     return _figure(data, _axes("time step t", "|d answer / d x_t|"),
-                   f"How much {what} depends on each input step", 220)
+                   f"Saliency of {what}", 220)

@@ -37,8 +37,7 @@ def panel(page: str, les: lesson.Lesson) -> None:
         spec, tr = les.spec, les.trace
         new = whatif.rerun(les.run.model, x, whatif.target(les.run.config.task, x, tr.target))
         out = int(new.output[-1].argmax()) if spec.classify else 0
-        what = f"the score of answer {out} at the last step" if spec.classify else \
-            "the answer at the last step"
+        what = f"answer {out}, last step" if spec.classify else "the last answer"
         left, right = st.columns(2)
         with left:
             show.plotly(figures.input_heatmap(new, spec.channels), f"{page}_wi_input",
