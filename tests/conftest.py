@@ -54,3 +54,18 @@ def _router_after_first_request(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def stepper_data(at) -> dict:
+    """What an AppTest page sent to the browser-side stepper (memviz.ui.stepper.payload)."""
+    import json
+
+    el = at.get("bidi_component")[0]  # the step-through; the what-if panel's comes after
+    return json.loads(el.proto.json)
+
+
+def pack(at) -> dict:
+    """What the page noted for the lecture pack: figures and equations by key."""
+    from memviz.ui import show
+
+    return at.session_state[show.PACK]

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from memviz.ui import training
 
-from .conftest import ROOT
+from .conftest import ROOT, pack, stepper_data
 
 
 @pytest.fixture(autouse=True)
@@ -29,10 +29,14 @@ def _tiny(page: str, T: int = 6) -> AppTest:
 @pytest.mark.parametrize("page, first_gate", [("gru", "r_t"), ("rnn", "h_t")])
 def test_page_trains_and_steps_through_its_own_cell(page, first_gate):
     at = _tiny(page)
-    assert any(e.value.lstrip("$\n").startswith(r"\begin{aligned}" + first_gate) for e in at.latex)
-    before = [e.value for e in at.latex]
-    at.slider(key=f"{page}_t").set_value(3).run()
-    assert not at.exception and [e.value for e in at.latex] != before
+    data = stepper_data(at)
+    assert list(data["equations"])[0] == first_gate[0]  # the stepper shows this cell's equations
+    eqs = pack(at)["equations"]
+    assert eqs[f"{page}_eq_{first_gate[0]}"].startswith(r"\begin{aligned}" + first_gate)
+    before = dict(eqs)
+    at.session_state[f"{page}_t"] = 3  # the step the browser's stepper reports
+    at.run()
+    assert not at.exception and stepper_data(at)["t"] == 3 and pack(at)["equations"] != before
 
 
 def test_gru_variant_toggle_shows_how_far_document_002_departs():

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from memviz.ui import training
 
-from .conftest import ROOT
+from .conftest import ROOT, pack, stepper_data
 
 TIMEOUT = 60
 
@@ -56,44 +56,43 @@ def test_app_routes_to_the_home_page():
 
 def test_lstm_page_trains_steps_and_shows_live_equations():
     at = _tiny_lstm_page()
-    assert not at.exception
     assert "Press **Train**" in at.info[0].value  # nothing trained yet, no figures
     assert len(at.get("plotly_chart")) == 0
     at.button(key="lstm_train").click().run()
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) >= 4  # input, prediction, heatmaps, unit lines
-    live = [e.value for e in at.latex if "= " in e.value and re.search(r"\d\.\d{3}", e.value)]
-    assert any(re.search(r"f_t &= \\sigma\(W_\{if\}.*&=\\sigma\(-?\d+\.\d{3}\) = 0\.\d{3}", v)
-               for v in live)
-    before = [e.value for e in at.latex]
+    assert len(at.get("plotly_chart")) >= 3  # loss, input, prediction; the stepper draws the rest
+    data = stepper_data(at)
+    assert data["fields"] == ["i", "f", "g", "o", "c", "h"] and (data["T"], data["H"]) == (6, 4)
+    live = pack(at)["equations"]["lstm_eq_f"]  # the lecture pack keeps the LaTeX at the step
+    assert re.search(r"f_t &= \\sigma\(W_\{if\}.*&=\\sigma\(-?\d+\.\d{3}\) = 0\.\d{3}", live)
+    before = dict(pack(at)["equations"])
     misses = len(training.store())
-    at.slider(key="lstm_t").set_value(2).run()
+    at.session_state["lstm_t"] = 2  # where the browser's stepper reports the student settled
+    at.run()
     assert not at.exception
-    assert at.slider(key="lstm_t").value == 2
-    assert [e.value for e in at.latex] != before  # the numbers follow the step
+    assert stepper_data(at)["t"] == 2 and at.query_params["t"] in ("2", ["2"])
+    assert pack(at)["equations"] != before  # the exported numbers follow the step
     assert len(training.store()) == misses  # stepping never retrains
 
 
-def test_lstm_page_heatmap_marks_the_selected_step():
-    import json
+def test_lstm_page_exported_heatmap_marks_the_selected_step():
     at = _tiny_lstm_page()
     at.button(key="lstm_train").click().run()
-    at.slider(key="lstm_t").set_value(4).run()
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    heat = next(s for s in specs if "Every unit" in s["layout"]["title"]["text"])
+    at.session_state["lstm_t"] = 4
+    at.run()
+    heat = pack(at)["figures"]["lstm_heatmaps"].to_plotly_json()
     assert [d["type"] for d in heat["data"]] == ["heatmap"] * 6
     assert heat["layout"]["shapes"][0]["x0"] == 4
 
 
-def test_play_advances_the_step():
+def test_training_step_control_shows_the_checkpoints():
     at = _tiny_lstm_page()
     at.button(key="lstm_train").click().run()
-    at.slider(key="lstm_t").set_value(1).run()
-    at.button(key="lstm_play").click().run()
-    assert at.session_state["lstm_playing"]
-    assert at.slider(key="lstm_t").value >= 2
-    at.button(key="lstm_play").click().run()
-    assert not at.session_state["lstm_playing"]
+    assert at.select_slider(key="lstm_ckpt").options == ["0", "10", "30"]
+    end = stepper_data(at)["id"]
+    at.select_slider(key="lstm_ckpt").set_value(0).run()
+    assert not at.exception and stepper_data(at)["id"] != end  # the untrained weights' trace
+    assert "After 0 training steps" in " ".join(c.value for c in at.caption)
 
 
 def test_bad_settings_show_a_message_not_a_traceback():

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from memviz.recurrent import lesson, presets
 from memviz.ui import show, training
 
-from .conftest import ROOT
+from .conftest import ROOT, stepper_data
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +32,9 @@ def test_a_link_restores_the_settings_trains_and_opens_the_same_step():
     assert at.slider(key="gru_seq_len").value == 9 and at.slider(key="gru_hidden").value == 5
     assert at.select_slider(key="gru_lr").value == 0.03
     assert at.number_input(key="gru_seed").value == 4
-    assert at.slider(key="gru_t").value == 3 and at.number_input(key="gru_unit").value == 2
-    assert len(at.get("plotly_chart")) >= 4  # trained without a click: the link shows the model
+    view = stepper_data(at)
+    assert (view["t"], view["unit"]) == (3, 2)  # the stepper opens at the link's step and unit
+    assert len(at.get("plotly_chart")) >= 3  # trained without a click: the link shows the model
 
 
 def test_the_url_follows_the_widgets_round_trip():
@@ -41,7 +42,8 @@ def test_the_url_follows_the_widgets_round_trip():
     at.slider(key="rnn_seq_len").set_value(7)
     at.slider(key="rnn_steps").set_value(20).run()
     at.button(key="rnn_train").click().run()
-    at.slider(key="rnn_t").set_value(5).run()
+    at.session_state["rnn_t"] = 5  # where the browser's stepper reports the student settled
+    at.run()
     params = {k: at.query_params[k][0] if isinstance(at.query_params[k], list)
               else at.query_params[k] for k in ("seq_len", "steps", "t", "task")}
     assert params == {"seq_len": "7", "steps": "20", "t": "5", "task": "recall"}
@@ -49,7 +51,7 @@ def test_the_url_follows_the_widgets_round_trip():
     for k, v in at.query_params.items():
         again.query_params[k] = v[0] if isinstance(v, list) else v
     again.run()
-    assert again.slider(key="rnn_seq_len").value == 7 and again.slider(key="rnn_t").value == 5
+    assert again.slider(key="rnn_seq_len").value == 7 and stepper_data(again)["t"] == 5
 
 
 @pytest.mark.parametrize("bad", [{"seq_len": "abc"}, {"seq_len": "900"}, {"lr": "0.5"}])
@@ -87,7 +89,9 @@ def test_lecturer_mode_keeps_figures_and_equations_and_drops_the_rest():
     assert not at.exception
     assert len(at.markdown) < prose_before
     assert len(at.get("download_button")) == 1  # only the lecture pack remains
-    assert len(at.get("plotly_chart")) >= 4 and len(at.latex) >= 6
+    assert len(at.get("plotly_chart")) >= 3  # loss, input, prediction
+    view = stepper_data(at)  # heatmaps, curves and the six live equations, scaled up
+    assert view["lecturer"] and len(view["equations"]) == 6
     assert not any("The numbers below come from" in c.value for c in at.caption)
 
 
@@ -110,7 +114,7 @@ def test_a_changed_setting_after_opening_a_link_waits_for_the_train_button():
     for k, v in {"seq_len": "6", "hidden": "3", "steps": "20"}.items():
         at.query_params[k] = v
     at.run()
-    assert len(at.get("plotly_chart")) >= 4  # the link's own setup trained at once
+    assert len(at.get("plotly_chart")) >= 3  # the link's own setup trained at once
     at.slider(key="rnn_hidden").set_value(4).run()
     assert not at.exception and len(at.get("plotly_chart")) == 0
     assert "Press **Train**" in at.info[0].value

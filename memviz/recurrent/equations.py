@@ -5,6 +5,7 @@ Steps are shown 1-based (t = 1 .. T, with h_0 = c_0 = 0), as in the documents.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from memviz.recurrent.trace import Trace
@@ -136,3 +137,61 @@ def live(trace: Trace, t: int, j: int) -> dict[str, str]:
     if not 0 <= j < trace.H:
         raise ValueError(f"unit must be between 0 and {trace.H - 1}, got {j}")
     return _LIVE[trace.arch](Step(trace, t, j))
+
+
+# The same live equations as HTML templates for the browser-side stepper: `{k}` is field k at
+# step t, `{k@1}` one step earlier, `{k|p}` parenthesised when negative (as `_n` does). The
+# browser fills them from the recorded trace, so stepping needs no round trip to Python.
+_SUB = {"t": "<sub>t</sub>", "t1": "<sub>t−1</sub>"}
+
+
+def _gate_html(name: str, fn: str, w: str) -> list[str]:
+    """A gate's canonical form, then its pre-activation and value."""
+    t, t1 = _SUB["t"], _SUB["t1"]
+    first = (f"{name}{t} = {fn}(W<sub>i{w}</sub>x{t} + b<sub>i{w}</sub> + W<sub>h{w}</sub>h{t1}"
+             f" + b<sub>h{w}</sub>)")
+    return [first, f"= {fn}({{a_{name}}}) = {{{name}}}"]
+
+
+def _html_lstm() -> dict[str, list[str]]:
+    t, t1 = _SUB["t"], _SUB["t1"]
+    out = {g: _gate_html(g, "tanh" if g == "g" else "σ", g) for g in "ifgo"}
+    out["c"] = [f"c{t} = f{t} c{t1} + i{t} g{t}", "= {f|p}·{c@1|p} + {i|p}·{g|p}", "= {c}"]
+    out["h"] = [f"h{t} = o{t} tanh(c{t})", "= {o|p}·tanh({c}) = {h}"]
+    return out
+
+
+def _html_gru() -> dict[str, list[str]]:
+    t, t1 = _SUB["t"], _SUB["t1"]
+    out = {g: _gate_html(g, "σ", g) for g in "rz"}
+    out["n"] = [f"n{t} = tanh(W<sub>in</sub>x{t} + b<sub>in</sub> + r{t} ⊙ (W<sub>hn</sub>h{t1}"
+                " + b<sub>hn</sub>))", "= tanh({xn} + {r}·{hn|p}) = {n}"]
+    out["h"] = [f"h{t} = (1 − z{t}) n{t} + z{t} h{t1}",
+                "= (1 − {z})·{n|p} + {z}·{h@1|p} = {h}"]
+    return out
+
+
+def _html_rnn() -> dict[str, list[str]]:
+    t, t1 = _SUB["t"], _SUB["t1"]
+    return {"h": [f"h{t} = tanh(W<sub>ih</sub>x{t} + b<sub>ih</sub> + W<sub>hh</sub>h{t1}"
+                  " + b<sub>hh</sub>)", "= tanh({a_h}) = {h}"]}
+
+
+HTML_TEMPLATES = {"lstm": _html_lstm, "gru": _html_gru, "rnn": _html_rnn}
+
+
+def _slot(m: re.Match) -> str:
+    name, lag, paren = m.group(1), m.group(2) or "0", "1" if m.group(3) else "0"
+    return f'<span class="v" data-k="{name}" data-lag="{lag}" data-p="{paren}"></span>'
+
+
+def html(arch: str) -> dict[str, list[str]]:
+    """Each field's live equation as lines of HTML with empty number slots
+    (`<span class="v" data-k=name data-lag=.. data-p=..>`) for the browser to fill."""
+    return {name: [re.sub(r"\{(\w+)(?:@(\d))?(\|p)?\}", _slot, line) for line in lines]
+            for name, lines in HTML_TEMPLATES[arch]().items()}
+
+
+def number(v: float, paren: bool = False) -> str:
+    """How the stepper writes a number: 3 decimals, parenthesised when negative if asked."""
+    return _n(v) if paren else f"{v:.3f}"

@@ -195,3 +195,11 @@ def lesson_figures(les, t: int | None = None, unit: int = 0) -> dict[str, go.Fig
         f"{page}_heatmaps": state_heatmaps(tr, fields, t, unit),
         f"{page}_unit_lines": unit_lines(tr, fields, unit, t),
     }
+
+
+def saliency_strip(s: np.ndarray, what: str) -> go.Figure:
+    """|d answer / d x_t| per input step (T,) as one row of bars under the input."""
+    data = [dict(type="bar", x=np.arange(1, len(s) + 1), y=s, marker=dict(color="#0072B2"),
+                 hovertemplate="step %{x}: %{y:.4f}<extra></extra>")]
+    return _figure(data, _axes("time step t", "|d answer / d x_t|"),
+                   f"Saliency of {what}", 220)

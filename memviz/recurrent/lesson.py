@@ -7,7 +7,7 @@ is re-recorded on load.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -16,7 +16,22 @@ from memviz import runs
 from memviz.config import ARCHS, RunConfig
 from memviz.progress import History, OnStep
 from memviz.recurrent import models, tasks, trace
-from memviz.recurrent.train import TrainedRun, run
+from memviz.recurrent.train import TrainedRun, evaluate, run
+
+CHECKPOINT_STEPS = (0, 10, 30, 100, 300)  # log-spaced; the end of training is added
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The example's trace after `step` training steps, with held-out loss and accuracy then."""
+
+    step: int
+    trace: trace.Trace
+    loss: float
+    accuracy: float | None
+    # the weights then (None for the end of training, whose weights are the run's model): the
+    # run store keeps these and re-records the trace on load
+    state: dict[str, torch.Tensor] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -25,17 +40,49 @@ class Lesson:
 
     run: TrainedRun
     trace: trace.Trace
+    checkpoints: tuple[Checkpoint, ...] = ()
 
     @property
     def spec(self) -> tasks.TaskSpec:
         return tasks.spec(self.run.config.task)
 
 
+def checkpoint_steps(steps: int) -> tuple[int, ...]:
+    """The training steps at which the example is recorded: CHECKPOINT_STEPS up to `steps`,
+    and `steps` itself."""
+    return tuple(sorted({s for s in CHECKPOINT_STEPS if s < steps} | {steps}))
+
+
 def prepare(cfg: RunConfig, on_step: OnStep | None = None) -> Lesson:
-    """Train cfg's model, then record its example sequence through the hand-written cell."""
-    trained = run(cfg, on_step)
+    """Train cfg's model, then record its example sequence through the hand-written cell, at
+    the end and at the checkpoints along the way (weights copied during the same run)."""
+    weights: dict[int, dict[str, torch.Tensor]] = {}
+
+    def keep(step: int, model: torch.nn.Module) -> None:
+        weights[step] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+    trained = run(cfg, on_step, keep, checkpoint_steps(cfg.train.steps))
     ex = tasks.example(cfg.task, cfg.train.seed)
-    return Lesson(trained, trace.record(trained.model, ex.x, ex.y))
+    final = trace.record(trained.model, ex.x, ex.y)
+    h = trained.history
+    points = [_checkpoint(cfg, step, w, ex) for step, w in sorted(weights.items())
+              if step < len(h.losses)]
+    points.append(Checkpoint(len(h.losses), final, h.eval_loss, h.eval_accuracy))
+    return Lesson(trained, final, tuple(points))
+
+
+def _checkpoint(cfg: RunConfig, step: int, state: dict, ex: tasks.Batch) -> Checkpoint:
+    """Load saved weights into a fresh model, record the example and score the held-out batch."""
+    model = _model(cfg, state)
+    loss, acc = evaluate(model, cfg.task, cfg.train.seed)
+    return Checkpoint(step, trace.record(model, ex.x, ex.y), loss, acc, state)
+
+
+def _model(cfg: RunConfig, state: dict[str, torch.Tensor]) -> torch.nn.Module:
+    s = tasks.spec(cfg.task)
+    model = models.build(cfg.model, s.input_size, s.output_size, cfg.train.seed, cfg.task.seq_len)
+    model.load_state_dict(state)
+    return model.eval()
 
 
 def per_arch(cfg: RunConfig) -> tuple[RunConfig, ...]:
@@ -69,25 +116,35 @@ def _save(les: Lesson) -> tuple[dict, dict[str, np.ndarray]]:
     data = {"config": run_.config.to_dict(), "device_label": run_.device_label,
             "history": {"eval_loss": h.eval_loss, "eval_accuracy": h.eval_accuracy,
                         "seconds": h.seconds, "device": h.device,
-                        "stopped_early": h.stopped_early}}
+                        "stopped_early": h.stopped_early},
+            "checkpoints": [[c.step, c.loss, c.accuracy] for c in les.checkpoints]}
     arrays = {f"w.{k}": v.detach().cpu().numpy() for k, v in run_.model.state_dict().items()}
+    for c in les.checkpoints:
+        if c.state is not None:
+            arrays.update({f"c{c.step}.{k}": v.numpy() for k, v in c.state.items()})
     arrays["losses"] = np.asarray(h.losses, dtype=np.float64)
     return data, arrays
 
 
 def _load(data: dict, arrays: dict[str, np.ndarray]) -> Lesson:
-    """Rebuild the model from its weights and re-record the example's trace (milliseconds)."""
+    """Rebuild the model (and each checkpoint's) from its weights and re-record the example's
+    traces (milliseconds each); checkpoint scores are the ones measured during training."""
     cfg = RunConfig.from_dict(data["config"])
-    s = tasks.spec(cfg.task)
-    model = models.build(cfg.model, s.input_size, s.output_size, cfg.train.seed,
-                         cfg.task.seq_len)
-    model.load_state_dict({k[2:]: torch.from_numpy(v.copy()) for k, v in arrays.items()
-                           if k.startswith("w.")})
-    model.eval()
+
+    def state(prefix: str) -> dict[str, torch.Tensor]:
+        return {k[len(prefix):]: torch.from_numpy(v.copy()) for k, v in arrays.items()
+                if k.startswith(prefix)}
+
+    model = _model(cfg, state("w."))
     history = History(losses=arrays["losses"].tolist(), **data["history"])
     ex = tasks.example(cfg.task, cfg.train.seed)
-    return Lesson(TrainedRun(cfg, model, history, data["device_label"]),
-                  trace.record(model, ex.x, ex.y))
+    final = trace.record(model, ex.x, ex.y)
+    points = []
+    for step, loss, acc in data.get("checkpoints", []):
+        w = state(f"c{step}.")
+        tr = final if not w else trace.record(_model(cfg, w), ex.x, ex.y)
+        points.append(Checkpoint(step, tr, loss, acc, w or None))
+    return Lesson(TrainedRun(cfg, model, history, data["device_label"]), final, tuple(points))
 
 
 KIND = runs.kind_of(prepare)

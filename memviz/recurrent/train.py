@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import torch
@@ -18,6 +19,7 @@ from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.recurrent import models, tasks
 
 EVAL_BATCH = 512
+OnCheckpoint = Callable[[int, torch.nn.Module], None]  # (step, model) at a chosen step
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,13 @@ def evaluate(model: torch.nn.Module, task: TaskConfig, seed: int) -> tuple[float
 
 
 def train(model: torch.nn.Module, task: TaskConfig, cfg: TrainConfig,
-          on_step: OnStep | None = None, device: str = "cpu") -> History:
-    """Train in place on `device`; returns the History (the model stays on `device`)."""
+          on_step: OnStep | None = None, device: str = "cpu",
+          on_checkpoint: OnCheckpoint | None = None, at: Collection[int] = ()) -> History:
+    """Train in place on `device`; returns the History (the model stays on `device`).
+
+    `on_checkpoint(step, model)` is called before training (step 0) and after each step in `at`
+    that is reached; it must copy what it keeps, as training goes on in place.
+    """
     s = tasks.spec(task)
     gen = _seed_all(cfg.seed)
     if device == "cpu":
@@ -57,6 +64,8 @@ def train(model: torch.nn.Module, task: TaskConfig, cfg: TrainConfig,
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history = History(device=device)
     start = time.perf_counter()
+    if on_checkpoint is not None and 0 in at:
+        on_checkpoint(0, model)
     for step in range(1, cfg.steps + 1):
         batch = tasks.make_batch(task, cfg.batch, gen)
         loss = tasks.loss_fn(s, model(batch.x.to(device)), batch.y.to(device))
@@ -69,6 +78,8 @@ def train(model: torch.nn.Module, task: TaskConfig, cfg: TrainConfig,
             history.seconds = time.perf_counter() - start
             raise TrainingDiverged(step, value, history)
         history.losses.append(value)
+        if on_checkpoint is not None and step in at:
+            on_checkpoint(step, model)
         if on_step is not None and on_step(step, cfg.steps, value):
             history.stopped_early = True
             break
@@ -78,11 +89,13 @@ def train(model: torch.nn.Module, task: TaskConfig, cfg: TrainConfig,
     return history
 
 
-def run(cfg: RunConfig, on_step: OnStep | None = None) -> TrainedRun:
-    """Build, train and return the model of `cfg` on the best available device."""
+def run(cfg: RunConfig, on_step: OnStep | None = None, on_checkpoint: OnCheckpoint | None = None,
+        at: Collection[int] = ()) -> TrainedRun:
+    """Build, train and return the model of `cfg` on the best available device
+    (`on_checkpoint` and `at` as in `train`)."""
     s = tasks.spec(cfg.task)
     dev = devices.pick(cfg.train.device)
     model = models.build(cfg.model, s.input_size, s.output_size, cfg.train.seed,
                          cfg.task.seq_len)
-    history = train(model, cfg.task, cfg.train, on_step, dev.kind)
+    history = train(model, cfg.task, cfg.train, on_step, dev.kind, on_checkpoint, at)
     return TrainedRun(cfg, model.cpu().eval(), history, dev.label)

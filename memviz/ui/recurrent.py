@@ -27,12 +27,11 @@ from memviz.config import (
 from memviz.documents import figures as doc_figures
 from memviz.documents import variants
 from memviz.recurrent import cells, equations, figures, lesson, presets, tasks, verdict
-from memviz.ui import show, training, urlstate
+from memviz.ui import show, stepper, training, urlstate, whatif
 
 TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
                "sine": "Sine forecasting", "brackets": "Bracket depth"}
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
-PLAY_SECONDS = 0.5  # one step every half second while playing
 
 
 
@@ -156,51 +155,48 @@ def example(page: str, les: lesson.Lesson) -> None:
                     "The trained model's answer on this sequence next to the right answer.")
 
 
-def _advance(page: str, T: int) -> None:
-    """While playing, move one step forward; stop at the end."""
-    key = f"{page}_t"
-    if st.session_state.get(key, 1) >= T:
-        st.session_state[f"{page}_playing"] = False
-    else:
-        st.session_state[key] = st.session_state.get(key, 1) + 1
+def _checkpoint(page: str, les: lesson.Lesson) -> lesson.Checkpoint | None:
+    """A "Training step" control over the recorded checkpoints (None if there are none)."""
+    points = {c.step: c for c in getattr(les, "checkpoints", ())}
+    if len(points) < 2:
+        return None
+    key = f"{page}_ckpt"
+    if st.session_state.get(key) not in points:
+        st.session_state[key] = max(points)
+    step = st.select_slider(
+        "Training step", list(points), key=key,
+        help="The same example through the weights as they were after this many training "
+             "steps: watch the gates learn.")
+    c = points[step]
+    acc = "" if c.accuracy is None else f", held-out accuracy {100 * c.accuracy:.1f}%"
+    show.caption(f"After {step} training steps: held-out loss {c.loss:.4f}{acc}.")
+    return c
 
 
-def _toggle_play(page: str) -> None:
-    st.session_state[f"{page}_playing"] = not st.session_state.get(f"{page}_playing", False)
-
-
-def _step_panel(page: str, les: lesson.Lesson, timer_on: bool, extra=None) -> None:
-    tr = les.trace
-    if st.session_state.get(f"{page}_playing"):
-        _advance(page, tr.T)
-    if st.session_state.get(f"{page}_playing", False) != timer_on:
-        st.rerun()  # the fragment's timer is set when the page runs: start or stop it there
-    st.session_state[f"{page}_t"] = min(max(st.session_state.get(f"{page}_t", tr.T), 1), tr.T)
-    st.session_state[f"{page}_unit"] = min(st.session_state.get(f"{page}_unit", 0), tr.H - 1)
-    c1, c2, c3 = st.columns([6, 1, 2], vertical_alignment="bottom")
-    t = c1.slider("Time step t", 1, max(tr.T, 2), key=f"{page}_t", disabled=tr.T == 1)
-    playing = st.session_state.get(f"{page}_playing", False)
-    c2.button("Pause" if playing else "Play", key=f"{page}_play", on_click=_toggle_play,
-              args=(page,), use_container_width=True)
-    j = c3.number_input("Unit", 0, tr.H - 1, key=f"{page}_unit")
+def _step_panel(page: str, les: lesson.Lesson | TraceLesson, extra=None) -> None:
+    point = _checkpoint(page, les)
+    tr = les.trace if point is None else point.trace
+    t = min(max(int(st.session_state.get(f"{page}_t", tr.T)), 1), tr.T)
+    j = min(max(int(st.session_state.get(f"{page}_unit", 0)), 0), tr.H - 1)
+    view = stepper.stepper(f"{page}_stepper", tr, t, j, show.lecturer())
+    if view is not None:  # where the student settled in the browser: keep it for the URL
+        t, j = min(max(view["t"], 1), tr.T), min(max(view["unit"], 0), tr.H - 1)
+    st.session_state[f"{page}_t"], st.session_state[f"{page}_unit"] = t, j
     settings_table(page).save(["t", "unit"])
-    show.note_config({**les.run.config.to_dict(), "view": {"t": t, "unit": int(j)}})
-    t = min(t, tr.T)
+    show.note_config({**les.run.config.to_dict(), "view": {"t": t, "unit": j}})
+    for name, tex in equations.live(tr, t, j).items():
+        show.note_equation(tex, key=f"{page}_eq_{name}")
     fields = cells.FIELDS[tr.arch]
-    left, right = st.columns([1, 1] if show.lecturer() else [3, 2])
-    with left:
-        show.plotly(figures.state_heatmaps(tr, fields, t, j), f"{page}_heatmaps",
-                    "Rows are hidden units, columns are time steps; colour is the value. "
-                    "Gates run from 0 (closed) to 1 (open); the orange line is the current step.")
-    with right:
-        st.markdown(f"**The equations at step t = {t}, unit {j}** (PyTorch's form, live numbers)")
-        for name, tex in equations.live(tr, t, j).items():
-            show.latex(tex, key=f"{page}_eq_{name}")
-        show.plotly(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
-                    "The same unit's gates and states as curves: watch which gate moves when the "
-                    "input arrives.")
+    c1, c2, _ = st.columns([1, 1, 3])
+    with c1:
+        show.export_only(figures.state_heatmaps(tr, fields, t, j), f"{page}_heatmaps",
+                         "Export heatmaps")
+    with c2:
+        show.export_only(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
+                         "Export unit curves")
+    show.caption(f"The exports show step {t} and unit {j}, where the stepper last settled.")
     if extra is not None:
-        extra(t, int(j))
+        extra(t, j)
 
 
 @dataclass(frozen=True)
@@ -213,15 +209,13 @@ class TraceLesson:
 
 
 def step_through(page: str, les: lesson.Lesson | TraceLesson, extra=None) -> None:
-    """Time-step slider, play/pause, unit selector, heatmaps and live equations, in a fragment.
-
-    Moving the slider reruns only this fragment, which indexes into the stored trace: stepping
-    never retrains or re-records. `les` needs only `.trace` and `.run.config.to_dict()`;
+    """Step through the recorded trace in the browser (heatmaps, unit curves, live equations,
+    Play), with a control over training checkpoints; in a fragment, so the step the browser
+    reports back (for the URL and the exports) reruns only this panel, never training.
+    `les` needs only `.trace` and `.run.config.to_dict()` (checkpoints if it has them);
     `extra(t, unit)`, if given, draws a page's own panel for the step inside the fragment.
     """
-    playing = st.session_state.get(f"{page}_playing", False)
-    st.fragment(_step_panel, run_every=PLAY_SECONDS if playing else None)(page, les, playing,
-                                                                          extra)
+    st.fragment(_step_panel)(page, les, extra)
 
 
 def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:
@@ -238,6 +232,7 @@ def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:
         summary(les)
         example(page, les)
         step_through(page, les)
+        whatif.panel(page, les)
     return les
 
 

@@ -42,10 +42,10 @@ def _projector(fig):
     return big
 
 
-def _export_menu(fig, key: str) -> None:
+def _export_menu(fig, key: str, label: str = "Export") -> None:
     """Download buttons whose files are made only when clicked (no cost on reruns)."""
     reason = export.unsupported_reason(fig)
-    with st.popover("Export", icon=":material/download:"):
+    with st.popover(label, icon=":material/download:"):
         for fmt in export.FORMATS:
             st.download_button(
                 fmt.upper(), data=lambda fmt=fmt: export.render(fig, fmt),
@@ -67,6 +67,19 @@ def plotly(fig, key: str, caption: str | None = None) -> None:
         if caption:
             st.caption(caption)
         _export_menu(fig, key)
+
+
+def export_only(fig, key: str, label: str) -> None:
+    """Note a figure for the lecture pack and offer its export menu without drawing it (for
+    views drawn in the browser, such as the stepper, whose figure form is for export)."""
+    _pack()["figures"][key] = fig
+    if not lecturer():
+        _export_menu(fig, key, label)
+
+
+def note_equation(tex: str, key: str) -> None:
+    """Note an equation for the lecture pack's .tex without drawing it."""
+    _pack()["equations"][key] = tex
 
 
 def altair(chart, key: str, caption: str | None = None) -> None:

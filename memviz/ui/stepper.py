@@ -1,0 +1,86 @@
+"""The step-through drawn in the browser: a Streamlit components-v2 element.
+
+The recorded trace goes to the browser once (float32, base64); stepping, Play, the step marker on
+every heatmap, the unit's curves and the equations' live numbers are all drawn there, so a move
+costs a canvas redraw instead of a rerun and six plotly figures. The element reports the step
+and unit it shows back to Python (after a pause, and when Play stops) so the URL follows.
+Everything is served from this package: stepper_assets/stepper.js and stepper.css, no CDN.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.colors as pc
+import streamlit as st
+
+from memviz.recurrent import cells, equations, figures
+from memviz.recurrent.trace import Trace
+
+ASSETS = Path(__file__).with_name("stepper_assets")
+NAME = "memviz_stepper"
+
+
+@functools.cache
+def _component():
+    """Register the element once per process (its JS and CSS are read from the package)."""
+    return st.components.v2.component(
+        NAME, html="", css=(ASSETS / "stepper.css").read_text(encoding="utf-8"),
+        js=(ASSETS / "stepper.js").read_text(encoding="utf-8"))
+
+
+def _b64(a: np.ndarray) -> str:
+    """A (T, H) array as little-endian float32 bytes in base64: exact, and 4 bytes a value."""
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+
+
+def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
+    """The heatmaps' colour scales (the export figures' scales) and which field uses which."""
+    c_max = max(float(np.abs(trace["c"]).max()) if "c" in trace.fields else 1.0, 1e-6)
+    rdbu = list(reversed(pc.diverging.RdBu))
+    table = {"gate": dict(colors=list(pc.sequential.Cividis), lo=0.0, hi=1.0, title="gate"),
+             "tanh": dict(colors=rdbu, lo=-1.0, hi=1.0, title="tanh"),
+             "cell": dict(colors=rdbu, lo=-c_max, hi=c_max, title="cell")}
+    of = {name: ("gate" if name in figures.SIGMOID_FIELDS else "cell" if name == "c" else "tanh")
+          for name in cells.FIELDS[trace.arch]}
+    return table, of
+
+
+def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str, Any]:
+    """Everything the browser needs to step through `trace`, as JSON-ready values."""
+    table, of = scales(trace)
+    fields = cells.FIELDS[trace.arch]
+    digest = hashlib.sha1(np.ascontiguousarray(trace["h"]).tobytes())
+    digest.update(np.ascontiguousarray(trace.x).tobytes())
+    return {
+        "id": f"{trace.arch}-{digest.hexdigest()[:16]}", "T": trace.T, "H": trace.H,
+        "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
+        "arrays": {k: _b64(v) for k, v in trace.fields.items()},
+        "scales": table, "scale_of": of,
+        "colors": {k: figures.GATE_COLORS[k] for k in fields},
+        "meaning": {k: equations.MEANING.get(k, k) for k in fields},
+        "equations": equations.html(trace.arch),
+        "heat_title": "Every unit at every step (orange: the current step and unit)",
+    }
+
+
+def stepper(key: str, trace: Trace, t: int, unit: int, lecturer: bool = False
+            ) -> dict[str, int] | None:
+    """Draw the step-through of `trace` opening at step t (1-based) and `unit`.
+
+    Returns the {"t", "unit"} the student last settled on in the browser (None before any move).
+    """
+    result = _component()(key=key, data=payload(trace, t, unit, lecturer),
+                          on_view_change=lambda: None)
+    view = result.get("view")
+    if not isinstance(view, dict):
+        return None
+    try:
+        return {"t": int(view["t"]), "unit": int(view["unit"])}
+    except (KeyError, TypeError, ValueError):
+        return None  # a malformed report never breaks the page
