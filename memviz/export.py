@@ -28,19 +28,12 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
 PRINT_SCALE = 3  # PNG pixels per point for print (~220 dpi at the default width)
 
 
-# --- colours -------------------------------------------------------------------------------
-
-
-# --- traces -> layers ----------------------------------------------------------------------
-
-
-# --- figure -> spec ------------------------------------------------------------------------
-
-
 def rows_to_csv(rows: list[dict]) -> bytes:
-    """Long-format rows (one per point or cell) -> CSV bytes with a stable column order."""
-    cols = [c for c in ("panel", "trace", "x", "y", "z") if any(c in r for r in rows)]
-    cols += sorted({k for r in rows for k in r} - set(cols))
+    """Long-format rows (one per point or cell) -> CSV bytes; columns in first-seen order, named
+    as the figure names them (panel, series, field, the axis titles, value)."""
+    cols: list[str] = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     w.writeheader()
