@@ -78,6 +78,12 @@ def _numeric(v: np.ndarray) -> bool:
     return np.issubdtype(np.asarray(v).dtype, np.number)
 
 
+def _number(v: Any) -> float | int:
+    """A cell coordinate for data rows: whole numbers as int (time step 3, not 3.0)."""
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
 def _labels(tr: Mapping, z: np.ndarray) -> np.ndarray | None:
     """The numbers written in the cells (plotly text or texttemplate), or None if none."""
     template = tr.get("texttemplate") or ""
@@ -131,8 +137,8 @@ def _heatmap(tr: Mapping, layout: Mapping, names: Mapping[str, str], rows: list[
         for i in range(nx):
             if not np.isfinite(z[j, i]):
                 continue  # a gap (tiled maps): nothing to draw or write down
-            x = float(xs[i]) if num_x else str(xs[i])
-            y = float(ys[j]) if num_y else str(ys[j])
+            x = _number(xs[i]) if num_x else str(xs[i])
+            y = _number(ys[j]) if num_y else str(ys[j])
             v = {"x": x, "y": y, "z": float(z[j, i])}
             if labels is not None:
                 v["label"] = str(labels[j, i])
@@ -253,10 +259,12 @@ class _Panel:
     grid: tuple[int, int] | None = None  # (columns, rows) of its heatmap, for square cells
 
 
-def _column_names(layout: Mapping, key: tuple[str, str]) -> dict[str, str]:
-    """CSV column names for a panel's x and y: its axis titles (what the screen calls them)."""
-    x = _text((layout.get(_axis_key(key[0], "x"), {}) or {}).get("title")) or "x"
-    y = _text((layout.get(_axis_key(key[1], "y"), {}) or {}).get("title")) or "y"
+def _column_names(layout: Mapping, key: tuple[str, str], image: bool) -> dict[str, str]:
+    """CSV column names for a panel's x and y: its axis titles (what the screen calls them);
+    an untitled heatmap is an image, indexed by column and row."""
+    x = _text((layout.get(_axis_key(key[0], "x"), {}) or {}).get("title"))
+    y = _text((layout.get(_axis_key(key[1], "y"), {}) or {}).get("title"))
+    x, y = x or ("column" if image else "x"), y or ("row" if image else "y")
     return {"x": x, "y": y if y != x else f"{y} (vertical)"}
 
 
@@ -267,8 +275,8 @@ def _panels(fig: Mapping, rows: list[dict]) -> dict[tuple[str, str], _Panel]:
             continue
         key = (tr.get("xaxis") or "x", tr.get("yaxis") or "y")
         panel = panels.setdefault(key, _Panel(*key))
-        names, mine = _column_names(layout, key), []
         kind = tr.get("type", "scatter")
+        names, mine = _column_names(layout, key, kind == "heatmap"), []
         if kind == "heatmap":
             layers, panel.grid = _heatmap(tr, layout, names, mine)
             panel.layers += layers

@@ -163,6 +163,7 @@ def shapes() -> None:
 
 cfg = settings()
 if cfg is not None:
+    show.note_config(cfg)
     result = training.trained(PAGE, cfg, cnn.train_cnn,
                               auto=urlstate.opened_with(PAGE, cfg, URL_NAMES))
     if result is not None:

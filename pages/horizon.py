@@ -79,6 +79,7 @@ try:
 except ConfigError as e:
     st.warning(f"Choose again: {e}")
     st.stop()
+show.note_config(cfg)
 
 rf = cfg.receptive_field
 dil = sum(horizon_model.dilations(depth, dilation))

@@ -88,7 +88,7 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
         ax = "" if k == 0 else str(k + 1)
         data.append(dict(
             type="heatmap", z=trace[name].T, x=steps, y=np.arange(trace.H), xaxis="x",
-            yaxis=f"y{ax}", coloraxis=_axis_for(name),
+            yaxis=f"y{ax}", coloraxis=_axis_for(name), meta={"field": name},
             hovertemplate=f"{name}: %{{z:.3f}}<br>step %{{x}}, unit %{{y}}<extra></extra>"))
         layout[f"yaxis{ax}"] = dict(domain=dom, title=dict(text="unit"), anchor="x")
         shapes.append(dict(type="line", xref="paper", yref=f"y{ax}", x0=0, x1=1, y0=unit,
@@ -110,7 +110,7 @@ def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Fig
     """The selected unit's value of each field over time, step t marked."""
     steps = np.arange(1, trace.T + 1)
     data = [dict(type="scatter", x=steps, y=trace[name][:, unit],
-                 name=f"{name} ({MEANING[name]})",
+                 name=f"{name} ({MEANING[name]})", meta={"field": name},
                  mode="lines+markers" if trace.T <= 60 else "lines",
                  line=dict(color=GATE_COLORS[name], width=2)) for name in fields]
     layout = dict(shapes=_step_marks(t), **_axes("time step t", "value"))
@@ -142,13 +142,13 @@ def prediction(trace: Trace, spec: TaskSpec) -> go.Figure:
     if spec.classify and not spec.per_step:  # recall: probabilities at the last step
         p, target = _softmax(trace.output[-1]), int(trace.target)
         colors = ["#009E73" if k == target else "#999999" for k in range(len(p))]
-        data = [dict(type="bar", x=[f"symbol {k}" for k in range(len(p))], y=p,
+        data = [dict(type="bar", x=[f"symbol {k}" for k in range(len(p))], y=p, name="answer",
                      marker=dict(color=colors))]
         return _figure(data, _axes("answer", "probability", range=[0, 1]),
                        f"Answer at the last step (green: symbol {target}, the one shown)", 300)
     if not spec.per_step:  # adding: one number at the end
         data = [dict(type="bar", x=["model's sum", "true sum"],
-                     y=[float(trace.output[-1, 0]), float(trace.target)],
+                     y=[float(trace.output[-1, 0]), float(trace.target)], name="sum",
                      marker=dict(color=["#0072B2", "#000000"]))]
         return _figure(data, _axes("", "sum of the marked values"), "Answer at the last step", 300)
     if spec.classify:  # brackets: predicted depth per step

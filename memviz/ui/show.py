@@ -8,6 +8,8 @@ lecturer mode (no controls or prose, large type and thick lines for a projector)
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
 from typing import Any
 
 import streamlit as st
@@ -42,13 +44,38 @@ def _projector(fig):
     return big
 
 
+FAILED = "_memviz_export_failed"  # session_state: {figure key: why its last export failed}
+
+
+def _session_failures() -> dict[str, str]:
+    return st.session_state.setdefault(FAILED, {})
+
+
+def exporter(fig, key: str, fmt: str, failures: dict[str, str]):
+    """The file maker behind one download button: renders on click; a failure is written to
+    `failures` (shown in red under the figure from the next run on) and re-raised, so the
+    button itself says the download failed instead of doing nothing."""
+    def make() -> bytes:
+        try:
+            data = export.render(fig, fmt)
+        except Exception as e:
+            failures[key] = f"{fmt.upper()}: {e}"
+            raise
+        failures.pop(key, None)
+        return data
+    return make
+
+
 def _export_menu(fig, key: str) -> None:
     """Download buttons whose files are made only when clicked (no cost on reruns)."""
-    reason = export.unsupported_reason(fig)
+    reason, failures = export.unsupported_reason(fig), _session_failures()
+    if key in failures:
+        st.error(f"The last export of this figure failed ({failures[key]}). Try another "
+                 "format, or the lecture pack, which lists what it could not write.")
     with st.popover("Export", icon=":material/download:"):
         for fmt in export.FORMATS:
             st.download_button(
-                fmt.upper(), data=lambda fmt=fmt: export.render(fig, fmt),
+                fmt.upper(), data=exporter(fig, key, fmt, failures),
                 file_name=f"{key}.{fmt}", mime=export.MIME[fmt], key=f"{key}_dl_{fmt}",
                 on_click="ignore", disabled=reason is not None,
                 help=reason or f"Download this figure as {fmt.upper()}")
@@ -97,9 +124,12 @@ def caption(text: str) -> None:
         st.caption(text)
 
 
-def note_config(config: dict[str, Any]) -> None:
-    """The settings that produced this page's figures, for the lecture pack's config.json."""
-    _pack()["config"] = config
+def note_config(config: Any) -> None:
+    """The settings that produced this page's figures (a dict or a config dataclass), for the
+    lecture pack's config.json."""
+    if dataclasses.is_dataclass(config):
+        config = config.to_dict() if hasattr(config, "to_dict") else dataclasses.asdict(config)
+    _pack()["config"] = json.loads(json.dumps(config, default=str))
 
 
 def lecture_pack_button() -> None:
