@@ -42,12 +42,21 @@ def rows_to_csv(rows: list[dict]) -> bytes:
     return buf.getvalue().encode()
 
 
+def _altair_rows(chart) -> list[dict]:
+    """The data behind an altair chart: its own table, or its first layer's that has one."""
+    data = getattr(chart, "data", None)
+    if hasattr(data, "to_dict"):
+        return data.to_dict("records")
+    for sub in getattr(chart, "layer", None) or ():
+        rows = _altair_rows(sub)
+        if rows:
+            return rows
+    return []
+
+
 def _spec_and_rows(fig) -> tuple[dict, list[dict]]:
     if hasattr(fig, "to_dict") and type(fig).__module__.startswith("altair"):
-        spec = fig.to_dict()
-        data = getattr(fig, "data", None)
-        rows = data.to_dict("records") if hasattr(data, "to_dict") else []
-        return spec, rows
+        return fig.to_dict(), _altair_rows(fig)
     return to_vegalite(fig)
 
 

@@ -259,11 +259,19 @@ class _Panel:
     grid: tuple[int, int] | None = None  # (columns, rows) of its heatmap, for square cells
 
 
+def _title(layout: Mapping, key: str) -> str:
+    """An axis title, or that of the axis it is shared with (stacked panels title one)."""
+    ax = layout.get(key, {}) or {}
+    title = _text(ax.get("title"))
+    if not title and ax.get("matches"):
+        title = _text((layout.get(_axis_key(ax["matches"], key[0]), {}) or {}).get("title"))
+    return title
+
+
 def _column_names(layout: Mapping, key: tuple[str, str], image: bool) -> dict[str, str]:
     """CSV column names for a panel's x and y: its axis titles (what the screen calls them);
     an untitled heatmap is an image, indexed by column and row."""
-    x = _text((layout.get(_axis_key(key[0], "x"), {}) or {}).get("title"))
-    y = _text((layout.get(_axis_key(key[1], "y"), {}) or {}).get("title"))
+    x, y = _title(layout, _axis_key(key[0], "x")), _title(layout, _axis_key(key[1], "y"))
     x, y = x or ("column" if image else "x"), y or ("row" if image else "y")
     return {"x": x, "y": y if y != x else f"{y} (vertical)"}
 

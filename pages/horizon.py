@@ -5,6 +5,7 @@ import time
 
 import streamlit as st
 
+from memviz import plotting
 from memviz.config import ConfigError
 from memviz.horizon import model as horizon_model
 from memviz.horizon import report
@@ -17,8 +18,7 @@ from memviz.ui.training import store
 through_router()  # first: a fresh server's deep link must run through app.py
 
 LAG_CHOICES = (2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
-TASK_NAMES = {"recall": "Delayed recall (name the first symbol)",
-              "adding": "Adding problem (sum the two marked values)"}
+TASK_NAMES = {t: plotting.task_label(t, goal=True) for t in hz.TASKS}
 D = hz.HorizonConfig()
 
 st.title("Memory horizon: how long does each kind of memory last?")
@@ -43,7 +43,8 @@ def _items(choices):
     return lambda text: [kind(v) for v in text.split(",") if v and kind(v) in choices]
 
 
-c1, c2 = st.columns(2)
+# folded away on a projector, like every page's settings
+c1, c2 = st.expander("Settings", expanded=not show.lecturer()).columns(2)
 task = c1.radio("Task", hz.TASKS, format_func=TASK_NAMES.get, key="hz_task",
                 index=hz.TASKS.index(u("task", hz.TASKS[0], str, hz.TASKS.__contains__)))
 archs = c1.multiselect("Architectures", hz.ARCHS, default=u("archs", list(hz.ARCHS),
@@ -104,7 +105,8 @@ draws = itertools.count()  # each redraw in one script run needs its own element
 def draw(rs: list[hz.Result]) -> None:
     """Redraw the chart and the 'known result' line from the results so far."""
     with chart_slot.container():
-        show.altair(report.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}", how)
+        show.altair(report.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}", how,
+                    name="hz_chart")
     note.markdown(report.describe(cfg, rs))
 
 

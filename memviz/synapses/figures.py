@@ -84,6 +84,8 @@ def short_vs_long(sim: Simulation, i: int, j: int) -> go.Figure:
     fig.add_trace(go.Scatter(x=np.arange(len(sim.W)), y=sim.W[:, i, j], name=f"w from {j} to {i}",
                              line=dict(color=RULE_COLOURS[sim.rule], width=2.5)), 2, 1)
     fig.update_xaxes(title_text="step", row=2, col=1)
+    fig.update_yaxes(title_text="activity above rest", row=1, col=1)
+    fig.update_yaxes(title_text="weight", row=2, col=1)
     fig.update_layout(title="What fades and what stays", height=460,
                       margin=dict(l=10, r=10, t=80, b=40), legend=dict(orientation="h", y=-0.18))
     return fig

@@ -25,6 +25,21 @@ def lecturer() -> bool:
     return bool(st.session_state.get(LECTURER, False))
 
 
+def lecturer_from_url() -> None:
+    """Turn the lecturer mode on for a link or reload carrying ?lecturer=1 (first run only)."""
+    if LECTURER not in st.session_state and st.query_params.get("lecturer") == "1":
+        st.session_state[LECTURER] = True
+
+
+def lecturer_to_url() -> None:
+    """Keep the mode in the address bar, so a reload or a copied link keeps it."""
+    if lecturer():
+        if st.query_params.get("lecturer") != "1":
+            st.query_params["lecturer"] = "1"
+    elif "lecturer" in st.query_params:
+        del st.query_params["lecturer"]
+
+
 def begin_page(title: str) -> None:
     """Forget what the previous page showed (called by the router before each full run)."""
     st.session_state[PACK] = {"title": title, "figures": {}, "equations": {}, "config": None}
@@ -66,6 +81,18 @@ def exporter(fig, key: str, fmt: str, failures: dict[str, str]):
     return make
 
 
+def _projector_chart(chart):
+    """An altair chart with type, marks and height large enough for the back row."""
+    try:
+        big = chart.properties(height=int(1.4 * (chart.to_dict().get("height") or 260)))
+    except Exception:  # concatenated charts size their parts, not themselves
+        big = chart
+    return (big.configure_axis(labelFontSize=18, titleFontSize=20)
+            .configure_legend(labelFontSize=18, titleFontSize=18, symbolSize=200)
+            .configure_title(fontSize=24).configure_text(fontSize=20)
+            .configure_header(labelFontSize=18, titleFontSize=20))
+
+
 def _export_menu(fig, key: str) -> None:
     """Download buttons whose files are made only when clicked (no cost on reruns)."""
     reason, failures = export.unsupported_reason(fig), _session_failures()
@@ -96,10 +123,11 @@ def plotly(fig, key: str, caption: str | None = None) -> None:
         _export_menu(fig, key)
 
 
-def altair(chart, key: str, caption: str | None = None) -> None:
-    """Draw an altair chart with its export menu, and note it for the lecture pack."""
-    _pack()["figures"][key] = chart
-    st.altair_chart(chart, key=key)
+def altair(chart, key: str, caption: str | None = None, name: str | None = None) -> None:
+    """Draw an altair chart with its export menu, and note it for the lecture pack (under
+    `name` when one chart is redrawn under several element keys in one run)."""
+    _pack()["figures"][name or key] = chart
+    st.altair_chart(_projector_chart(chart) if lecturer() else chart, key=key)
     if not lecturer():
         if caption:
             st.caption(caption)

@@ -45,8 +45,14 @@ def restore(page: str, parsers: Parsers, valid: Callable[[dict[str, Any]], bool]
     return True
 
 
+def _linked(page: str) -> str:
+    return f"_{page}_opened_from_link"
+
+
 def save(page: str, names: list[str]) -> None:
     """Write the current values of `page`'s widgets to the URL."""
+    # whether the page was opened from a link is read before this writes its own settings
+    st.session_state.setdefault(_linked(page), any(n in st.query_params for n in names))
     current = {k: st.session_state[f"{page}_{k}"] for k in names
                if f"{page}_{k}" in st.session_state}
     for k, v in current.items():
@@ -75,7 +81,8 @@ def opened_with(page: str, cfg: Any, names: list[str]) -> bool:
     student's own and waits for the Train button."""
     key = f"_{page}_link_config"
     if key not in st.session_state:
-        st.session_state[key] = cfg if any(n in st.query_params for n in names) else None
+        linked = st.session_state.get(_linked(page), any(n in st.query_params for n in names))
+        st.session_state[key] = cfg if linked else None
     return st.session_state[key] is not None and st.session_state[key] == cfg
 
 
