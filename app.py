@@ -32,18 +32,24 @@ PAGES = [
 
 # Large type for a projector; the figures enlarge themselves (memviz.ui.show).
 PROJECTOR_CSS = """<style>
-html, .stMarkdown, .stMarkdown p, [data-testid="stMetricValue"] { font-size: 1.35rem; }
+html, .stMarkdown, .stMarkdown p { font-size: 1.35rem; }
+[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
 .katex { font-size: 1.15em !important; }
 h1 { font-size: 3rem !important; }
 </style>"""
 
 nav = st.navigation(PAGES)
 show.begin_page(nav.title)
+show.lecturer_from_url()  # ?lecturer=1 opens (and a reload keeps) the projector mode
 st.sidebar.toggle("Lecturer mode", key=show.LECTURER,
                   help="Hide the controls and the lesson text; enlarge type and lines.")
+show.lecturer_to_url()
+device = describe_light().label
 if show.lecturer():
     st.html(PROJECTOR_CSS)
-st.sidebar.caption(f"Training on: {describe_light().label}")
+    device = device.split(" (")[0]  # one short line beside the enlarged sidebar
+st.sidebar.caption(f"Training on: {device}")
 nav.run()
 with st.sidebar:
     show.lecture_pack_button()

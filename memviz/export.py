@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -29,11 +30,12 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
 PRINT_SCALE = 3  # PNG pixels per point for print (~220 dpi at the default width)
 
 
-
 def rows_to_csv(rows: list[dict]) -> bytes:
-    """Long-format rows (one per point or cell) -> CSV bytes with a stable column order."""
-    cols = [c for c in ("panel", "trace", "x", "y", "z") if any(c in r for r in rows)]
-    cols += sorted({k for r in rows for k in r} - set(cols))
+    """Long-format rows (one per point or cell) -> CSV bytes; columns in first-seen order, named
+    as the figure names them (panel, series, field, the axis titles, value)."""
+    cols: list[str] = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     w.writeheader()
@@ -41,12 +43,21 @@ def rows_to_csv(rows: list[dict]) -> bytes:
     return buf.getvalue().encode()
 
 
+def _altair_rows(chart) -> list[dict]:
+    """The data behind an altair chart: its own table, or its first layer's that has one."""
+    data = getattr(chart, "data", None)
+    if hasattr(data, "to_dict"):
+        return data.to_dict("records")
+    for sub in getattr(chart, "layer", None) or ():
+        rows = _altair_rows(sub)
+        if rows:
+            return rows
+    return []
+
+
 def _spec_and_rows(fig) -> tuple[dict, list[dict]]:
     if hasattr(fig, "to_dict") and type(fig).__module__.startswith("altair"):
-        spec = fig.to_dict()
-        data = getattr(fig, "data", None)
-        rows = data.to_dict("records") if hasattr(data, "to_dict") else []
-        return spec, rows
+        return fig.to_dict(), _altair_rows(fig)
     return to_vegalite(fig)
 
 
@@ -85,12 +96,33 @@ def render(fig, fmt: str, scale: float = PRINT_SCALE) -> bytes:
     return vlc.vegalite_to_pdf(spec)
 
 
-def tex_document(equations: Iterable[str], title: str) -> str:
-    """A standalone LaTeX document with one display equation per entry."""
+_TEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#",
+                "$": r"\$", "{": r"\{", "}": r"\}"}
+
+
+def _plain(text: str) -> str:
+    """Prose made safe for LaTeX (the characters that would break it, escaped in one pass)."""
+    return re.sub(r"[\\&%_#${}]", lambda m: _TEX_ESCAPES[m.group()], text)
+
+
+def tex_document(equations: Iterable[str], title: str, note: str | None = None) -> str:
+    """A standalone LaTeX document with one display equation per entry (after an optional
+    sentence saying what the numbers in them are)."""
     body = "\n".join(rf"\[ {eq} \]" for eq in equations)
-    safe_title = title.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_")
+    lead = _plain(note) + "\n\n" if note else ""
     return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
-            "\\begin{document}\n\\section*{" + safe_title + "}\n" + body + "\n\\end{document}\n")
+            "\\usepackage[T1]{fontenc}\n\\begin{document}\n\\section*{" + _plain(title)
+            + "}\n" + lead + body + "\n\\end{document}\n")
+
+
+def view_note(config: Mapping | None) -> str | None:
+    """'The numbers in these equations are for time step 3 and unit 1.' from a pack's config."""
+    view = (config or {}).get("view") or {}
+    if "t" not in view:
+        return None
+    return (f"The numbers in these equations are for time step {view['t']} and unit "
+            f"{view.get('unit', 0)} of the example sequence, as on the page when the pack "
+            "was made.")
 
 
 def lecture_pack(figures: Mapping[str, Any], equations: Iterable[str], config: Mapping | None,
@@ -104,9 +136,9 @@ def lecture_pack(figures: Mapping[str, Any], equations: Iterable[str], config: M
             for fmt in ("svg", "pdf", "png", "csv"):
                 try:
                     z.writestr(f"figures/{name}.{fmt}", render(fig, fmt))
-                except ExportUnsupported as e:
+                except Exception as e:  # one figure must not lose the whole pack
                     missing.append(f"{name}.{fmt}: {e}")
-        z.writestr("equations.tex", tex_document(list(equations), title))
+        z.writestr("equations.tex", tex_document(list(equations), title, view_note(config)))
         if config is not None:
             z.writestr("config.json", json.dumps(config, indent=2))
         if missing:

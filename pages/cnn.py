@@ -160,8 +160,10 @@ def shapes() -> None:
             f"fixed:       {ar.doc000_forward(n0, fixed=True)}", language=None)
 
 
-cfg = settings()
+with st.expander("Settings", expanded=not show.lecturer()):  # folded away on a projector
+    cfg = settings()
 if cfg is not None:
+    show.note_config(cfg)
     result = training.trained(PAGE, cfg, cnn.train_cnn,
                               auto=TABLE.from_link())
     if result is not None:

@@ -42,6 +42,7 @@ try:
 except C.ConfigError as e:
     st.error(f"These settings cannot be used: {e}")
     st.stop()
+show.note_config(cfg)
 study = training.trained(PAGE, checks.configs(cfg), checks.prepare, label="Train RNN, LSTM and GRU",
                          auto=TABLE.from_link())
 if study is None:
@@ -78,8 +79,10 @@ for doc in D.DOCUMENTS:
     right.markdown("**What the app computes**")
     for eq in doc.equations:
         left, right = st.columns(2)
-        left.latex(eq.doc)
-        right.latex(eq.canonical)
+        with left:
+            show.latex(eq.doc, key=f"{doc.number}_{eq.label}_doc")
+        with right:
+            show.latex(eq.canonical, key=f"{doc.number}_{eq.label}_app")
         show.caption(f"{eq.label}: {D.VERDICTS[eq.verdict]}" + (f". {eq.note}" if eq.note else ""))
     for remark in doc.remarks:
         st.warning(remark)

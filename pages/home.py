@@ -25,10 +25,10 @@ st.markdown(
     "one convolution written out with its numbers, and the shape arithmetic.\n"
     "- **Memory horizon** — how many steps each kind of memory lasts: RNN, LSTM, GRU and a "
     "convolution whose kernel sees only a window.\n"
+    "- **Synapses** — the neuroscience view: how repeated activity turns into lasting "
+    "changes of connection strength, and what a learning rule must capture.\n"
     "- **The documents** — every equation of the five source documents beside what the app "
     "computes, with each slip shown in numbers, and a live check that the numbers on screen "
-    "are the model's.\n"
-    "- **Synapses** — the neuroscience view: how repeated activity turns into lasting "
-    "changes of connection strength, and what a learning rule must capture.\n\n"
+    "are the model's.\n\n"
     "Start with the LSTM page: the defaults train in about a second, then press **Play**."
 )

@@ -5,6 +5,7 @@ import time
 
 import streamlit as st
 
+from memviz import plotting
 from memviz.config import Choice, ConfigError, Int, Many
 from memviz.horizon import model as horizon_model
 from memviz.horizon import report
@@ -17,8 +18,7 @@ from memviz.ui.training import store
 through_router()  # first: a fresh server's deep link must run through app.py
 
 LAG_CHOICES = (2, 3, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
-TASK_NAMES = {"recall": "Delayed recall (name the first symbol)",
-              "adding": "Adding problem (sum the two marked values)"}
+TASK_NAMES = {t: plotting.task_label(t, goal=True) for t in hz.TASKS}
 D = hz.HorizonConfig()
 
 st.title("Memory horizon: how long does each kind of memory last?")
@@ -47,7 +47,8 @@ TABLE = urlstate.Table("hz", [
     S("dilation", Int("CNN dilation growth", 1, 4), D.dilation),
 ])
 TABLE.start()
-c1, c2 = st.columns(2)
+# folded away on a projector, like every page's settings
+c1, c2 = st.expander("Settings", expanded=not show.lecturer()).columns(2)
 task = TABLE.choice(c1, "Task", "task", "radio", format_func=TASK_NAMES.get)
 archs = TABLE.choice(c1, "Architectures", "archs", "multiselect", format_func=NAMES.get)
 lags = TABLE.choice(c2, "Lags (steps between the value and the answer)", "lags", "multiselect")
@@ -70,6 +71,7 @@ try:
 except ConfigError as e:
     st.warning(f"Choose again: {e}")
     st.stop()
+show.note_config(cfg)
 
 rf = cfg.receptive_field
 dil = sum(horizon_model.dilations(depth, dilation))
@@ -94,7 +96,8 @@ draws = itertools.count()  # each redraw in one script run needs its own element
 def draw(rs: list[hz.Result]) -> None:
     """Redraw the chart and the 'known result' line from the results so far."""
     with chart_slot.container():
-        show.altair(report.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}", how)
+        show.altair(report.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}", how,
+                    name="hz_chart")
     note.markdown(report.describe(cfg, rs))
 
 

@@ -83,6 +83,7 @@ try:
 except ConfigError as e:
     st.error(f"These settings cannot be used: {e}")
     st.stop()
+show.note_config({**cfg.__dict__, "pattern": kind})
 
 x = S.pattern("repeated" if kind == "draw" else kind, cfg)
 if kind == "draw":

@@ -37,7 +37,7 @@ def _check(data: bytes, fmt: str) -> None:
         assert ET.fromstring(data).tag.endswith("svg")
     else:
         rows = list(csv.DictReader(io.StringIO(data.decode())))
-        assert rows and {"trace", "x", "y"} <= set(rows[0])
+        assert rows and not {"trace", "x", "y", "z"} & set(rows[0])  # named columns
 
 
 def test_every_lesson_figure_exports_in_every_format(les):
@@ -58,8 +58,10 @@ def test_heatmap_csv_holds_every_cell_of_every_panel(les):
     fig = figures.lesson_figures(les)["gru_heatmaps"]
     rows = list(csv.DictReader(io.StringIO(export.render(fig, "csv").decode())))
     assert len(rows) == 4 * 10 * 4  # r, z, n, h panels x T x H
-    first = [r for r in rows if r["panel"] == "xy"]
-    assert float(first[0]["z"]) == pytest.approx(float(les.trace["r"][0, 0]), abs=1e-6)
+    assert list(rows[0]) == ["panel", "field", "time step t", "unit", "value"]
+    first = [r for r in rows if r["field"] == "r"]
+    assert (first[0]["time step t"], first[0]["unit"]) == ("1", "0")
+    assert float(first[0]["value"]) == pytest.approx(float(les.trace["r"][0, 0]), abs=1e-6)
 
 
 def test_an_unsupported_figure_says_why():
@@ -129,3 +131,65 @@ def test_cli_export_uses_the_view_of_a_lecture_pack_config(tmp_path):
 def test_cli_export_bad_arguments(args, message):
     p = subprocess.run([sys.executable, "-m", "memviz", *args], capture_output=True, text=True)
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.fixture(scope="module")
+def tiny_cnn():
+    from memviz.cnn import model as cnn
+
+    run = cnn.train_cnn(cnn.CNNConfig(2, 4, 3, True, 10, 16, 0.01, 0), None)
+    return run, cnn.digits(0).x_test[0, 0]
+
+
+def test_written_out_convolution_keeps_its_numbers_and_the_patch_upright(tiny_cnn):
+    from memviz.cnn import figures as CF
+    from memviz.cnn import model as cnn
+    from memviz.vegalite import to_vegalite
+
+    run, image = tiny_cnn
+    at = cnn.conv_at(run.model, image, "conv1", 0, 2, 4)
+    fig = CF.conv_written_out(at, 0)
+    svg = export.render(fig, "svg").decode()
+    for v in at.patch[0].ravel()[:3]:
+        assert f">{v:.2f}<" in svg  # the numbers written in the cells
+    spec, rows = to_vegalite(fig)
+    patch = spec["vconcat"][0]["hconcat"][0]
+    assert patch["layer"][0]["encoding"]["y"]["scale"]["reverse"] is True  # row 0 on top
+    assert patch["width"] == patch["height"]  # square cells, as on screen
+    top_left = next(r for r in rows if r["row"] == 0 and r["column"] == 0)
+    assert top_left["value"] == pytest.approx(float(at.patch[0][0, 0]))
+
+
+def test_receptive_field_export_has_its_boxes_and_maps_keep_their_shape(tiny_cnn):
+    from memviz.cnn import figures as CF
+    from memviz.cnn import model as cnn
+    from memviz.vegalite import to_vegalite
+
+    run, image = tiny_cnn
+    fields = cnn.receptive_fields(cnn.geometry(run.model))
+    fig = CF.receptive_fields(image, fields, [f.unit_over(3, 3) for f in fields])
+    svg = export.render(fig, "svg").decode().lower()
+    for color in CF.FIELD_COLORS[:len(fields)]:
+        assert color.lower() in svg
+    spec, _ = to_vegalite(CF.feature_maps(cnn.activations(run.model, image)))
+    for row in spec["vconcat"]:
+        panel = row["hconcat"][0]
+        domain = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
+        ydomain = panel["layer"][0]["encoding"]["y"]["scale"]["domain"]
+        ratio = (ydomain[1] - ydomain[0]) / (domain[1] - domain[0])
+        assert panel["height"] == pytest.approx(panel["width"] * ratio, abs=1)
+
+
+def test_synapse_change_exports_with_named_columns():
+    from memviz.synapses import figures as SF
+    from memviz.synapses import model as S
+
+    cfg = S.SynapseConfig(n=3, steps=6)
+    sims = S.simulate_all(S.pattern("repeated", cfg), cfg)
+    fig = SF.change_heatmaps(sims)
+    for fmt in ("png", "pdf"):
+        _check(export.render(fig, fmt, scale=1), fmt)
+    rows = list(csv.DictReader(io.StringIO(export.render(fig, "csv").decode())))
+    assert len(rows) == 3 * 3 * len(sims)
+    assert list(rows[0]) == ["panel", "from input line", "onto neuron", "value"]
+    assert (rows[1]["from input line"], rows[1]["onto neuron"]) == ("from 1", "to 0")

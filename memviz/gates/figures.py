@@ -6,10 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz.gates.gradients import Study
-from memviz.recurrent.figures import GATE_COLORS, _figure, _line
-
-ARCH_COLORS = {"rnn": "#D55E00", "lstm": "#0072B2", "gru": "#009E73"}
-ARCH_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+from memviz.plotting import ARCH_COLORS, ARCH_NAMES, GATE_COLORS, figure, line
 
 
 def _log_axes(x: str, y: str) -> dict:
@@ -32,17 +29,17 @@ def gradient_reach(study: Study, which: str = "loss") -> go.Figure:
     data = []
     for arch, fl in study.flows.items():
         y = fl.loss_grad if which == "loss" else fl.jacobian
-        data.append(_line(steps, _floor(y), ARCH_NAMES[arch], ARCH_COLORS[arch]))
+        data.append(line(steps, _floor(y), ARCH_NAMES[arch], ARCH_COLORS[arch]))
     lstm = study.flows.get("lstm")
     if lstm is not None and lstm.forget_product is not None:
-        data.append(_line(steps, _floor(lstm.forget_product),
+        data.append(line(steps, _floor(lstm.forget_product),
                           "LSTM: product of forget gates f from t to T (mean over units)",
-                          GATE_COLORS["f"], "dash", 2))
+                          ARCH_COLORS["lstm"], "dash", 2))
     title = ("How much the loss at the end depends on the hidden state at step t"
              if which == "loss" else "How much h_T depends on h_t (Jacobian norm)")
     y = "||dL/dh_t||" if which == "loss" else "||dh_T/dh_t||"
     layout = dict(**_log_axes("time step t", y), legend=dict(orientation="h", y=-0.25))
-    return _figure(data, layout, title, 420)
+    return figure(data, layout, title, 420)
 
 
 def saturation_scatter(study: Study, arch: str) -> go.Figure:
@@ -60,4 +57,4 @@ def saturation_scatter(study: Study, arch: str) -> go.Figure:
                   yaxis=dict(title=dict(text="fraction of steps below 0.1 (closed)"),
                              range=[-0.03, 1.03]),
                   shapes=[edge])
-    return _figure(data, layout, f"{ARCH_NAMES[arch]} gate saturation", 420)
+    return figure(data, layout, f"{ARCH_NAMES[arch]} gate saturation", 420)

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN", "attention": "Attention"}
-COLORS = {"RNN": "#d62728", "LSTM": "#1f77b4", "GRU": "#2ca02c", "CNN": "#ff7f0e",
-          "Attention": "#9467bd"}
+from memviz.plotting import ARCH_COLORS, ARCH_SHORT
+
+NAMES = ARCH_SHORT
+COLORS = {ARCH_SHORT[a]: c for a, c in ARCH_COLORS.items()}  # the same colours as every page
 SHAPES = {"RNN": "circle", "LSTM": "square", "GRU": "diamond", "CNN": "triangle-up",
           "Attention": "cross"}
-DASHES = {"RNN": [1, 0], "LSTM": [1, 0], "GRU": [6, 3], "CNN": [2, 2], "Attention": [8, 2]}
+DASHES = {"RNN": [1, 0], "LSTM": [1, 0], "GRU": [6, 3], "CNN": [2, 2], "Attention": [8, 2, 2, 2]}
 NUDGE = 1.035  # x factor between neighbouring models' points
 
 
@@ -32,10 +33,10 @@ def horizon_chart(rows: Sequence[dict], task: str, lags: Sequence[int], baseline
     # identical scores would hide one line under another: nudge each model sideways a little
     # (x is drawn on a log axis, so a factor is an even nudge); y stays the true value
     slot = {a: i - (len(archs) - 1) / 2 for i, a in enumerate(archs)}
-    df["x"] = df["lag"] * NUDGE ** df["arch"].map(slot)
+    df["drawn_lag"] = df["lag"] * NUDGE ** df["arch"].map(slot)
     recall = task == "recall"
     y_title = "recall accuracy (held-out)" if recall else "mean squared error (held-out)"
-    x = alt.X("x:Q", title="lag (steps the value must be remembered)",
+    x = alt.X("drawn_lag:Q", title="lag (steps the value must be remembered)",
               scale=alt.Scale(type="log", domain=[min(lags) * 0.8, max(lags) * 1.25]),
               axis=alt.Axis(values=sorted(lags), format="d"))
     y_scale = alt.Scale(domain=[0, 1]) if recall else alt.Scale(domain=[0, max(0.2, baseline

@@ -7,42 +7,22 @@ in st.latex beside the figures.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
+from memviz.plotting import GATE_COLORS, axes, figure, line
 from memviz.recurrent.equations import MEANING
 from memviz.recurrent.tasks import TaskSpec
 from memviz.recurrent.trace import Trace
 
-GATE_COLORS = {
-    "i": "#0072B2", "f": "#D55E00", "g": "#009E73", "o": "#CC79A7", "c": "#E69F00",
-    "h": "#000000", "r": "#56B4E9", "z": "#882255", "n": "#009E73",
-}
 SIGMOID_FIELDS = {"i", "f", "o", "r", "z"}  # values in (0, 1)
 STEP_MARK = "#E69F00"
-FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
-
-
-@functools.cache
-def _template() -> dict:
-    return pio.templates["plotly_white"].to_plotly_json()
-
-
-def _figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figure:
-    """Assemble a figure from plain dicts without plotly's validation.
-
-    Validation (and the template it expands) costs ~10-30 ms a figure, and the step-through
-    panel rebuilds its figures on every step; tests validate every builder's output instead.
-    """
-    base = dict(title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
-                margin=dict(l=60, r=20, t=50, b=45), template=_template())
-    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
-
-
+# Old private names, kept for modules written before memviz.plotting existed.
+_figure, _axes, _line = figure, axes, line
+__all__ = ["GATE_COLORS", "STEP_MARK", "input_heatmap", "lesson_figures", "loss_curve",
+           "prediction", "state_heatmaps", "unit_lines"]
 def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
     """Shared colour scales: gates 0..1, tanh-valued fields -1..1, the cell state symmetric."""
     c_max = float(np.abs(trace["c"]).max()) if "c" in fields else 1.0
@@ -88,41 +68,48 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
         ax = "" if k == 0 else str(k + 1)
         data.append(dict(
             type="heatmap", z=trace[name].T, x=steps, y=np.arange(trace.H), xaxis="x",
-            yaxis=f"y{ax}", coloraxis=_axis_for(name),
+            yaxis=f"y{ax}", coloraxis=_axis_for(name), meta={"field": name},
             hovertemplate=f"{name}: %{{z:.3f}}<br>step %{{x}}, unit %{{y}}<extra></extra>"))
-        layout[f"yaxis{ax}"] = dict(domain=dom, title=dict(text="unit"), anchor="x")
+        layout[f"yaxis{ax}"] = dict(domain=dom, title=dict(text="unit"), anchor="x",
+                                    dtick=max(1, round(trace.H / 6)))  # whole units only
         shapes.append(dict(type="line", xref="paper", yref=f"y{ax}", x0=0, x1=1, y0=unit,
                            y1=unit, line=dict(color=STEP_MARK, width=1, dash="dot")))
         notes.append(dict(text=f"<b>{name}</b>  ({MEANING.get(name, name)})", xref="paper",
                           yref="paper", x=0, y=dom[1], yanchor="bottom", xanchor="left",
                           showarrow=False))
     layout.update(_coloraxes(fields, trace), shapes=shapes, annotations=notes,
-                  xaxis=dict(title=dict(text="time step t"), anchor=f"y{len(fields)}"))
-    return _figure(data, layout, f"Every unit at every step (step {t} and unit {unit} marked)",
+                  xaxis=dict(title=dict(text="time step t"), anchor=f"y{len(fields)}",
+                             dtick=max(1, round(trace.T / 10))))  # whole steps only
+    return figure(data, layout, f"Every unit at every step (step {t} and unit {unit} marked)",
                    120 + 150 * len(fields))
-
-
-def _axes(x: str, y: str, **y_extra) -> dict:
-    return dict(xaxis=dict(title=dict(text=x)), yaxis=dict(title=dict(text=y), **y_extra))
 
 
 def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Figure:
     """The selected unit's value of each field over time, step t marked."""
     steps = np.arange(1, trace.T + 1)
     data = [dict(type="scatter", x=steps, y=trace[name][:, unit],
-                 name=f"{name} ({MEANING[name]})",
+                 name=f"{name} ({MEANING[name]})", meta={"field": name},
                  mode="lines+markers" if trace.T <= 60 else "lines",
                  line=dict(color=GATE_COLORS[name], width=2)) for name in fields]
-    layout = dict(shapes=_step_marks(t), **_axes("time step t", "value"))
-    return _figure(data, layout, f"Unit {unit} over time", 320)
+    layout = dict(shapes=_step_marks(t), **axes("time step t", "value"))
+    return figure(data, layout, f"Unit {unit} over time", 320)
+
+
+def real_valued(trace: Trace) -> bool:
+    """Whether the input is one real-valued signal (drawn as a line), not on/off channels."""
+    return trace.x.shape[1] == 1 and not np.isin(trace.x, (0.0, 1.0)).all()
 
 
 def input_heatmap(trace: Trace, channels: Sequence[str]) -> go.Figure:
-    """The example input x as channel x time."""
+    """The example input x as channel x time (a line for one real-valued signal)."""
+    steps = np.arange(1, trace.T + 1)
+    if real_valued(trace):
+        data = [line(steps, trace.x[:, 0], channels[0], "#000000", width=2)]
+        return figure(data, axes("time step t", "input value"), "The example input x_t", 240)
     data = [dict(type="heatmap", z=trace.x.T, x=np.arange(1, trace.T + 1), y=list(channels),
                  colorscale=[[0, "#FFFFFF"], [1, "#1A1A1A"]], showscale=False,
                  hovertemplate="%{y}: %{z:.3f} at step %{x}<extra></extra>")]
-    return _figure(data, _axes("time step t", "channel"), "The example input x_t",
+    return figure(data, axes("time step t", "channel"), "The example input x_t",
                    140 + 22 * len(channels))
 
 
@@ -131,49 +118,44 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _line(x, y, name: str, color: str, dash: str = "solid", width: int = 3) -> dict:
-    return dict(type="scatter", mode="lines", x=x, y=y, name=name,
-                line=dict(color=color, width=width, dash=dash))
-
-
 def prediction(trace: Trace, spec: TaskSpec) -> go.Figure:
     """What the model answered against the target, in the task's own terms."""
     steps = np.arange(1, trace.T + 1)
     if spec.classify and not spec.per_step:  # recall: probabilities at the last step
         p, target = _softmax(trace.output[-1]), int(trace.target)
         colors = ["#009E73" if k == target else "#999999" for k in range(len(p))]
-        data = [dict(type="bar", x=[f"symbol {k}" for k in range(len(p))], y=p,
+        data = [dict(type="bar", x=[f"symbol {k}" for k in range(len(p))], y=p, name="answer",
                      marker=dict(color=colors))]
-        return _figure(data, _axes("answer", "probability", range=[0, 1]),
+        return figure(data, axes("answer", "probability", range=[0, 1]),
                        f"Answer at the last step (green: symbol {target}, the one shown)", 300)
     if not spec.per_step:  # adding: one number at the end
         data = [dict(type="bar", x=["model's sum", "true sum"],
-                     y=[float(trace.output[-1, 0]), float(trace.target)],
+                     y=[float(trace.output[-1, 0]), float(trace.target)], name="sum",
                      marker=dict(color=["#0072B2", "#000000"]))]
-        return _figure(data, _axes("", "sum of the marked values"), "Answer at the last step", 300)
+        return figure(data, axes("", "sum of the marked values"), "Answer at the last step", 300)
     if spec.classify:  # brackets: predicted depth per step
-        data = [_line(steps, trace.output.argmax(-1), "predicted depth", "#0072B2"),
-                _line(steps, trace.target, "true depth", "#000000", "dot", 2)]
+        data = [line(steps, trace.output.argmax(-1), "predicted depth", "#0072B2"),
+                line(steps, trace.target, "true depth", "#000000", "dot", 2)]
         y = "nesting depth"
     else:  # sine: forecast per step
-        data = [_line(steps, trace.output[:, 0], "forecast", "#0072B2"),
-                _line(steps, trace.target, "next value (target)", "#000000", "dot", 2)]
+        data = [line(steps, trace.output[:, 0], "forecast", "#0072B2"),
+                line(steps, trace.target, "next value (target)", "#000000", "dot", 2)]
         y = "signal"
-    return _figure(data, _axes("time step t", y), "Answer at every step against the target", 300)
+    return figure(data, axes("time step t", y), "Answer at every step against the target", 300)
 
 
 def loss_curve(losses: Sequence[float], baseline: float | None = None) -> go.Figure:
     """Training loss per step on a log axis, with the no-memory baseline when there is one."""
-    data = [_line(np.arange(1, len(losses) + 1), np.asarray(losses), "training loss",
+    data = [line(np.arange(1, len(losses) + 1), np.asarray(losses), "training loss",
                   "#0072B2", width=2)]
-    layout = _axes("training step", "loss", type="log")
+    layout = axes("training step", "loss", type="log")
     if baseline is not None and np.isfinite(baseline):
         layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
                                  line=dict(color="#999999", dash="dash"))]
         layout["annotations"] = [dict(text="no-memory baseline", xref="paper", x=1,
                                       y=np.log10(baseline), xanchor="right", yanchor="bottom",
                                       showarrow=False)]
-    return _figure(data, layout, "Training loss", 280)
+    return figure(data, layout, "Training loss", 280)
 
 
 
@@ -187,7 +169,7 @@ def lesson_figures(les, t: int | None = None, unit: int = 0) -> dict[str, go.Fig
     tr, page = les.trace, les.run.config.model.arch
     t = tr.T if t is None else min(max(int(t), 1), tr.T)
     unit = min(max(int(unit), 0), tr.H - 1)
-    fields = FIELDS[tr.arch]
+    fields = FIELDS[tr.arch]  # (figure names below are the page's export keys)
     return {
         f"{page}_loss": loss_curve(les.run.history.losses, baseline_loss(les.run.config)),
         f"{page}_input": input_heatmap(tr, les.spec.channels),

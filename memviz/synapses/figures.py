@@ -26,8 +26,8 @@ def pattern_heatmap(x: np.ndarray) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=x.T, x=np.arange(1, T + 1), y=_neurons(n), zmin=0, zmax=1,
                                colorscale="Greys", showscale=False, xgap=1, ygap=1,
                                hovertemplate="step %{x}, %{y}: input %{z}<extra></extra>"))
-    fig.update_layout(title="Input pattern", xaxis_title="step", height=110 + 28 * n,
-                      margin=dict(l=10, r=10, t=40, b=40), yaxis_autorange="reversed")
+    fig.update_layout(title="Input pattern", xaxis_title="step", height=120 + 28 * n,
+                      margin=dict(l=90, r=10, t=40, b=50), yaxis_autorange="reversed")
     return fig
 
 
@@ -35,7 +35,7 @@ def change_heatmaps(sims: dict[str, Simulation]) -> go.Figure:
     """W(T) − W(0) for each rule side by side, on one shared colour scale centred on 0."""
     names = list(sims)
     fig = make_subplots(1, len(names), subplot_titles=[RULE_LABELS[r] for r in names],
-                        horizontal_spacing=0.06)
+                        horizontal_spacing=0.06, shared_yaxes=True)
     zmax = max(float(np.abs(s.change).max()) for s in sims.values()) or 1.0
     for k, r in enumerate(names, start=1):
         d = sims[r].change
@@ -46,9 +46,12 @@ def change_heatmaps(sims: dict[str, Simulation]) -> go.Figure:
             showscale=k == len(names), texttemplate="%{z:.2f}", xgap=1, ygap=1,
             colorbar=dict(title="change"),
             hovertemplate="w from %{x} %{y}: %{z:.3f}<extra></extra>"), 1, k)
-        fig.update_yaxes(autorange="reversed", showticklabels=k == 1, row=1, col=k)
+        fig.update_yaxes(autorange="reversed", showticklabels=k == 1, row=1, col=k,
+                         title_text="onto neuron" if k == 1 else None, title_standoff=12)
+        fig.update_xaxes(title_text="from input line", title_standoff=12, tickangle=0,
+                         row=1, col=k)
     fig.update_layout(title="How much each synapse changed over the run (end minus start)",
-                      height=170 + 34 * n, margin=dict(l=10, r=10, t=80, b=10))
+                      height=200 + 34 * n, margin=dict(l=110, r=10, t=80, b=60))
     return fig
 
 
@@ -84,6 +87,8 @@ def short_vs_long(sim: Simulation, i: int, j: int) -> go.Figure:
     fig.add_trace(go.Scatter(x=np.arange(len(sim.W)), y=sim.W[:, i, j], name=f"w from {j} to {i}",
                              line=dict(color=RULE_COLOURS[sim.rule], width=2.5)), 2, 1)
     fig.update_xaxes(title_text="step", row=2, col=1)
+    fig.update_yaxes(title_text="activity above rest", row=1, col=1)
+    fig.update_yaxes(title_text="weight", row=2, col=1)
     fig.update_layout(title="What fades and what stays", height=460,
                       margin=dict(l=10, r=10, t=80, b=40), legend=dict(orientation="h", y=-0.18))
     return fig

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from memviz import plotting
 from memviz.config import (
     HIDDEN,
     MIN_SEQ_LEN,
@@ -29,8 +30,7 @@ from memviz.documents import variants
 from memviz.recurrent import cells, equations, figures, lesson, presets, tasks, verdict
 from memviz.ui import show, stepper, training, urlstate, whatif
 
-TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
-               "sine": "Sine forecasting", "brackets": "Bracket depth"}
+TASK_LABELS = plotting.TASK_LABELS  # one set of task names for every page
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 
 
@@ -126,9 +126,16 @@ def summary(les: lesson.Lesson) -> None:
         st.warning(f"**This run did not learn.** {judged.problem} {judged.reason} "
                    f"**Try** {judged.try_}")
     m1, m2, m3, m4 = st.columns(4)
+    meaning = verdict.ACCURACY_MEANING.get(cfg.task.name)
     if h.eval_accuracy is not None:
-        m1.metric("Held-out accuracy", f"{100 * h.eval_accuracy:.1f}%")
+        m1.metric("Held-out accuracy", f"{100 * h.eval_accuracy:.1f}%",
+                  help=f"Accuracy is {meaning}." if meaning else None)
     m2.metric("Held-out loss", f"{h.eval_loss:.4f}")
+    if meaning and cfg.task.name == "adding":
+        show.caption(f"Accuracy here is {meaning}.")
+    baseline = verdict.baseline_sentence(cfg, h)
+    if baseline:
+        show.caption(baseline)
     m3.metric("Training time", f"{h.seconds:.2f} s")
     m4.metric("Trained on", h.device.upper(), help=les.run.device_label)
     show.caption(
@@ -149,7 +156,8 @@ def example(page: str, les: lesson.Lesson) -> None:
     left, right = st.columns(2)
     with left:
         show.plotly(figures.input_heatmap(les.trace, spec.channels), f"{page}_input",
-                    "Each row is one input channel; dark cells are where the input is on.")
+                    "The input signal at each step." if figures.real_valued(les.trace) else
+                    "Each row is one input channel; the darker a cell, the larger the input.")
     with right:
         show.plotly(figures.prediction(les.trace, spec), f"{page}_prediction",
                     "The trained model's answer on this sequence next to the right answer.")

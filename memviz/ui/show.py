@@ -8,6 +8,8 @@ lecturer mode (no controls or prose, large type and thick lines for a projector)
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
 from typing import Any
 
 import streamlit as st
@@ -21,6 +23,21 @@ LECTURER = "lecturer_mode"
 def lecturer() -> bool:
     """Whether the lecturer (projector) mode is on."""
     return bool(st.session_state.get(LECTURER, False))
+
+
+def lecturer_from_url() -> None:
+    """Turn the lecturer mode on for a link or reload carrying ?lecturer=1 (first run only)."""
+    if LECTURER not in st.session_state and st.query_params.get("lecturer") == "1":
+        st.session_state[LECTURER] = True
+
+
+def lecturer_to_url() -> None:
+    """Keep the mode in the address bar, so a reload or a copied link keeps it."""
+    if lecturer():
+        if st.query_params.get("lecturer") != "1":
+            st.query_params["lecturer"] = "1"
+    elif "lecturer" in st.query_params:
+        del st.query_params["lecturer"]
 
 
 def begin_page(title: str) -> None:
@@ -42,13 +59,50 @@ def _projector(fig):
     return big
 
 
+FAILED = "_memviz_export_failed"  # session_state: {figure key: why its last export failed}
+
+
+def _session_failures() -> dict[str, str]:
+    return st.session_state.setdefault(FAILED, {})
+
+
+def exporter(fig, key: str, fmt: str, failures: dict[str, str]):
+    """The file maker behind one download button: renders on click; a failure is written to
+    `failures` (shown in red under the figure from the next run on) and re-raised, so the
+    button itself says the download failed instead of doing nothing."""
+    def make() -> bytes:
+        try:
+            data = export.render(fig, fmt)
+        except Exception as e:
+            failures[key] = f"{fmt.upper()}: {e}"
+            raise
+        failures.pop(key, None)
+        return data
+    return make
+
+
+def _projector_chart(chart):
+    """An altair chart with type, marks and height large enough for the back row."""
+    try:
+        big = chart.properties(height=int(1.4 * (chart.to_dict().get("height") or 260)))
+    except Exception:  # concatenated charts size their parts, not themselves
+        big = chart
+    return (big.configure_axis(labelFontSize=18, titleFontSize=20)
+            .configure_legend(labelFontSize=18, titleFontSize=18, symbolSize=200)
+            .configure_title(fontSize=24).configure_text(fontSize=20)
+            .configure_header(labelFontSize=18, titleFontSize=20))
+
+
 def _export_menu(fig, key: str, label: str = "Export") -> None:
     """Download buttons whose files are made only when clicked (no cost on reruns)."""
-    reason = export.unsupported_reason(fig)
+    reason, failures = export.unsupported_reason(fig), _session_failures()
+    if key in failures:
+        st.error(f"The last export of this figure failed ({failures[key]}). Try another "
+                 "format, or the lecture pack, which lists what it could not write.")
     with st.popover(label, icon=":material/download:"):
         for fmt in export.FORMATS:
             st.download_button(
-                fmt.upper(), data=lambda fmt=fmt: export.render(fig, fmt),
+                fmt.upper(), data=exporter(fig, key, fmt, failures),
                 file_name=f"{key}.{fmt}", mime=export.MIME[fmt], key=f"{key}_dl_{fmt}",
                 on_click="ignore", disabled=reason is not None,
                 help=reason or f"Download this figure as {fmt.upper()}")
@@ -82,10 +136,11 @@ def note_equation(tex: str, key: str) -> None:
     _pack()["equations"][key] = tex
 
 
-def altair(chart, key: str, caption: str | None = None) -> None:
-    """Draw an altair chart with its export menu, and note it for the lecture pack."""
-    _pack()["figures"][key] = chart
-    st.altair_chart(chart, key=key)
+def altair(chart, key: str, caption: str | None = None, name: str | None = None) -> None:
+    """Draw an altair chart with its export menu, and note it for the lecture pack (under
+    `name` when one chart is redrawn under several element keys in one run)."""
+    _pack()["figures"][name or key] = chart
+    st.altair_chart(_projector_chart(chart) if lecturer() else chart, key=key)
     if not lecturer():
         if caption:
             st.caption(caption)
@@ -110,9 +165,12 @@ def caption(text: str) -> None:
         st.caption(text)
 
 
-def note_config(config: dict[str, Any]) -> None:
-    """The settings that produced this page's figures, for the lecture pack's config.json."""
-    _pack()["config"] = config
+def note_config(config: Any) -> None:
+    """The settings that produced this page's figures (a dict or a config dataclass), for the
+    lecture pack's config.json."""
+    if dataclasses.is_dataclass(config):
+        config = config.to_dict() if hasattr(config, "to_dict") else dataclasses.asdict(config)
+    _pack()["config"] = json.loads(json.dumps(config, default=str))
 
 
 def lecture_pack_button() -> None:

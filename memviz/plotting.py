@@ -1,0 +1,60 @@
+"""Shared figure helpers, colours and names: one colour per architecture and per gate, one
+label per task, on every page. Builders assemble plotly figures from plain dicts; no streamlit.
+
+Colours are Okabe-Ito (colour-blind safe). A gate keeps its colour on every page, and so does an
+architecture: the LSTM is blue on Why gates, the horizon chart and anywhere else it is drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+GATE_COLORS = {
+    "i": "#0072B2", "f": "#D55E00", "g": "#009E73", "o": "#CC79A7", "c": "#E69F00",
+    "h": "#000000", "r": "#56B4E9", "z": "#882255", "n": "#009E73",
+}
+ARCH_COLORS = {"rnn": "#D55E00", "lstm": "#0072B2", "gru": "#009E73", "cnn": "#E69F00",
+               "attention": "#CC79A7"}
+ARCH_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN",
+              "attention": "attention"}
+ARCH_SHORT = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN", "attention": "Attention"}
+TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
+               "sine": "Sine forecasting", "brackets": "Bracket depth"}
+TASK_GOALS = {"recall": "name the first symbol", "adding": "sum the two marked values",
+              "sine": "forecast the next value", "brackets": "track the nesting depth"}
+FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
+
+
+def task_label(task: str, goal: bool = False) -> str:
+    """'Delayed recall', or with goal=True 'Delayed recall (name the first symbol)'."""
+    return f"{TASK_LABELS[task]} ({TASK_GOALS[task]})" if goal else TASK_LABELS[task]
+
+
+@functools.cache
+def _template() -> dict:
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+def figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figure:
+    """Assemble a figure from plain dicts without plotly's validation.
+
+    Validation (and the template it expands) costs ~10-30 ms a figure, and the step-through
+    panel rebuilds its figures on every step; tests validate every builder's output instead.
+    """
+    base = dict(title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
+                margin=dict(l=60, r=20, t=50, b=45), template=_template())
+    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
+
+
+def axes(x: str, y: str, **y_extra) -> dict:
+    """Layout entries titling the x and y axes (extra settings go to the y axis)."""
+    return dict(xaxis=dict(title=dict(text=x)), yaxis=dict(title=dict(text=y), **y_extra))
+
+
+def line(x, y, name: str, color: str, dash: str = "solid", width: int = 3) -> dict:
+    """A plain line trace."""
+    return dict(type="scatter", mode="lines", x=x, y=y, name=name,
+                line=dict(color=color, width=width, dash=dash))
