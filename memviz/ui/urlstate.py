@@ -20,6 +20,8 @@ import streamlit as st
 from memviz.config import Choice, ConfigError, Int, Many, Spec
 
 FIRST_RUN_DONE = "_urlstate_first_run_done"  # links are read on a session's first run only
+# query names every page shares (the language, lecturer mode): no page table removes them
+APP_WIDE = frozenset({"lang", "lecturer"})
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class Table:
         """Keep the current values (for a return to the page) and write them to the URL."""
         current = self.values(names)
         st.session_state[self._kept] = {**st.session_state.get(self._kept, {}), **current}
-        for k in [k for k in st.query_params if k not in self.settings]:
+        for k in [k for k in st.query_params if k not in self.settings and k not in APP_WIDE]:
             del st.query_params[k]  # another page's settings do not belong in this URL
         for name, value in current.items():
             if st.query_params.get(name) != _text(value):
