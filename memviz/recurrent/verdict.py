@@ -71,8 +71,9 @@ def judge(cfg: RunConfig, history: History) -> Verdict:
                        *_suggestion(cfg, True))
     chance = tasks.chance(cfg.task) if cfg.task.name == "recall" else math.nan
     if acc is not None and math.isfinite(chance) and acc <= chance + CHANCE_MARGIN:
-        return Verdict(False, f"Held-out accuracy {acc:.0%} is at chance ({chance:.0%}): the "
-                              "model did not learn to remember.", *_suggestion(cfg, False))
+        return Verdict(False, f"Held-out accuracy {acc:.0%} is at chance ({chance:.0%}), no better "
+                              "than a model with no memory: it did not learn to remember.",
+                       *_suggestion(cfg, False))
     if loss >= NO_BETTER * base:
         return Verdict(False, "This run did no better than a model with no memory (held-out "
                               f"loss {loss:.3f}, no-memory loss {base:.3f}).",
