@@ -8,7 +8,7 @@ import streamlit as st
 from memviz.cnn import arithmetic as ar
 from memviz.cnn import figures as CF
 from memviz.cnn import model as cnn
-from memviz.config import Choice, ConfigError, Flag, Int
+from memviz.specs import Choice, ConfigError, Flag, Int
 from memviz.ui import show, training, urlstate
 from memviz.ui.router import through_router
 

@@ -6,11 +6,11 @@ import time
 import streamlit as st
 
 from memviz import plotting
-from memviz.config import Choice, ConfigError, Int, Many
 from memviz.horizon import model as horizon_model
 from memviz.horizon import report
 from memviz.horizon import sweep as hz
 from memviz.horizon.figures import NAMES
+from memviz.specs import Choice, ConfigError, Int, Many
 from memviz.ui import show, urlstate
 from memviz.ui.router import through_router
 from memviz.ui.training import store
