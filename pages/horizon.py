@@ -1,19 +1,15 @@
 """Memory horizon: one small model per (architecture, lag); chart how far back each reaches."""
 
-import itertools
-import time
-
 import streamlit as st
 
 from memviz import plotting
-from memviz.config import Choice, ConfigError, Int, Many
 from memviz.horizon import model as horizon_model
-from memviz.horizon import report
 from memviz.horizon import sweep as hz
 from memviz.horizon.figures import NAMES
+from memviz.specs import Choice, ConfigError, Int, Many
+from memviz.ui import horizon as hz_panels
 from memviz.ui import show, urlstate
 from memviz.ui.router import through_router
-from memviz.ui.training import store
 
 through_router()  # first: a fresh server's deep link must run through app.py
 
@@ -52,7 +48,8 @@ c1, c2 = st.expander("Settings", expanded=not show.lecturer()).columns(2)
 task = TABLE.choice(c1, "Task", "task", "radio", format_func=TASK_NAMES.get)
 archs = TABLE.choice(c1, "Architectures", "archs", "multiselect", format_func=NAMES.get)
 lags = TABLE.choice(c2, "Lags (steps between the value and the answer)", "lags", "multiselect")
-with c2.expander("Model size, training and the CNN"):
+# a popover, not an expander: this already sits in the Settings expander
+with c2.popover("Model size, training and the CNN", icon=":material/tune:"):
     e1, e2 = st.columns(2)
     hidden = TABLE.slider(e1, "Hidden units / CNN channels", "hidden")
     steps = TABLE.slider(e1, "Training steps (at most)", "steps")
@@ -78,60 +75,7 @@ dil = sum(horizon_model.dilations(depth, dilation))
 show.caption(f"CNN receptive field = 1 + (kernel − 1) × (sum of dilations) = 1 + {kernel - 1} × "
              f"{dil} = **{rf} steps**: it can solve a lag of at most {rf}.")
 
-pairs = cfg.pairs()
-found = [store().get(hz.__name__, p) for p in pairs]
-results = [r for r in found if r is not None]
-b1, b2, _ = st.columns([1, 1, 4])
-go = b1.button("Run sweep", type="primary", key="hz_run", disabled=len(results) == len(pairs))
-b2.button("Stop", key="hz_stop", help="Stops after the current step; finished runs are kept.")
-progress, chart_slot, note = st.empty(), st.empty(), st.empty()
-how = ("How to read this: each point is one model, trained at that lag and scored on fresh "
-       "sequences; where a line falls to the dashed no-memory line, that kind of memory no "
-       "longer reaches that far back. The dotted line marks the CNN's receptive field.")
-
-
-draws = itertools.count()  # each redraw in one script run needs its own element key
-
-
-def draw(rs: list[hz.Result]) -> None:
-    """Redraw the chart and the 'known result' line from the results so far."""
-    with chart_slot.container():
-        show.altair(report.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}", how,
-                    name="hz_chart")
-    note.markdown(report.describe(cfg, rs))
-
-
-draw(results)
-if st.session_state.pop("hz_running", False) and len(results) < len(pairs):
-    progress.info(f"Stopped: {len(results)} of {len(pairs)} runs finished (they are kept).")
-if go:
-    st.session_state["hz_running"] = True  # still set on the next run if Stop interrupted us
-    last, start = [0.0], time.perf_counter()
-
-    def on_step(pair: hz.Pair, step: int, total: int) -> None:
-        """Move the overall progress bar at most ~5 times a second."""
-        now = time.perf_counter()
-        if now - last[0] > 0.2:
-            last[0] = now
-            frac = (len(results) + step / total) / len(pairs)
-            progress.progress(min(frac, 1.0), text=f"{len(results)} of {len(pairs)} runs done "
-                              f"· training {NAMES[pair.arch]} at lag {pair.lag}, step {step}")
-
-    results = []
-    for r in hz.sweep(cfg, on_step, cache=store()):
-        results.append(r)
-        draw(results)
-    progress.empty()
-    st.session_state.pop("hz_running", None)
-    st.success(f"Sweep finished in {time.perf_counter() - start:.0f} s.")
-
-if results:
-    with st.expander("All results (table and CSV)"):
-        df = report.results_table(results)
-        st.dataframe(df, hide_index=True, column_config={
-            c: st.column_config.NumberColumn(format="%.3f") for c in df.columns[1:]})
-        st.download_button("Download results.csv", report.results_csv(results), "results.csv",
-                           "text/csv", key="hz_csv")
+hz_panels.sweep_panel(cfg)
 
 show.prose(
     "**What had to be tuned, honestly.** With learning rate 0.01 a vanilla RNN sometimes "

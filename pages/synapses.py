@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from memviz.config import Choice, ConfigError, Float, Int
+from memviz.specs import Choice, ConfigError, Float, Int
 from memviz.synapses import figures as SF
 from memviz.synapses import model as S
 from memviz.ui import show, urlstate

@@ -1,4 +1,4 @@
-"""The one validator (memviz.config): every config, wherever it comes from, table-driven."""
+"""The one validator (memviz.specs): every config, wherever it comes from, table-driven."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from memviz import config as C
+from memviz import specs as S
 from memviz.cnn.model import CNNConfig
 from memviz.horizon.sweep import HorizonConfig
 from memviz.synapses.model import SynapseConfig
@@ -63,12 +64,12 @@ CASES = {
                     "model has an unknown setting 'layers'"),
     "unknown top": (lambda: C.RunConfig.from_dict({"extra": 1}), "unknown setting 'extra'"),
     # bytes: encoding, size, nesting, syntax
-    "not utf-8": (lambda: C.load_json(b'{"task": "\xff\xfe"}'), "is not UTF-8 text"),
-    "100,000 deep": (lambda: C.load_json(b"[" * 100_000 + b"]" * 100_000), "nests more than 16"),
-    "deep objects": (lambda: C.load_json(b'{"a":' * 100_000), "nests more than 16"),
-    "too big": (lambda: C.load_json(b" " * (C.MAX_CONFIG_BYTES + 1)), "a config is at most"),
-    "bad json": (lambda: C.load_json(b"{"), "is not valid JSON"),
-    "NaN": (lambda: C.load_json(b'{"lr": NaN}'), "is not valid JSON"),
+    "not utf-8": (lambda: S.load_json(b'{"task": "\xff\xfe"}'), "is not UTF-8 text"),
+    "100,000 deep": (lambda: S.load_json(b"[" * 100_000 + b"]" * 100_000), "nests more than 16"),
+    "deep objects": (lambda: S.load_json(b'{"a":' * 100_000), "nests more than 16"),
+    "too big": (lambda: S.load_json(b" " * (S.MAX_CONFIG_BYTES + 1)), "a config is at most"),
+    "bad json": (lambda: S.load_json(b"{"), "is not valid JSON"),
+    "NaN": (lambda: S.load_json(b'{"lr": NaN}'), "is not valid JSON"),
     # the view of an exported figure
     "view abc": (lambda: C.check_view("abc", C.DEFAULT), "view must be a group of settings"),
     "view.t abc": (lambda: C.check_view({"t": "abc"}, C.DEFAULT), "view.t (the time step) must"),
@@ -104,10 +105,10 @@ CASES = {
     "url int huge": (lambda: C.SEQ_LEN.parse("9" * 5000), "must be a whole number"),
     "url float abc": (lambda: C.LR.parse("abc"), "learning rate must be a number"),
     "url float nan": (lambda: C.LR.parse("nan"), "learning rate must be a number"),
-    "url flag": (lambda: C.Flag("max-pool").parse("maybe"), "max-pool must be true or false"),
-    "url choice": (lambda: C.Choice("learning rate", (0.01, 0.1)).parse("0.5"),
+    "url flag": (lambda: S.Flag("max-pool").parse("maybe"), "max-pool must be true or false"),
+    "url choice": (lambda: S.Choice("learning rate", (0.01, 0.1)).parse("0.5"),
                    "learning rate must be one of 0.01, 0.1; got 0.5"),
-    "url many twice": (lambda: C.Many("archs", C.Choice("arch", ("rnn", "lstm"))).parse(
+    "url many twice": (lambda: S.Many("archs", S.Choice("arch", ("rnn", "lstm"))).parse(
         "lstm,lstm"), "archs: lstm listed more than once"),
 }
 
@@ -139,9 +140,9 @@ def test_cuda_without_cuda_is_refused_not_silently_cpu(make, monkeypatch):
 def test_good_values_pass_unchanged():
     assert C.RunConfig.from_dict(D) == C.DEFAULT
     assert C.TrainConfig(lr=1).lr == 1  # a whole number is a number
-    assert C.load_json(b'\xef\xbb\xbf{"a": "[[{"}') == {"a": "[[{"}  # BOM; brackets in strings
+    assert S.load_json(b'\xef\xbb\xbf{"a": "[[{"}') == {"a": "[[{"}  # BOM; brackets in strings
     assert C.check_view({"t": 3, "unit": 2}, C.DEFAULT) == (3, 2)
     assert C.check_view({}, C.DEFAULT) == (20, 0)
-    assert C.Many("lags", C.Int("lag", 2, 500)).parse("5, 10") == (5, 10)
-    assert C.Choice("lr", (0.01, 0.1)).parse("0.1") == 0.1
-    assert C.Int("seed", 0, 9).parse(" 7 ") == 7
+    assert S.Many("lags", S.Int("lag", 2, 500)).parse("5, 10") == (5, 10)
+    assert S.Choice("lr", (0.01, 0.1)).parse("0.1") == 0.1
+    assert S.Int("seed", 0, 9).parse(" 7 ") == 7

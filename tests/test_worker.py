@@ -9,15 +9,15 @@ import time
 import numpy as np
 import torch
 
-from memviz import estimate, jobs, runs
+from memviz import estimate, jobs, runs, workers
 from memviz.progress import History
 from memviz.recurrent import lesson, verdict
 
 from .conftest import tiny_config
 
 
-def _thread_board(tmp_path, workers: int = 1) -> jobs.Board:
-    return jobs.Board(runs.RunStore(disk=runs.DiskStore(tmp_path)), jobs.Pool(workers, "thread"))
+def _thread_board(tmp_path, n: int = 1) -> jobs.Board:
+    return jobs.Board(runs.RunStore(disk=runs.DiskStore(tmp_path)), workers.Pool(n, "thread"))
 
 
 def test_a_lesson_survives_a_restart_with_equal_weights_and_trace(tmp_path):

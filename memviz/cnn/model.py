@@ -22,8 +22,9 @@ from torch import nn
 
 from memviz import devices
 from memviz.cnn.arithmetic import out_size
-from memviz.config import SEED_RANGE, Choice, ConfigError, Flag, check_device, check_range
+from memviz.config import SEED_RANGE, check_device
 from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.specs import Choice, ConfigError, Flag, check_range
 
 SIDE = 8  # the digits are 8x8 pixels
 CLASSES = 10

@@ -28,15 +28,13 @@ from memviz.config import (
     SEED,
     SEQ_LEN_RANGE,
     STEPS,
-    Choice,
-    Int,
-    Many,
     ModelConfig,
     TaskConfig,
     TrainConfig,
 )
 from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.recurrent import models, tasks, train
+from memviz.specs import Choice, Int, Many
 
 ARCHS = ("rnn", "lstm", "gru", "cnn", "attention")
 TASKS = ("recall", "adding")

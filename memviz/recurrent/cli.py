@@ -17,13 +17,12 @@ from memviz.config import (
     ARCHS,
     DEFAULT,
     DEVICES,
-    MAX_CONFIG_BYTES,
     TASKS,
     ConfigError,
     RunConfig,
     check_view,
-    load_json,
 )
+from memviz.specs import MAX_CONFIG_BYTES, load_json
 
 
 def register(sub) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memviz.config import SEED, Choice, ConfigError, Float, Int
+from memviz.config import SEED
+from memviz.specs import Choice, ConfigError, Float, Int
 
 N_RANGE = (2, 8)  # neurons: a heatmap a student can read cell by cell
 STEPS_RANGE = (1, 100)

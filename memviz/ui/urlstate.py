@@ -1,7 +1,7 @@
 """A page's settings as one declared table (name -> spec, default), kept in the URL and across
 page switches, as TF Playground's state.ts keeps its own.
 
-The spec (memviz.config's Int/Float/Choice/Flag/Many) is the one validator: it parses a link's
+The spec (memviz.specs' Int/Float/Choice/Flag/Many) is the one validator: it parses a link's
 text, and gives the widgets their bounds and options. Each setting's widget key is
 `{page}_{name}`. On the session's first page run a link's values are read (a bad one falls back
 to its default with a warning, and nothing trains from that link); on a return to the page the
@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from memviz.config import Choice, ConfigError, Int, Many, Spec
+from memviz.specs import Choice, ConfigError, Int, Many, Spec
 
 FIRST_RUN_DONE = "_urlstate_first_run_done"  # links are read on a session's first run only
 # query names every page shares (the language, lecturer mode): no page table removes them
