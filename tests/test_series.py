@@ -175,3 +175,6 @@ def test_page_trains_and_compares_with_persistence():
     assert at.warning or at.success  # beats persistence or says plainly that it does not
     data = stepper_data(at)  # the step-through of one test window, drawn in the browser
     assert data["fields"] == ["i", "f", "g", "o", "c", "h"] and (data["T"], data["H"]) == (3, 4)
+    # the shared step-through writes its own URL names; the page's must still be there
+    assert {k: at.query_params[k] for k in ("data", "window", "epochs", "hidden")} == {
+        "data": "seattle-weather", "window": "3", "epochs": "5", "hidden": "4"}
