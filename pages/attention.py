@@ -8,7 +8,7 @@ import streamlit as st
 
 from memviz.attention import data, figures, lesson, selfattn
 from memviz.attention import train as s2s
-from memviz.config import ConfigError
+from memviz.config import Choice, ConfigError, Int
 from memviz.ui import show, urlstate
 from memviz.ui.router import through_router
 from memviz.ui.training import trained
@@ -16,28 +16,45 @@ from memviz.ui.training import trained
 through_router()  # first: a fresh server's deep link must run through app.py
 
 PAGE = "attn"
-NAMES = ["task", "max_len", "steps", "seed", "lag", "heads", "encoding"]
 MAX_SHOWN = {"reverse": 12, "dates": 3}
 TEXT = dict(re.findall(r"<!-- section: (\w+) -->\n(.*?)(?=\n<!-- section|\Z)",
                        Path(__file__).with_suffix(".md").read_text(encoding="utf-8"), re.S))
-u = urlstate.initial
+S = urlstate.Setting
+
+
+def _fits(v: dict) -> None:
+    """A link's training length must suit its task (dates are at most 3 long here)."""
+    Int(f"longest training length for {v['task']}", 1, MAX_SHOWN[v["task"]]).check(v["max_len"])
+
+
+# one table for both sections: two on one page would each drop the other's names from the URL
+TABLE = urlstate.Table(PAGE, [
+    S("task", Choice("toy translation", data.TASKS), "reverse"),
+    S("max_len", Int("longest training length", 1, max(MAX_SHOWN.values())),
+      s2s.TASK_LENGTHS["reverse"]["max_len"]),
+    S("steps", Choice("training steps", (20, 100, 300, 600, 1000, 1500)), 600),
+    S("seed", Int("seed", 0, 10_000), 0),
+    S("lag", Int("lag", 5, 200), 20),
+    S("heads", Choice("heads", (1, 2, 4)), 1),
+    S("encoding", Choice("positional encoding", selfattn.ENCODINGS), "sinusoidal"),
+], check=_fits)
 
 st.title("Attention")
 show.prose(TEXT["intro"])
+linked = st.query_params.get("task", "").strip().lower()  # a link naming only a task gets
+if urlstate.FIRST_RUN_DONE not in st.session_state and linked in MAX_SHOWN \
+        and "max_len" not in st.query_params:  # that task's own default length
+    st.query_params["max_len"] = str(s2s.TASK_LENGTHS[linked]["max_len"])
+TABLE.start()
 c1, c2, c3, c4 = st.columns(4)
-task = c1.radio("Toy translation", data.TASKS, key="attn_task",
-                index=data.TASKS.index(u("task", "reverse", str, data.TASKS.__contains__)),
-                format_func={"reverse": "reverse digits", "dates": "dates to ISO"}.get)
-default = s2s.TASK_LENGTHS[task]["max_len"]
-if st.session_state.get("attn_max_len", 0) > MAX_SHOWN[task]:
-    st.session_state["attn_max_len"] = default  # switching task: keep the slider in range
-max_len = c2.slider("Longest training length", 1, MAX_SHOWN[task], key="attn_max_len",
-                    value=u("max_len", default, int, lambda v: 1 <= v <= MAX_SHOWN[task]))
-steps = c3.select_slider("Training steps", [20, 100, 300, 600, 1000, 1500], key="attn_steps",
-                         value=u("steps", 600, int, lambda v: v in (20, 100, 300, 600, 1000,
-                                                                      1500)))
-seed = c4.number_input("Seed", 0, 10_000, u("seed", 0, int, lambda v: 0 <= v <= 10_000),
-                       key="attn_seed")
+task = TABLE.choice(c1, "Toy translation", "task", "radio",
+                    format_func={"reverse": "reverse digits", "dates": "dates to ISO"}.get)
+if st.session_state.get(TABLE.key("max_len"), 0) > MAX_SHOWN[task]:
+    st.session_state[TABLE.key("max_len")] = s2s.TASK_LENGTHS[task]["max_len"]  # keep in range
+max_len = c2.slider("Longest training length", 1, MAX_SHOWN[task], key=TABLE.key("max_len"))
+steps = TABLE.slider(c3, "Training steps", "steps")
+seed = TABLE.number(c4, "Seed", "seed")
+TABLE.save(["task", "max_len", "steps", "seed"])
 try:
     cfg = s2s.Seq2SeqConfig.for_task(task, max_len=max_len, steps=steps, seed=int(seed),
                                      min_len=min(s2s.TASK_LENGTHS[task]["min_len"], max_len))
@@ -48,8 +65,7 @@ show.note_config(asdict(cfg))
 unit = "digits" if task == "reverse" else "dates"
 show.caption(f"Trains on {cfg.min_len}–{cfg.max_len} {unit}, tests on {cfg.min_len}–"
              f"{cfg.max_len + cfg.extra}; both models see the same batches.")
-both = trained(PAGE, cfg, s2s.train_both, label="Train both",
-               auto=urlstate.opened_with(PAGE, cfg, NAMES[:4]))
+both = trained(PAGE, cfg, s2s.train_both, label="Train both", auto=TABLE.from_link())
 
 if both is not None:
     st.subheader("The bottleneck, measured")
@@ -97,17 +113,13 @@ if both is not None:
 st.subheader("Attention against gates on the same memory task")
 show.prose(TEXT["recall"])
 d1, d2, d3 = st.columns(3)
-lag = d1.slider("Lag (sequence length)", 5, 200, u("lag", 20, int, lambda v: 5 <= v <= 200),
-                key="attn_lag")
-heads = d2.select_slider("Heads", [1, 2, 4], u("heads", 1, int, (1, 2, 4).__contains__),
-                         key="attn_heads")
-encoding = d3.radio("Positional encoding", selfattn.ENCODINGS, key="attn_encoding",
-                    index=selfattn.ENCODINGS.index(u("encoding", "sinusoidal", str,
-                                                     selfattn.ENCODINGS.__contains__)))
-urlstate.save(PAGE, NAMES)
+lag = TABLE.slider(d1, "Lag (sequence length)", "lag")
+heads = TABLE.slider(d2, "Heads", "heads")
+encoding = TABLE.choice(d3, "Positional encoding", "encoding", "radio")
+TABLE.save()
 rcfg = selfattn.RecallConfig(lag=lag, heads=heads, encoding=encoding, seed=int(seed))
 run = trained("attn_sa", rcfg, selfattn.train_recall, label="Train self-attention",
-              auto=urlstate.opened_with("attn_sa", rcfg, NAMES[4:]))
+              auto=TABLE.from_link())
 if run is not None:
     head = st.radio("Head", range(heads), format_func=lambda h: f"head {h + 1}",
                     horizontal=True, key="attn_head") if heads > 1 else 0

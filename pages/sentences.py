@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from memviz.config import ConfigError
+from memviz.config import Choice, ConfigError, Int
 from memviz.sentiment import figures, grammar, model, text
 from memviz.ui import recurrent, show, training, urlstate
 from memviz.ui.router import through_router
@@ -12,8 +12,13 @@ through_router()  # first: a fresh server's deep link must run through app.py
 
 PAGE = "sentences"
 D = model.SentimentConfig()
-NAMES = ["max_gap", "hidden", "steps", "seed"]
-u = urlstate.initial
+S = urlstate.Setting
+TABLE = urlstate.Table(PAGE, [
+    S("max_gap", Int("largest filler", 0, grammar.MAX_GAP), D.max_gap),
+    S("hidden", Choice("hidden size", (4, 8, 16, 32, 64)), D.hidden),
+    S("steps", Int("training steps", 10, 1000, 10), D.steps),
+    S("seed", Int("seed", 0, 10_000), D.seed),
+])
 
 st.title("Sentences: LSTM or GRU, who remembers the 'not'?")
 show.prose(
@@ -26,19 +31,17 @@ show.prose(
     "where the classifier reads the last hidden state."
 )
 
+TABLE.start()
 with st.expander("Settings", expanded=not show.lecturer()):
     source = st.radio("Sentences", ("The grammar", "Upload a (text, label) CSV"),
                       horizontal=True, key=f"{PAGE}_source")
     c1, c2, c3, c4 = st.columns(4)
-    max_gap = c1.slider("Largest filler (words)", 0, grammar.MAX_GAP, key=f"{PAGE}_max_gap",
-                        value=u("max_gap", D.max_gap, int, lambda v: 0 <= v <= 20),
-                        disabled=source != "The grammar")
-    hidden = c2.select_slider("Hidden size", (4, 8, 16, 32, 64), key=f"{PAGE}_hidden",
-                              value=u("hidden", D.hidden, int, (4, 8, 16, 32, 64).__contains__))
-    steps = c3.slider("Training steps", 10, 1000, step=10, key=f"{PAGE}_steps",
-                      value=u("steps", D.steps, int, lambda v: 10 <= v <= 1000 and v % 10 == 0))
-    seed = c4.number_input("Seed", 0, 10_000, key=f"{PAGE}_seed",
-                           value=u("seed", D.seed, int, lambda v: 0 <= v <= 10_000))
+    max_gap = TABLE.slider(c1, "Largest filler (words)", "max_gap",
+                           disabled=source != "The grammar")
+    hidden = TABLE.slider(c2, "Hidden size", "hidden")
+    steps = TABLE.slider(c3, "Training steps", "steps")
+    seed = TABLE.number(c4, "Seed", "seed")
+    TABLE.save()
     data_name = "grammar"
     if source != "The grammar":
         up = st.file_uploader("CSV with columns text and label (0/1 or positive/negative), "
@@ -50,7 +53,6 @@ with st.expander("Settings", expanded=not show.lecturer()):
         except ConfigError as e:
             st.error(f"This file cannot be used: {e}")
             st.stop()
-urlstate.save(PAGE, NAMES)
 cfg = model.SentimentConfig(data=data_name, max_gap=max_gap, hidden=hidden, steps=steps,
                             seed=int(seed))
 show.note_config(cfg.to_dict())
@@ -62,7 +64,7 @@ if data_name == "grammar":
         st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 runs = training.trained(PAGE, cfg, model.train_both, label="Train LSTM and GRU",
-                        auto=urlstate.opened_with(PAGE, cfg, NAMES))
+                        auto=TABLE.from_link() and data_name == "grammar")  # not an upload
 if runs is None:
     st.stop()
 
@@ -111,4 +113,6 @@ arch = st.radio("Cell", ("lstm", "gru"), format_func=str.upper, horizontal=True,
                 key=f"{PAGE}_cell")
 show.caption("Step t is word t: " + ", ".join(f"{t}: {w}" for t, w in enumerate(tokens, 1))
              + ". The input x_t is the word's learned embedding.")
-recurrent.step_through(f"{PAGE}_{arch}", recurrent.TraceLesson(runs[arch], traces[arch]))
+# the shared step-through writes only the recurrent pages' URL names: put this page's back
+recurrent.step_through(f"{PAGE}_{arch}", recurrent.TraceLesson(runs[arch], traces[arch]),
+                       extra=lambda t, unit: TABLE.save())

@@ -2,18 +2,14 @@
 
 import streamlit as st
 
-from memviz.config import ConfigError
-from memviz.series import data, figures, forecast, model
-from memviz.ui import recurrent, show, training, urlstate
+from memviz.series import figures, forecast, model
+from memviz.ui import recurrent, show, training
+from memviz.ui import series as UI
 from memviz.ui.router import through_router
 
 through_router()  # first: a fresh server's deep link must run through app.py
 
-PAGE = "series"
-D = forecast.ForecastConfig()
-UPLOAD = "Upload a CSV…"
-NAMES = ["data", "target", "window", "horizon", "arch", "hidden", "epochs", "seed"]
-u = urlstate.initial
+PAGE = UI.PAGE
 
 st.title("Forecasting: what does the next day's temperature depend on?")
 show.prose(
@@ -26,86 +22,37 @@ show.prose(
 )
 
 with st.expander("Settings", expanded=not show.lecturer()):
-    c1, c2, c3 = st.columns(3)
-    choices = [*data.BUILTIN, UPLOAD]
-    name = c1.selectbox("Series", choices, key=f"{PAGE}_data",
-                        index=choices.index(u("data", D.data, str, data.BUILTIN.__contains__)))
-    series = None
-    try:
-        if name == UPLOAD:
-            up = c1.file_uploader("CSV file (at most 2 MB)", type=["csv"], key=f"{PAGE}_file")
-            if up is not None:
-                raw = up.getvalue()
-                df = data.read_csv(raw)
-                date_col = data.guess_date_column(df)
-                target = c2.selectbox("Column to forecast", data.numeric_columns(df),
-                                      key=f"{PAGE}_csv_target")
-                season = c2.number_input("Season length in rows (0 = none)", 0, 10_000, 0,
-                                         key=f"{PAGE}_season")
-                series = data.load_upload(raw, target, date_col, int(season))
-                st.caption(f"Dates from column {date_col!r}." if date_col else
-                           "No date column found: rows are taken in file order.")
-        else:
-            series = data.load_builtin(name)
-    except ConfigError as e:
-        st.error(f"This file cannot be used: {e}")
-    if series is None:
-        st.stop()
-    cols = series.columns
-    default_target = D.target if D.target in cols else cols[0]
-    target = c2.selectbox("Target", cols, key=f"{PAGE}_target",
-                          index=cols.index(u("target", default_target, str, cols.__contains__)))
-    extra = c3.multiselect("Extra input columns", [c for c in cols if c != target],
-                           key=f"{PAGE}_extra")
-    d1, d2, d3, d4 = st.columns(4)
-    window = d1.slider("Window W (steps read)", *forecast.WINDOW_RANGE, key=f"{PAGE}_window",
-                       value=u("window", D.window, int, lambda v: 1 <= v <= 60),
-                       help="Document 002 uses W = 2.")
-    horizon = d2.slider("Forecast steps ahead", 1, 7, key=f"{PAGE}_horizon",
-                        value=u("horizon", D.horizon, int, lambda v: 1 <= v <= 7))
-    archs, sizes = ("lstm", "gru"), (4, 8, 16, 32, 64)
-    arch = d3.radio("Cell", archs, horizontal=True, key=f"{PAGE}_arch", format_func=str.upper,
-                    index=archs.index(u("arch", D.arch, str, archs.__contains__)))
-    hidden = d4.select_slider("Hidden size", sizes, key=f"{PAGE}_hidden",
-                              value=u("hidden", D.hidden, int, sizes.__contains__))
-    e1, e2 = st.columns(2)
-    epochs = e1.slider("Epochs", 5, 300, step=5, key=f"{PAGE}_epochs",
-                       value=u("epochs", D.epochs, int, lambda v: 5 <= v <= 300 and v % 5 == 0))
-    seed = e2.number_input("Seed", 0, 10_000, key=f"{PAGE}_seed",
-                           value=u("seed", D.seed, int, lambda v: 0 <= v <= 10_000))
+    found = UI.settings()
+if found is None:
+    st.stop()
+series, cfg, from_link = found
 show.caption(f"{series.description or series.name}: {len(series.frame)} rows. "
              f"{series.missing_note()}")
-try:
-    cfg = forecast.ForecastConfig(series.name, target, tuple(extra), window, horizon, arch,
-                                  hidden, epochs, seed=int(seed))
-    forecast.prepare(cfg, series)
-except ConfigError as e:
-    st.error(f"These settings cannot be used: {e}")
+if cfg is None:
     st.stop()
-urlstate.save(PAGE, NAMES if name != UPLOAD else NAMES[2:])
 show.note_config(cfg.to_dict())
-run = training.trained(PAGE, cfg, model.train, auto=urlstate.opened_with(PAGE, cfg, NAMES))
+run = training.trained(PAGE, cfg, model.train, auto=from_link)
 if run is None:
     st.stop()
 
 m = run.maes
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(f"{arch.upper()} test MAE", f"{m['model']:.3f}",
+k1.metric(f"{cfg.arch.upper()} test MAE", f"{m['model']:.3f}",
           f"{m['model'] - m['persistence']:+.3f} vs persistence", delta_color="inverse")
 k2.metric("Persistence", f"{m['persistence']:.3f}")
 k3.metric("Linear autoregression", f"{m['linear']:.3f}")
 k4.metric("Seasonal persistence", "—" if m["seasonal"] is None else f"{m['seasonal']:.3f}")
 if run.beats_persistence:
-    st.success(f"The {arch.upper()} beats persistence on the test part by "
+    st.success(f"The {cfg.arch.upper()} beats persistence on the test part by "
                f"{m['persistence'] - m['model']:.3f} per forecast "
                f"(trained in {run.history.seconds:.1f} s).")
 else:
-    st.warning(f"The {arch.upper()} does **not** beat persistence here ({m['model']:.3f} vs "
+    st.warning(f"The {cfg.arch.upper()} does **not** beat persistence here ({m['model']:.3f} vs "
                f"{m['persistence']:.3f}). That is a result, not a failure: on a smooth series "
                "'tomorrow = today' is hard to beat. Try a longer window, more epochs or an "
                "extra input column.")
-step = st.slider("Show the forecast this many steps ahead", 1, horizon, horizon,
-                 key=f"{PAGE}_show_step") if horizon > 1 else 1
+step = st.slider("Show the forecast this many steps ahead", 1, cfg.horizon, cfg.horizon,
+                 key=f"{PAGE}_show_step") if cfg.horizon > 1 else 1
 show.plotly(figures.forecast_vs_truth(run, step), f"{PAGE}_forecast",
             "Black: the real series. Blue: the model's forecasts over the test period (shaded "
             "blue), made from windows it never trained on.")
@@ -147,4 +94,6 @@ n_test = len(run.prepared.parts["test"])
 i = st.slider("Test window", 1, n_test, n_test, key=f"{PAGE}_window_pick")
 show.caption("The last W values are read one step at a time; the forecast is read from h at "
              "the last step. Inputs are scaled to 0 to 1 with the training part's scaler.")
-recurrent.step_through(PAGE, recurrent.TraceLesson(run, run.window_trace(i - 1)))
+# the shared step-through writes only the recurrent pages' URL names: put this page's back
+recurrent.step_through(PAGE, recurrent.TraceLesson(run, run.window_trace(i - 1)),
+                       extra=lambda t, unit: UI.save())

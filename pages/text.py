@@ -63,7 +63,7 @@ if run is not None:
                              "Blue: the model's probabilities for the next character. Orange: "
                              "the same logits put through the softmax twice, as document 004's "
                              "line reads literally: almost flat.")
-        recurrent.step_through(PAGE, ui.StepLesson(tr, run), extra=slip)
+        recurrent.step_through(PAGE, ui.StepLesson(tr, run), extra=ui.keeping_url(PAGE, slip))
         show.prose(TEXT["slip"])
 
     st.header("Cells that read")

@@ -17,7 +17,7 @@ from memviz.recurrent import cells
 from memviz.series import baselines, data, forecast, model
 from memviz.series.forecast import ForecastConfig
 
-from .conftest import ROOT
+from .conftest import ROOT, stepper_data
 
 
 def _csv(values, dates=True) -> bytes:
@@ -168,11 +168,13 @@ def test_page_trains_and_compares_with_persistence():
 
     at = AppTest.from_file(str(ROOT / "pages/series.py"), default_timeout=120)
     at.query_params.update({"window": "3", "epochs": "5", "hidden": "4"})
-    at.run()
-    assert not at.exception and not at.error
-    at.button(key="series_train").click().run()
+    at.run()  # a valid link trains at once, with no click
     assert not at.exception and not at.error
     labels = [m.label for m in at.metric]
     assert "Persistence" in labels and "Linear autoregression" in labels
     assert at.warning or at.success  # beats persistence or says plainly that it does not
-    assert any("equations at step" in md.value for md in at.markdown)
+    data = stepper_data(at)  # the step-through of one test window, drawn in the browser
+    assert data["fields"] == ["i", "f", "g", "o", "c", "h"] and (data["T"], data["H"]) == (3, 4)
+    # the shared step-through writes its own URL names; the page's must still be there
+    assert {k: at.query_params[k] for k in ("data", "window", "epochs", "hidden")} == {
+        "data": "seattle-weather", "window": "3", "epochs": "5", "hidden": "4"}

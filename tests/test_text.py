@@ -217,13 +217,17 @@ def test_page_trains_on_pasted_text_and_shows_its_figures():
     assert not at.exception and not at.error
     assert "Held-out bits per character" in [m.label for m in at.metric]
     keys = {c.proto.id for c in at.get("plotly_chart")}
-    assert len(keys) >= 8
-    at.slider(key="text_t").set_value(3).run()
+    assert len(keys) >= 7  # loss, top-5, temperature, softmax twice, cells (the stepper: browser)
+    at.session_state["text_t"] = 3  # the step the browser's stepper reports
+    at.run()
     assert not at.exception
     assert any("document 004 taken literally" in x.value for x in at.latex)
+    # the shared step-through writes its own URL names; the page's must still be there
+    assert {k: at.query_params[k] for k in ("arch", "seq_len", "steps")} == {
+        "arch": "lstm", "seq_len": "16", "steps": "20"}
     at.session_state["lecturer_mode"] = True  # projector: no prose, figures still drawn
     at.run()
-    assert not at.exception and len(at.get("plotly_chart")) >= 8
+    assert not at.exception and len(at.get("plotly_chart")) >= 7
     at.text_input(key="text_passage").input("Ω def").run()
     assert not at.exception and "never seen" in at.error[0].value
 

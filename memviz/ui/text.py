@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from memviz.config import ConfigError
+from memviz.config import Choice, ConfigError, Int
 from memviz.text import cellfinder as CF
 from memviz.text import corpus as C
 from memviz.text import features as F
@@ -19,7 +19,6 @@ from memviz.text.model import TextConfig
 from memviz.text.train import TextRun
 from memviz.ui import show, training, urlstate
 
-URL_NAMES = ["arch", "hidden", "seq_len", "steps", "lr", "seed"]
 RATES = (0.001, 0.002, 0.005, 0.01, 0.02)
 SOURCES = {"stdlib": "Python standard library", "paste": "Paste text", "upload": "Upload .txt"}
 
@@ -46,38 +45,40 @@ def _corpus_text(page: str) -> tuple[str, str] | None:
     return "", "stdlib"
 
 
+def table(page: str) -> urlstate.Table:
+    """The lesson's settings kept in the URL (the corpus is not: a link cannot carry a file)."""
+    d, S = TextConfig(), urlstate.Setting
+    return urlstate.Table(page, [
+        S("arch", Choice("cell", ("lstm", "gru", "rnn")), d.arch),
+        S("hidden", Int("hidden size H", 8, 256, 8), d.hidden),
+        S("seq_len", Int("sequence length T", 8, 256, 8), d.seq_len),
+        S("steps", Int("training steps", 10, 3000, 10), d.steps),
+        S("lr", Choice("learning rate", RATES), d.lr),
+        S("seed", Int("seed", 0, 10_000), d.seed),
+    ])
+
+
 def settings(page: str) -> tuple[TextConfig | None, bool]:
     """The corpus and training widgets as a validated config (None, with a message, if not),
     and whether it is the setup a shared link opened (which then trains at once)."""
-    u, d = urlstate.initial, TextConfig()
+    t = table(page)
+    t.start()
     with st.expander("Settings", expanded=not show.lecturer()):
         found = _corpus_text(page)
         c = st.columns(3)
-        arch = c[0].selectbox("Cell", ("lstm", "gru", "rnn"), format_func=str.upper,
-                              index=("lstm", "gru", "rnn").index(
-                                  u("arch", d.arch, str, ("lstm", "gru", "rnn").__contains__)),
-                              key=f"{page}_arch")
-        hidden = c[1].slider("Hidden size H", 8, 256, u("hidden", d.hidden, int,
-                                                         lambda v: 8 <= v <= 256), 8,
-                             key=f"{page}_hidden")
-        seq_len = c[2].slider("Sequence length T (characters per training window)", 8, 256,
-                              u("seq_len", d.seq_len, int, lambda v: 8 <= v <= 256), 8,
-                              key=f"{page}_seq_len")
+        arch = t.choice(c[0], "Cell", "arch", format_func=str.upper)
+        hidden = t.slider(c[1], "Hidden size H", "hidden")
+        seq_len = t.slider(c[2], "Sequence length T (characters per training window)", "seq_len")
         c = st.columns(3)
-        steps = c[0].slider("Training steps", 10, 3000, u("steps", d.steps, int,
-                                                          lambda v: 10 <= v <= 3000), 10,
-                            key=f"{page}_steps")
-        lr = c[1].select_slider("Learning rate", RATES, u("lr", d.lr, float, RATES.__contains__),
-                                key=f"{page}_lr")
-        seed = c[2].number_input("Seed", 0, 10_000, u("seed", d.seed, int,
-                                                      lambda v: 0 <= v <= 10_000),
-                                 key=f"{page}_seed")
+        steps = t.slider(c[0], "Training steps", "steps")
+        lr = t.slider(c[1], "Learning rate", "lr")
+        seed = t.number(c[2], "Seed", "seed")
+    t.save()
     cfg = None if found is None else _config(found, arch, hidden, seq_len, steps, lr, seed)
-    auto = urlstate.opened_with(page, cfg, URL_NAMES)  # before save() writes the URL
-    urlstate.save(page, URL_NAMES)
     if cfg is not None:
         show.note_config(cfg.to_dict())
-    return cfg, auto and cfg is not None
+    # a link names no corpus: it trains the standard library's, never a pasted or uploaded one
+    return cfg, t.from_link() and cfg is not None and cfg.source == "stdlib"
 
 
 def _config(found: tuple[str, str], arch, hidden, seq_len, steps, lr, seed) -> TextConfig | None:
@@ -176,6 +177,15 @@ def softmax_at(page: str, tr, chars, passage: str, slip_text: str):
                    rf"\;\Rightarrow\;p_{{{top}}}={twice[top]:.4f}"
                    rf"\quad(\text{{uniform: }}{1 / len(p):.4f})", key=f"{page}_softmax_doc")
         show.plotly(FG.softmax_twice(z, chars), f"{page}_softmax_twice", slip_text)
+    return panel
+
+
+def keeping_url(page: str, extra):
+    """A step-through extra that then puts this lesson's settings back in the URL: the shared
+    step-through writes only the recurrent pages' names there (t, unit) and drops the rest."""
+    def panel(t: int, unit: int) -> None:
+        extra(t, unit)
+        table(page).save()
     return panel
 
 
