@@ -126,11 +126,14 @@ class Table:
         return {n: ss[self.key(n)] for n in (names or self.settings) if self.key(n) in ss}
 
     def save(self, names: list[str] | None = None) -> None:
-        """Keep the current values (for a return to the page) and write them to the URL."""
+        """Keep the current values (for a return to the page) and write them to the URL. Saving
+        the whole table also clears names that are not its own (another page's settings); saving
+        some `names` (a step-through's t and unit) only writes those, beside the page's own."""
         current = self.values(names)
         st.session_state[self._kept] = {**st.session_state.get(self._kept, {}), **current}
-        for k in [k for k in st.query_params if k not in self.settings and k not in APP_WIDE]:
-            del st.query_params[k]  # another page's settings do not belong in this URL
+        if names is None:
+            for k in [k for k in st.query_params if k not in self.settings and k not in APP_WIDE]:
+                del st.query_params[k]
         for name, value in current.items():
             if st.query_params.get(name) != _text(value):
                 st.query_params[name] = _text(value)
