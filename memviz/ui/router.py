@@ -13,9 +13,13 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from memviz.ui import lang
+
 
 def through_router() -> None:
-    """Call first on every page: rerun through app.py if Streamlit ran this page alone."""
+    """Call first on every page: rerun through app.py if Streamlit ran this page alone; then set
+    the run's language (so a page run on its own, as in tests, speaks the session's language)."""
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    lang.sync()
