@@ -59,4 +59,4 @@ def glossary() -> None:
     rows = [{t("common.glossary_symbol"): entry.get("symbol", ""), "English": entry["en"],
              "中文": entry["zh"]}
             for key, entry in i18n.catalogue().items() if key.startswith("glossary.")]
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True, width="stretch")
