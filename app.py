@@ -43,7 +43,7 @@ html, .stMarkdown, .stMarkdown p { font-size: 1.35rem; }
 h1 { font-size: 3rem !important; }
 </style>"""
 
-nav = st.navigation(PAGES)
+nav = st.navigation(PAGES, expanded=True)  # every lesson listed: no untranslated "View more"
 show.begin_page(nav.title, nav.url_path or "home")
 lang.switch()  # English / 中文, kept in the URL (?lang=zh)
 show.lecturer_from_url()  # ?lecturer=1 opens (and a reload keeps) the projector mode

@@ -92,11 +92,11 @@ if any(s.clipped for s in sims.values()):
 show.plotly(SF.change_heatmaps(sims), "syn_change", t("synapses.cap.change"))
 
 show.prose(t("synapses.which"))
-g = S.group(cfg)
+g, sep = S.group(cfg), t("synapses.list_sep")
 for r, s in sims.items():
-    top = ", ".join(f"{j} → {i} (+{d:.2f})" for i, j, d in S.strongest(s) if d > 1e-9)
-    show.prose(f"- {SF.rule_label(r)}: {top or t('synapses.none')}")
-show.caption(t("synapses.group", group=", ".join(map(str, g))))
+    top = sep.join(f"{j} → {i} (+{d:.2f})" for i, j, d in S.strongest(s) if d > 1e-9)
+    show.prose(t("synapses.strongest", rule=SF.rule_label(r), top=top or t("synapses.none")))
+show.caption(t("synapses.group", group=sep.join(map(str, g))))
 
 c1, c2, c3 = st.columns(3)
 i = c1.selectbox(t("synapses.widget.onto"), range(n), index=int(g[0]), key="syn_i")

@@ -54,19 +54,18 @@ def change_heatmaps(sims: dict[str, Simulation]) -> go.Figure:
         d = sims[r].change
         n = d.shape[0]
         fig.add_trace(go.Heatmap(
-            z=d, x=[t("synapses.fig.from", j=j) for j in range(n)],
-            y=[t("synapses.fig.to", i=i) for i in range(n)],
+            z=d, x=[str(j) for j in range(n)], y=[str(i) for i in range(n)],
             zmid=0, zmin=-zmax, zmax=zmax, colorscale="RdBu_r", coloraxis=None,
             showscale=k == len(names), texttemplate="%{z:.2f}", xgap=1, ygap=1,
             colorbar=dict(title=t("synapses.fig.change")),
             hovertemplate=t("synapses.fig.change_hover") + "<extra></extra>"), 1, k)
-        fig.update_yaxes(autorange="reversed", showticklabels=k == 1, row=1, col=k,
+        fig.update_yaxes(type="category", autorange="reversed", showticklabels=k == 1,
                          title_text=t("synapses.fig.onto") if k == 1 else None,
-                         title_standoff=12)
-        fig.update_xaxes(title_text=t("synapses.fig.from_line"), title_standoff=12, tickangle=0,
-                         row=1, col=k)
+                         title_standoff=12, row=1, col=k)
+        fig.update_xaxes(type="category", title_text=t("synapses.fig.from_line"),
+                         title_standoff=12, tickangle=0, row=1, col=k)
     fig.update_layout(title=t("synapses.fig.change_title"),
-                      height=200 + 34 * n, margin=dict(l=110, r=10, t=80, b=60))
+                      height=200 + 34 * n, margin=dict(l=80, r=10, t=80, b=60))
     return fig
 
 
@@ -87,7 +86,7 @@ def weight_curves(sims: dict[str, Simulation], i: int, j: int) -> go.Figure:
     fig.update_layout(title=t("synapses.fig.curves_title", i=i, j=j),
                       xaxis_title=t("synapses.fig.step"),
                       yaxis_title=t("synapses.fig.w_from_to", i=i, j=j), height=340,
-                      margin=dict(l=10, r=10, t=50, b=40), legend=dict(orientation="h", y=-0.25))
+                      margin=dict(l=70, r=10, t=50, b=40), legend=dict(orientation="h", y=-0.25))
     return fig
 
 
@@ -108,7 +107,7 @@ def short_vs_long(sim: Simulation, i: int, j: int) -> go.Figure:
     fig.update_yaxes(title_text=t("synapses.fig.activity"), row=1, col=1)
     fig.update_yaxes(title_text=t("synapses.fig.weight"), row=2, col=1)
     fig.update_layout(title=t("synapses.fig.fades_title"), height=460,
-                      margin=dict(l=10, r=10, t=80, b=40), legend=dict(orientation="h", y=-0.18))
+                      margin=dict(l=70, r=10, t=80, b=40), legend=dict(orientation="h", y=-0.18))
     return fig
 
 
@@ -127,5 +126,5 @@ def change_vs_coactivity(sims: dict[str, Simulation]) -> go.Figure:
     fig.add_hline(y=0, line=dict(color="grey", width=1))
     fig.update_layout(title=t("synapses.fig.co_title"), xaxis_title=t("synapses.fig.co_x"),
                       yaxis_title=t("synapses.fig.co_y"), height=380,
-                      margin=dict(l=10, r=10, t=50, b=40), legend=dict(orientation="h", y=-0.25))
+                      margin=dict(l=70, r=10, t=50, b=40), legend=dict(orientation="h", y=-0.25))
     return fig

@@ -180,21 +180,26 @@ def note_config(config: Any) -> None:
     _pack()["config"] = json.loads(json.dumps(config, default=str))
 
 
-def lecture_pack_button() -> None:
-    """One download for the whole page: figures, data, equations and config in a zip."""
-    pack = _pack()
+def pack_maker(pack: dict):
+    """The zip maker behind the lecture pack button: a snapshot of what the page showed, made
+    on the click (served outside the script run) in the language of the run that drew it."""
     snapshot = {"figures": dict(pack["figures"]), "equations": list(pack["equations"].values()),
                 "config": pack["config"], "title": pack["title"]}
-    lang = i18n.current()  # the zip is made on the click, outside this run
+    lang = i18n.current()
 
     def make() -> bytes:
         with i18n.using(lang):
             return export.lecture_pack(snapshot["figures"], snapshot["equations"],
                                        snapshot["config"], snapshot["title"])
+    return make
 
-    slug = pack.get("slug", "memviz")
+
+def lecture_pack_button() -> None:
+    """One download for the whole page: figures, data, equations and config in a zip."""
+    pack = _pack()
+    slug, lang = pack.get("slug", "memviz"), i18n.current()
     st.download_button(
-        t("show.lecture_pack"), key="lecture_pack", on_click="ignore", data=make,
+        t("show.lecture_pack"), key="lecture_pack", on_click="ignore", data=pack_maker(pack),
         file_name=f"memviz-{slug}-{lang}.zip",
-        mime=export.MIME["zip"], disabled=not snapshot["figures"],
+        mime=export.MIME["zip"], disabled=not pack["figures"],
         help=t("show.lecture_pack_help"))
