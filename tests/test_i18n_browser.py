@@ -23,17 +23,18 @@ def test_a_chinese_link_the_switch_and_back(app_url, page):  # noqa: F811
     _heading(page, "突触：重复怎样变成持久的改变")
     for name in ZH_NAV:
         assert page.get_by_role("link", name=name, exact=True).is_visible(), name
-    assert page.get_by_text("讲课模式").is_visible()
+    page.get_by_text("讲课模式", exact=True).first.wait_for(timeout=30_000)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.get_by_text("输入模式").wait_for(timeout=30_000)  # a figure title in Chinese
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_synapses_zh.png"), full_page=True)
-    switch = page.locator('[data-testid="stSidebar"]')
-    switch.get_by_role("button", name="English", exact=True).click()
+    switch = page.get_by_role("radiogroup", name="Language / 语言")
+    assert switch.get_by_role("radio", name="中文").get_attribute("aria-checked") == "true"
+    switch.get_by_role("radio", name="English").click()
     _heading(page, "Synapses: how repetition becomes a lasting change")
     assert page.get_by_role("link", name="The documents", exact=True).is_visible()
     assert re.search(r"[?&]lang=en\b", page.url) and "/synapses" in page.url
-    switch.get_by_role("button", name="中文", exact=True).click()
+    switch.get_by_role("radio", name="中文").click()
     _heading(page, "突触：重复怎样变成持久的改变")
     assert re.search(r"[?&]lang=zh\b", page.url)
     page.get_by_role("link", name="首页", exact=True).click()  # another page keeps Chinese
