@@ -6,9 +6,6 @@ for `/lstm?seq_len=50` runs pages/lstm.py alone (the old multipage mode): no rou
 no lecturer mode. A page that finds the flag still set clears it and reruns; the same request
 then goes through app.py with its query string kept. This reads a Streamlit internal, which is
 why requirements.txt pins streamlit to the minor version this was verified on.
-
-It also sets the run's language (memviz.ui.lang.sync), so a page run on its own (AppTest, the
-old multipage mode's one run) speaks the session's language as it does under the router.
 """
 
 from __future__ import annotations
@@ -20,7 +17,8 @@ from memviz.ui import lang
 
 
 def through_router() -> None:
-    """Call first on every page: rerun through app.py if Streamlit ran this page alone."""
+    """Call first on every page: rerun through app.py if Streamlit ran this page alone; then set
+    the run's language (so a page run on its own, as in tests, speaks the session's language)."""
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
