@@ -151,9 +151,12 @@ def test_the_glossary_is_in_the_sidebar_in_both_languages():
     at = app(lang="zh")
     assert not at.exception, at.exception
     box = next(e for e in at.sidebar.expander if e.label == "术语表")
-    table = box.dataframe[0].value
-    assert {"遗忘门", "突触可塑性", "卷积核"} <= set(table["中文"])
-    assert "forget gate" in set(table["English"])
+    terms = box.markdown[0].value
+    for line in ("- **遗忘门** · forget gate · `f_t`", "- **突触可塑性** · synaptic plasticity",
+                 "- **卷积核** · convolution kernel"):
+        assert line in terms
+    english = next(e for e in app(lang="en").sidebar.expander if e.label == "Glossary")
+    assert "- **forget gate** · 遗忘门 · `f_t`" in english.markdown[0].value
     assert at.sidebar.toggle[0].label == "讲课模式"
 
 
