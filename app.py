@@ -1,33 +1,37 @@
-"""memviz: `streamlit run app.py`. Routes to the lesson pages; the sidebar holds the device,
-the lecturer mode and the page's lecture pack."""
+"""memviz: `streamlit run app.py`. Routes to the lesson pages; the sidebar holds the language
+switch (English / 中文), the device, the lecturer mode, the glossary and the page's lecture pack."""
 
 import streamlit as st
 
 from memviz.devices import describe_light
-from memviz.ui import show
+from memviz.ui import lang, show
+from memviz.ui.lang import t
 
 st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
+lang.sync()  # first: the navigation titles below are already in the session's language
+
+
+def page(path: str, name: str, icon: str, **kw) -> st.Page:
+    """One lesson page, titled in the session's language (common.nav.<name>)."""
+    return st.Page(path, title=t(f"common.nav.{name}"), icon=icon, **kw)
+
 
 # Pages call memviz.ui.router.through_router() first, so a fresh server's first deep link
 # (a shared /lstm?... link) still runs through this router.
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/lstm.py", title="LSTM", icon=":material/memory:", url_path="lstm"),
-    st.Page("pages/gru.py", title="GRU", icon=":material/memory_alt:", url_path="gru"),
-    st.Page("pages/rnn.py", title="Vanilla RNN", icon=":material/loop:", url_path="rnn"),
-    st.Page("pages/gates.py", title="Why gates", icon=":material/trending_down:",
-            url_path="gates"),
-    st.Page("pages/cnn.py", title="CNN", icon=":material/grid_on:", url_path="cnn"),
-    st.Page("pages/horizon.py", title="Memory horizon", icon=":material/timeline:",
-            url_path="horizon"),
-    st.Page("pages/text.py", title="Text", icon=":material/edit_note:", url_path="text"),
-    st.Page("pages/series.py", title="Forecasting", icon=":material/waves:", url_path="series"),
-    st.Page("pages/sentences.py", title="Sentences", icon=":material/chat:", url_path="sentences"),
-    st.Page("pages/attention.py", title="Attention", icon=":material/visibility:",
-            url_path="attention"),
-    st.Page("pages/synapses.py", title="Synapses", icon=":material/hub:", url_path="synapses"),
-    st.Page("pages/documents.py", title="The documents", icon=":material/menu_book:",
-            url_path="documents"),
+    page("pages/home.py", "home", ":material/home:", default=True),
+    page("pages/lstm.py", "lstm", ":material/memory:", url_path="lstm"),
+    page("pages/gru.py", "gru", ":material/memory_alt:", url_path="gru"),
+    page("pages/rnn.py", "rnn", ":material/loop:", url_path="rnn"),
+    page("pages/gates.py", "gates", ":material/trending_down:", url_path="gates"),
+    page("pages/cnn.py", "cnn", ":material/grid_on:", url_path="cnn"),
+    page("pages/horizon.py", "horizon", ":material/timeline:", url_path="horizon"),
+    page("pages/text.py", "text", ":material/edit_note:", url_path="text"),
+    page("pages/series.py", "series", ":material/waves:", url_path="series"),
+    page("pages/sentences.py", "sentences", ":material/chat:", url_path="sentences"),
+    page("pages/attention.py", "attention", ":material/visibility:", url_path="attention"),
+    page("pages/synapses.py", "synapses", ":material/hub:", url_path="synapses"),
+    page("pages/documents.py", "documents", ":material/menu_book:", url_path="documents"),
 ]
 
 # Large type for a projector; the figures enlarge themselves (memviz.ui.show).
@@ -39,17 +43,19 @@ html, .stMarkdown, .stMarkdown p { font-size: 1.35rem; }
 h1 { font-size: 3rem !important; }
 </style>"""
 
-nav = st.navigation(PAGES)
-show.begin_page(nav.title)
+nav = st.navigation(PAGES, expanded=True)  # every lesson listed: no untranslated "View more"
+show.begin_page(nav.title, nav.url_path or "home")
+lang.switch()  # English / 中文, kept in the URL (?lang=zh)
 show.lecturer_from_url()  # ?lecturer=1 opens (and a reload keeps) the projector mode
-st.sidebar.toggle("Lecturer mode", key=show.LECTURER,
-                  help="Hide the controls and the lesson text; enlarge type and lines.")
+st.sidebar.toggle(t("common.lecturer_mode"), key=show.LECTURER, help=t("common.lecturer_help"))
 show.lecturer_to_url()
 device = describe_light().label
 if show.lecturer():
     st.html(PROJECTOR_CSS)
-    device = device.split(" (")[0]  # one short line beside the enlarged sidebar
-st.sidebar.caption(f"Training on: {device}")
+    device = device.split(" (")[0].split("（")[0]  # one short line beside the enlarged sidebar
+st.sidebar.caption(t("common.training_on", device=device))
+with st.sidebar.expander(t("common.glossary"), icon=":material/translate:"):
+    lang.glossary()
 nav.run()
 with st.sidebar:
     show.lecture_pack_button()

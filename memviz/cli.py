@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from memviz import i18n
 from memviz.config import ConfigError
 
 
@@ -37,6 +38,18 @@ def check_out(out: Path) -> Path:
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out} cannot be written (no permission in {parent})")
     return out
+
+
+def add_lang(p: argparse.ArgumentParser) -> None:
+    """An --lang option: the language of the words in the figures a command writes."""
+    p.add_argument("--lang", choices=i18n.LANGS, default="en",
+                   help="language of the figures' titles, axes and legends (default: en)")
+
+
+def run_args(args: argparse.Namespace) -> int:
+    """Run a parsed subcommand in the language its --lang asks for (English if it has none)."""
+    with i18n.using(getattr(args, "lang", None) or "en"):
+        return args.func(args)
 
 
 def guarded(prog: str, run: Callable[[], int]) -> int:
@@ -83,4 +96,4 @@ def main(argv: list[str] | None = None) -> int:
     """Run a subcommand; exit code 2 with one line on stderr for bad arguments."""
     argv = sys.argv[1:] if argv is None else argv
     prog = " ".join(["memviz", *argv[:1]]) if argv[:1] and argv[0][:1] != "-" else "memviz"
-    return guarded(prog, lambda: (args := build_parser().parse_args(argv)).func(args))
+    return guarded(prog, lambda: run_args(build_parser().parse_args(argv)))

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from memviz.i18n import t
+
 # Intra-op threads for training on the CPU. The lesson models are small (H <= 256, batch 64),
 # so a second thread gains little (0.74 s vs 0.87 s for the default LSTM on an idle 2-core
 # machine), while OpenMP threads that spin-wait for a busy core make training 10-40x slower
@@ -34,16 +36,21 @@ def use_cpu_threads() -> None:
 
 @dataclass(frozen=True)
 class DeviceInfo:
-    """The device name torch uses ('cuda', 'mps', 'cpu') and a sentence for people."""
+    """The device name torch uses ('cuda', 'mps', 'cpu') and a sentence for people (in the
+    language of the context that asked: a worker thread's records stay in English)."""
 
     kind: str
     label: str
 
 
+def _count(what: str, n: int) -> str:
+    """'2 cores' / '1 thread' in the current language (devices.cores.many …)."""
+    return t(f"devices.{what}.{'one' if n == 1 else 'many'}", n=n)
+
+
 def _cpu_label() -> str:
     cores = os.cpu_count() or 1
-    return (f"CPU ({cores} core{'s' if cores != 1 else ''}, "
-            f"{CPU_THREADS} thread{'s' if CPU_THREADS != 1 else ''} per training run)")
+    return t("devices.cpu", cores=_count("cores", cores), threads=_count("threads", CPU_THREADS))
 
 
 def _torch_cuda_build() -> bool:
@@ -81,9 +88,9 @@ def describe_light() -> DeviceInfo:
     if _torch_cuda_build():
         name = _nvidia_gpu_name()
         if name:
-            return DeviceInfo("cuda", f"CUDA GPU: {name}")
+            return DeviceInfo("cuda", t("devices.cuda", name=name))
     if platform.system() == "Darwin" and platform.machine() == "arm64":
-        return DeviceInfo("mps", "Apple GPU (MPS)")
+        return DeviceInfo("mps", t("devices.mps"))
     return DeviceInfo("cpu", _cpu_label())
 
 
@@ -96,7 +103,7 @@ def pick(preference: str = "auto") -> DeviceInfo:
     if preference == "cpu":
         return DeviceInfo("cpu", _cpu_label())
     if cuda and preference in ("auto", "cuda"):
-        return DeviceInfo("cuda", f"CUDA GPU: {torch.cuda.get_device_name(0)}")
+        return DeviceInfo("cuda", t("devices.cuda", name=torch.cuda.get_device_name(0)))
     if mps and preference in ("auto", "mps"):
-        return DeviceInfo("mps", "Apple GPU (MPS)")
+        return DeviceInfo("mps", t("devices.mps"))
     return DeviceInfo("cpu", _cpu_label())

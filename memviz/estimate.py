@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from memviz.config import RunConfig
+from memviz.i18n import t
 
 # (a [s], b [s per time step], c [s per B*T*H^2]) per step, fitted by benchmarks/calibrate.py
 # (measured at load average ~10 on 2 cores: alone, runs are up to ~5x faster)
@@ -35,10 +36,11 @@ class Estimate:
     def over_budget(self) -> str | None:
         """Why this run needs a confirming click, or None."""
         if self.megabytes > BUDGET_MB:
-            return (f"it would need about {self.megabytes / 1024:.1f} GB of memory "
-                    f"(budget {BUDGET_MB / 1024:.0f} GB)")
+            return t("estimate.memory", gb=f"{self.megabytes / 1024:.1f}",
+                     budget=f"{BUDGET_MB / 1024:.0f}")
         if self.seconds > BUDGET_SECONDS:
-            return f"it would train for about {self.seconds:.0f} s (budget {BUDGET_SECONDS:.0f} s)"
+            return t("estimate.time", seconds=f"{self.seconds:.0f}",
+                     budget=f"{BUDGET_SECONDS:.0f}")
         return None
 
     def __add__(self, other: Estimate) -> Estimate:  # runs one after another in one worker

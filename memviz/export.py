@@ -18,15 +18,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from memviz import fonts
+from memviz.i18n import current, t
 from memviz.vegalite import ExportUnsupported, to_vegalite, unsupported_reason
 
 __all__ = ["FORMATS", "MIME", "ExportUnsupported", "lecture_pack", "render", "tex_document",
-           "unsupported_reason", "MissingFont"]
+           "unsupported_reason", "MissingFont", "check_font"]
 
 FORMATS = ("png", "svg", "pdf", "csv")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "csv": "text/csv", "zip": "application/zip", "tex": "text/x-tex",
         "json": "application/json"}
+CJK_PACKAGE = "fonts-noto-cjk"  # Debian's CJK fonts, named in the message when none is found
 PRINT_SCALE = 3  # PNG pixels per point for print (~220 dpi at the default width)
 
 
@@ -65,14 +67,20 @@ class MissingFont(ExportUnsupported):
     """The figure has Chinese text and this machine has no CJK font to draw it with."""
 
 
+def check_font() -> None:
+    """MissingFont now, before long work, if the current language is written in Chinese
+    characters and no CJK font is installed to draw them."""
+    if fonts.has_cjk(t("export.no_data")) and fonts.cjk_family() is None:
+        raise MissingFont(t("export.missing_font", package=CJK_PACKAGE))
+
+
 def _with_cjk_font(spec: dict) -> dict:
     """The spec drawn in an installed CJK font when it holds Chinese text (boxes otherwise)."""
     if not fonts.has_cjk(json.dumps(spec, ensure_ascii=False)):
         return spec
     family = fonts.cjk_family()
     if family is None:
-        raise MissingFont("this figure has Chinese text but no Chinese font is installed here "
-                          "(Debian: apt-get install fonts-noto-cjk); export it in English")
+        raise MissingFont(t("export.missing_font", package=CJK_PACKAGE))
     config = {**spec.get("config", {}), "font": family}
     return {**spec, "config": config}
 
@@ -82,11 +90,12 @@ def render(fig, fmt: str, scale: float = PRINT_SCALE) -> bytes:
     import vl_convert as vlc
 
     if fmt not in FORMATS:
-        raise ExportUnsupported(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ExportUnsupported(t("export.unknown_format", fmt=repr(fmt),
+                                  formats=", ".join(FORMATS)))
     spec, rows = _spec_and_rows(fig)
     if fmt == "csv":
         if not rows:
-            raise ExportUnsupported("this chart carries no tabular data")
+            raise ExportUnsupported(t("export.no_data"))
         return rows_to_csv(rows)
     spec = _with_cjk_font(spec)
     if fmt == "svg":
@@ -105,14 +114,22 @@ def _plain(text: str) -> str:
     return re.sub(r"[\\&%_#${}]", lambda m: _TEX_ESCAPES[m.group()], text)
 
 
+LATIN_PREAMBLE = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                  "\\usepackage[T1]{fontenc}\n")
+# Chinese text needs a CJK-aware engine: ctex with xelatex (TeX Live's ctex package)
+CJK_PREAMBLE = ("% xelatex equations.tex (ctex)\n\\documentclass[UTF8]{ctexart}\n"
+                "\\usepackage{amsmath,amssymb}\n")
+
+
 def tex_document(equations: Iterable[str], title: str, note: str | None = None) -> str:
     """A standalone LaTeX document with one display equation per entry (after an optional
-    sentence saying what the numbers in them are)."""
+    sentence saying what the numbers in them are); with Chinese text, a ctex document."""
+    equations = list(equations)
     body = "\n".join(rf"\[ {eq} \]" for eq in equations)
     lead = _plain(note) + "\n\n" if note else ""
-    return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
-            "\\usepackage[T1]{fontenc}\n\\begin{document}\n\\section*{" + _plain(title)
-            + "}\n" + lead + body + "\n\\end{document}\n")
+    cjk = fonts.has_cjk("".join([title, note or "", *equations]))
+    return ((CJK_PREAMBLE if cjk else LATIN_PREAMBLE) + "\\begin{document}\n\\section*{"
+            + _plain(title) + "}\n" + lead + body + "\n\\end{document}\n")
 
 
 def view_note(config: Mapping | None) -> str | None:
@@ -120,16 +137,28 @@ def view_note(config: Mapping | None) -> str | None:
     view = (config or {}).get("view") or {}
     if "t" not in view:
         return None
-    return (f"The numbers in these equations are for time step {view['t']} and unit "
-            f"{view.get('unit', 0)} of the example sequence, as on the page when the pack "
-            "was made.")
+    return t("export.view_note", t=view["t"], unit=view.get("unit", 0))
+
+
+def readme(title: str, has_config: bool) -> str:
+    """The pack's README.txt: what each file is and how to use it, in the current language."""
+    files = [("figures/", "figures"), ("equations.tex", "equations")]
+    files += [("config.json", "config")] if has_config else []
+    parts = [t("export.readme.head", title=title),
+             *(f"{name}  {t(f'export.readme.{key}')}" for name, key in files),
+             f"MISSING.txt  {t('export.readme.missing')}"]
+    if has_config:
+        command = ("python -m memviz export --config config.json --out figures "
+                   f"--lang {current()}")
+        parts.append(t("export.readme.regenerate", command=command))
+    return "\n\n".join(parts) + "\n"
 
 
 def lecture_pack(figures: Mapping[str, Any], equations: Iterable[str], config: Mapping | None,
                  title: str) -> bytes:
     """A zip: every figure as SVG, PDF, PNG (print resolution) and CSV, the equations as a
-    standalone .tex, and config.json. A format a figure cannot be written in is listed in
-    MISSING.txt instead of failing the pack."""
+    standalone .tex, config.json and a README.txt, in the current language. A format a figure
+    cannot be written in is listed in MISSING.txt instead of failing the pack."""
     buf, missing = io.BytesIO(), []
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, fig in figures.items():
@@ -143,4 +172,5 @@ def lecture_pack(figures: Mapping[str, Any], equations: Iterable[str], config: M
             z.writestr("config.json", json.dumps(config, indent=2))
         if missing:
             z.writestr("MISSING.txt", "\n".join(missing) + "\n")
+        z.writestr("README.txt", readme(title, config is not None))
     return buf.getvalue()

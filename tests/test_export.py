@@ -192,4 +192,4 @@ def test_synapse_change_exports_with_named_columns():
     rows = list(csv.DictReader(io.StringIO(export.render(fig, "csv").decode())))
     assert len(rows) == 3 * 3 * len(sims)
     assert list(rows[0]) == ["panel", "from input line", "onto neuron", "value"]
-    assert (rows[1]["from input line"], rows[1]["onto neuron"]) == ("from 1", "to 0")
+    assert (rows[1]["from input line"], rows[1]["onto neuron"]) == ("1", "0")

@@ -1,7 +1,7 @@
 """`python -m memviz train` and `export`: the recurrent pages' work without a browser.
 
     python -m memviz train --arch lstm --task recall --seq-len 20 --hidden 32 --out DIR
-    python -m memviz export --config DIR/config.json --out FIGURES
+    python -m memviz export --config DIR/config.json --out FIGURES [--lang zh]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from memviz.cli import UsageError, check_out
+from memviz.cli import UsageError, add_lang, check_out
 from memviz.config import (
     ARCHS,
     DEFAULT,
@@ -96,6 +96,7 @@ def _export_parser(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
     p.add_argument("--formats", default="svg,pdf,png,csv",
                    help="comma-separated, from svg, pdf, png, csv")
+    add_lang(p)
     p.set_defaults(func=_cmd_export)
 
 
@@ -132,6 +133,12 @@ def _cmd_export(a: argparse.Namespace) -> int:
     check_out(a.out)
     from memviz import export  # imports torch: only when a command needs it
     from memviz.recurrent import figures, lesson
+
+    if set(formats) - {"csv"}:
+        try:
+            export.check_font()  # a Chinese export with no Chinese font: say so before training
+        except export.MissingFont as e:
+            raise UsageError(str(e)) from None
 
     les = lesson.prepare(cfg)
     figs = figures.lesson_figures(les, t, unit)

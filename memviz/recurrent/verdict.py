@@ -6,9 +6,11 @@ and the tests agree."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from memviz.config import RunConfig
+from memviz.i18n import t
 from memviz.progress import History
 from memviz.recurrent import tasks
 from memviz.recurrent.lesson import baseline_loss
@@ -17,13 +19,25 @@ DIVERGED_RATIO = 1.5  # final loss this many times the baseline: worse than igno
 CHANCE_MARGIN = 0.05  # accuracy within this of chance: nothing was learned
 NO_BETTER = 0.95  # a held-out loss above 95% of the no-memory loss learned (almost) nothing
 
-ACCURACY_MEANING = {
-    "recall": "the share of held-out sequences whose answer at the last step is the symbol "
-              "shown at step 1",
-    "adding": f"the share of held-out sequences whose answer is within {tasks.ADDING_TOLERANCE} "
-              "of the true sum of the two marked values",
-    "brackets": "the share of held-out steps at which the predicted nesting depth is right",
-}
+
+class _Meanings(Mapping):
+    """task -> what its accuracy counts, read from the catalogue in the current language."""
+
+    TASKS = ("recall", "adding", "brackets")
+
+    def __getitem__(self, task: str) -> str:
+        if task not in self.TASKS:
+            raise KeyError(task)
+        return t(f"verdict.accuracy.{task}", tolerance=tasks.ADDING_TOLERANCE)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.TASKS)
+
+    def __len__(self) -> int:
+        return len(self.TASKS)
+
+
+ACCURACY_MEANING: Mapping[str, str] = _Meanings()
 
 
 @dataclass(frozen=True)
@@ -36,25 +50,23 @@ class Verdict:
     try_: str = ""
 
     def message(self) -> str:
-        return f"{self.problem} {self.reason} Try {self.try_}" if not self.ok else ""
+        if self.ok:
+            return ""
+        return t("verdict.message", problem=self.problem, reason=self.reason, try_=self.try_)
 
 
 def _suggestion(cfg: RunConfig, diverged: bool) -> tuple[str, str]:
     lr, arch, T = cfg.train.lr, cfg.model.arch, cfg.task.seq_len
     if diverged and lr >= 0.01:
-        return ("A learning rate this large makes the updates overshoot.",
-                f"a learning rate of {lr / 10:g} (10 times smaller).")
+        return t("verdict.lr_large.why"), t("verdict.lr_large.try", lr=f"{lr / 10:g}")
     if arch == "rnn" and T > 20:
-        return (f"A vanilla RNN's error signal fades over the {T} steps back to the start, so it "
-                "never learns what to keep.", "a sequence length of 10-20, or the LSTM or GRU "
-                "page.")
+        return t("verdict.rnn_fades.why", T=T), t("verdict.rnn_fades.try")
     if cfg.train.steps < 300 or T > 100:
-        return (f"{cfg.train.steps} training steps are few for a gap of {T} steps.",
-                f"{min(cfg.train.steps * 4, 2000)} training steps, or a shorter sequence.")
+        return (t("verdict.few_steps.why", steps=cfg.train.steps, T=T),
+                t("verdict.few_steps.try", steps=min(cfg.train.steps * 4, 2000)))
     if cfg.model.hidden < 16:
-        return ("There may be too few hidden units to hold the memory.", "a hidden size of 32.")
-    return ("This seed may have started on a plateau.",
-            f"another seed or a learning rate of {min(lr * 3, 0.03):g}.")
+        return t("verdict.few_units.why"), t("verdict.few_units.try")
+    return t("verdict.plateau.why"), t("verdict.plateau.try", lr=f"{min(lr * 3, 0.03):g}")
 
 
 def judge(cfg: RunConfig, history: History) -> Verdict:
@@ -62,21 +74,18 @@ def judge(cfg: RunConfig, history: History) -> Verdict:
     base = baseline_loss(cfg)
     loss, acc = history.eval_loss, history.eval_accuracy
     if not math.isfinite(loss):
-        return Verdict(False, "The loss stopped being a number.", *_suggestion(cfg, True))
+        return Verdict(False, t("verdict.not_a_number"), *_suggestion(cfg, True))
     if not math.isfinite(base):  # sine: no single memoryless answer to compare with
         return Verdict(True)
     if loss > DIVERGED_RATIO * base:
-        return Verdict(False, f"The final loss {loss:.2f} is far above {base:.2f}, what a model "
-                              "with no memory scores: training went wrong.",
+        return Verdict(False, t("verdict.far_above", loss=f"{loss:.2f}", base=f"{base:.2f}"),
                        *_suggestion(cfg, True))
     chance = tasks.chance(cfg.task) if cfg.task.name == "recall" else math.nan
     if acc is not None and math.isfinite(chance) and acc <= chance + CHANCE_MARGIN:
-        return Verdict(False, f"Held-out accuracy {acc:.0%} is at chance ({chance:.0%}), no better "
-                              "than a model with no memory: it did not learn to remember.",
+        return Verdict(False, t("verdict.at_chance", acc=f"{acc:.0%}", chance=f"{chance:.0%}"),
                        *_suggestion(cfg, False))
     if loss >= NO_BETTER * base:
-        return Verdict(False, "This run did no better than a model with no memory (held-out "
-                              f"loss {loss:.3f}, no-memory loss {base:.3f}).",
+        return Verdict(False, t("verdict.no_better", loss=f"{loss:.3f}", base=f"{base:.3f}"),
                        *_suggestion(cfg, False))
     return Verdict(True)
 
@@ -92,8 +101,7 @@ def baseline_sentence(cfg: RunConfig, history: History) -> str | None:
     base = baseline_loss(cfg)
     if not math.isfinite(base):
         return None
-    what = {"recall": f"ln {cfg.task.n_symbols}, guessing among the symbols",
-            "adding": "1/6, always answering the average sum 1"}[cfg.task.name]
-    side = "better than" if history.eval_loss < NO_BETTER * base else "no better than"
-    return (f"Held-out loss {history.eval_loss:.3f} against {base:.3f} for a model with no "
-            f"memory ({what}): {side} the baseline.")
+    what = t(f"verdict.baseline_what.{cfg.task.name}", n=cfg.task.n_symbols)
+    side = t("verdict.better" if history.eval_loss < NO_BETTER * base else "verdict.no_better_side")
+    return t("verdict.baseline", loss=f"{history.eval_loss:.3f}", base=f"{base:.3f}", what=what,
+             side=side)

@@ -90,8 +90,6 @@ def rule_oja(a: np.ndarray, x: np.ndarray, W: np.ndarray, alpha: float) -> np.nd
 RULES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]] = {
     "doc003": rule_doc003, "hebb": rule_hebb, "oja": rule_oja,
 }
-RULE_LABELS = {"doc003": "Document 003: α(a_i − a_j)", "hebb": "Hebb: α a_i a_j",
-               "oja": "Oja: α a_i (x_j − a_i w_ij)"}
 
 
 def oja_neuron(x: np.ndarray, w0: np.ndarray, alpha: float) -> np.ndarray:

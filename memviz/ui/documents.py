@@ -10,7 +10,7 @@ from memviz.cnn import arithmetic as ar
 from memviz.documents import checks, live, slips
 from memviz.documents import figures as DF
 from memviz.documents import sources as D
-from memviz.ui import show
+from memviz.ui import lang, show
 
 PAGE = "docs"
 DOC_LABEL = {"lstm_doc001": "document 001's LSTM", "lstm_doc004": "document 004's LSTM",
@@ -147,6 +147,7 @@ def slips_table(study: checks.Study) -> None:
 @st.fragment
 def live_equations(study: checks.Study) -> None:
     """A document's form at a chosen step and unit beside PyTorch's, from the same inputs."""
+    lang.sync()  # a fragment-only run: the session's language, not the thread's default
     c1, c2, c3, c4 = st.columns(4)
     arch = c1.selectbox("Cell", tuple(live.FORMS), format_func=str.upper, key=f"{PAGE}_live_arch")
     doc = c2.selectbox("Document", live.FORMS[arch], key=f"{PAGE}_live_doc_{arch}")

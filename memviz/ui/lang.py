@@ -55,8 +55,9 @@ def switch() -> None:
 
 
 def glossary() -> None:
-    """The terms of the lessons in both languages, with their symbols."""
-    rows = [{t("common.glossary_symbol"): entry.get("symbol", ""), "English": entry["en"],
-             "中文": entry["zh"]}
-            for key, entry in i18n.catalogue().items() if key.startswith("glossary.")]
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    """The terms of the lessons in both languages, with their symbols: one line a term, the
+    reader's language first (lines wrap in the narrow sidebar; a table would scroll sideways)."""
+    first, second = sorted(i18n.LANGS, key=lambda lang: lang != i18n.current())
+    lines = [f"- **{e[first]}** · {e[second]}" + (f" · `{e['symbol']}`" if e.get("symbol") else "")
+             for key, e in i18n.catalogue().items() if key.startswith("glossary.")]
+    st.markdown("\n".join(lines))

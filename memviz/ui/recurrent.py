@@ -28,7 +28,7 @@ from memviz.config import (
 from memviz.documents import figures as doc_figures
 from memviz.documents import variants
 from memviz.recurrent import cells, equations, figures, lesson, presets, tasks, verdict
-from memviz.ui import show, stepper, training, urlstate, whatif
+from memviz.ui import lang, show, stepper, training, urlstate, whatif
 
 TASK_LABELS = plotting.TASK_LABELS  # one set of task names for every page
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -182,6 +182,7 @@ def _checkpoint(page: str, les: lesson.Lesson) -> lesson.Checkpoint | None:
 
 
 def _step_panel(page: str, les: lesson.Lesson | TraceLesson, extra=None) -> None:
+    lang.sync()  # a fragment-only run: the session's language, not the thread's default
     point = _checkpoint(page, les)
     tr = les.trace if point is None else point.trace
     t = min(max(int(st.session_state.get(f"{page}_t", tr.T)), 1), tr.T)

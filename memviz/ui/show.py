@@ -14,7 +14,8 @@ from typing import Any
 
 import streamlit as st
 
-from memviz import export
+from memviz import export, i18n
+from memviz.ui.lang import t
 
 PACK = "_memviz_pack"  # session_state: what the current page has shown
 LECTURER = "lecturer_mode"
@@ -40,14 +41,17 @@ def lecturer_to_url() -> None:
         del st.query_params["lecturer"]
 
 
-def begin_page(title: str) -> None:
-    """Forget what the previous page showed (called by the router before each full run)."""
-    st.session_state[PACK] = {"title": title, "figures": {}, "equations": {}, "config": None}
+def begin_page(title: str, slug: str = "memviz") -> None:
+    """Forget what the previous page showed (called by the router before each full run);
+    `slug` (the page's URL path) names the lecture pack's file in either language."""
+    st.session_state[PACK] = {"title": title, "slug": slug, "figures": {}, "equations": {},
+                              "config": None}
 
 
 def _pack() -> dict:
     return st.session_state.setdefault(
-        PACK, {"title": "memviz", "figures": {}, "equations": {}, "config": None})
+        PACK, {"title": "memviz", "slug": "memviz", "figures": {}, "equations": {},
+               "config": None})
 
 
 def _projector(fig):
@@ -69,10 +73,14 @@ def _session_failures() -> dict[str, str]:
 def exporter(fig, key: str, fmt: str, failures: dict[str, str]):
     """The file maker behind one download button: renders on click; a failure is written to
     `failures` (shown in red under the figure from the next run on) and re-raised, so the
-    button itself says the download failed instead of doing nothing."""
+    button itself says the download failed instead of doing nothing. The click is served
+    outside the script run, so the language of the run that drew the button is kept."""
+    lang = i18n.current()
+
     def make() -> bytes:
         try:
-            data = export.render(fig, fmt)
+            with i18n.using(lang):
+                data = export.render(fig, fmt)
         except Exception as e:
             failures[key] = f"{fmt.upper()}: {e}"
             raise
@@ -93,19 +101,18 @@ def _projector_chart(chart):
             .configure_header(labelFontSize=18, titleFontSize=20))
 
 
-def _export_menu(fig, key: str, label: str = "Export") -> None:
+def _export_menu(fig, key: str, label: str | None = None) -> None:
     """Download buttons whose files are made only when clicked (no cost on reruns)."""
     reason, failures = export.unsupported_reason(fig), _session_failures()
     if key in failures:
-        st.error(f"The last export of this figure failed ({failures[key]}). Try another "
-                 "format, or the lecture pack, which lists what it could not write.")
-    with st.popover(label, icon=":material/download:"):
+        st.error(t("show.export_failed", why=failures[key]))
+    with st.popover(label or t("show.export"), icon=":material/download:"):
         for fmt in export.FORMATS:
             st.download_button(
                 fmt.upper(), data=exporter(fig, key, fmt, failures),
                 file_name=f"{key}.{fmt}", mime=export.MIME[fmt], key=f"{key}_dl_{fmt}",
                 on_click="ignore", disabled=reason is not None,
-                help=reason or f"Download this figure as {fmt.upper()}")
+                help=reason or t("show.download_as", fmt=fmt.upper()))
 
 
 def plotly(fig, key: str, caption: str | None = None) -> None:
@@ -173,16 +180,26 @@ def note_config(config: Any) -> None:
     _pack()["config"] = json.loads(json.dumps(config, default=str))
 
 
+def pack_maker(pack: dict):
+    """The zip maker behind the lecture pack button: a snapshot of what the page showed, made
+    on the click (served outside the script run) in the language of the run that drew it."""
+    snapshot = {"figures": dict(pack["figures"]), "equations": list(pack["equations"].values()),
+                "config": pack["config"], "title": pack["title"]}
+    lang = i18n.current()
+
+    def make() -> bytes:
+        with i18n.using(lang):
+            return export.lecture_pack(snapshot["figures"], snapshot["equations"],
+                                       snapshot["config"], snapshot["title"])
+    return make
+
+
 def lecture_pack_button() -> None:
     """One download for the whole page: figures, data, equations and config in a zip."""
     pack = _pack()
-    snapshot = {"figures": dict(pack["figures"]), "equations": list(pack["equations"].values()),
-                "config": pack["config"], "title": pack["title"]}
+    slug, lang = pack.get("slug", "memviz"), i18n.current()
     st.download_button(
-        "Lecture pack (.zip)", key="lecture_pack", on_click="ignore",
-        data=lambda: export.lecture_pack(snapshot["figures"], snapshot["equations"],
-                                         snapshot["config"], snapshot["title"]),
-        file_name=f"memviz-{snapshot['title'].lower().replace(' ', '-')}.zip",
-        mime=export.MIME["zip"], disabled=not snapshot["figures"],
-        help="Every figure on this page as SVG, PDF and print-resolution PNG, its data as "
-             "CSV, the equations as a standalone .tex, and config.json.")
+        t("show.lecture_pack"), key="lecture_pack", on_click="ignore", data=pack_maker(pack),
+        file_name=f"memviz-{slug}-{lang}.zip",
+        mime=export.MIME["zip"], disabled=not pack["figures"],
+        help=t("show.lecture_pack_help"))

@@ -19,8 +19,10 @@ import numpy as np
 import plotly.colors as pc
 import streamlit as st
 
+from memviz import i18n
 from memviz.recurrent import cells, equations, figures
 from memviz.recurrent.trace import Trace
+from memviz.ui.lang import t
 
 ASSETS = Path(__file__).with_name("stepper_assets")
 NAME = "memviz_stepper"
@@ -43,12 +45,24 @@ def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
     """The heatmaps' colour scales (the export figures' scales) and which field uses which."""
     c_max = max(float(np.abs(trace["c"]).max()) if "c" in trace.fields else 1.0, 1e-6)
     rdbu = list(reversed(pc.diverging.RdBu))
-    table = {"gate": dict(colors=list(pc.sequential.Cividis), lo=0.0, hi=1.0, title="gate"),
+    table = {"gate": dict(colors=list(pc.sequential.Cividis), lo=0.0, hi=1.0,
+                          title=t("stepper.scale.gate")),
              "tanh": dict(colors=rdbu, lo=-1.0, hi=1.0, title="tanh"),
-             "cell": dict(colors=rdbu, lo=-c_max, hi=c_max, title="cell")}
+             "cell": dict(colors=rdbu, lo=-c_max, hi=c_max, title=t("stepper.scale.cell"))}
     of = {name: ("gate" if name in figures.SIGMOID_FIELDS else "cell" if name == "c" else "tanh")
           for name in cells.FIELDS[trace.arch]}
     return table, of
+
+
+LABELS = ("first", "prev", "play", "pause", "next", "last", "range", "unit", "speed",
+          "speed_aria", "fps", "hint", "axis", "lines_title", "step_of", "eq_title",
+          "unit_over_time")
+
+
+def labels() -> dict[str, str]:
+    """The words the browser draws, in the session's language ({t}, {T}, {j}, {fps} are
+    filled in there)."""
+    return {k: t(f"stepper.{k}") for k in LABELS}
 
 
 def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str, Any]:
@@ -57,15 +71,16 @@ def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str
     fields = cells.FIELDS[trace.arch]
     digest = hashlib.sha1(np.ascontiguousarray(trace["h"]).tobytes())
     digest.update(np.ascontiguousarray(trace.x).tobytes())
-    return {
-        "id": f"{trace.arch}-{digest.hexdigest()[:16]}", "T": trace.T, "H": trace.H,
+    return {  # a new language is a new id: the browser rebuilds its labels
+        "id": f"{trace.arch}-{i18n.current()}-{digest.hexdigest()[:16]}",
+        "T": trace.T, "H": trace.H,
         "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
         "arrays": {k: _b64(v) for k, v in trace.fields.items()},
         "scales": table, "scale_of": of,
         "colors": {k: figures.GATE_COLORS[k] for k in fields},
         "meaning": {k: equations.MEANING.get(k, k) for k in fields},
         "equations": equations.html(trace.arch),
-        "heat_title": "Every unit at every step (orange: the current step and unit)",
+        "heat_title": i18n.t("stepper.heat_title"), "labels": labels(),
     }
 
 

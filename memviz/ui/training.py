@@ -19,6 +19,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from memviz import estimate, jobs
 from memviz.progress import OnStep
 from memviz.runs import DiskStore, RunStore, kind_of
+from memviz.ui import lang
+from memviz.ui.lang import t
 
 R = TypeVar("R")
 POLL_SECONDS = 0.5  # the progress panel redraws at most twice a second
@@ -52,13 +54,13 @@ def _who() -> str:
 
 def _failure(snap: jobs.Snapshot) -> None:
     if snap.status == "diverged":
-        st.error(f"Training stopped: {snap.error}")
+        st.error(t("training.diverged", error=snap.error))
     elif snap.status == "config":
-        st.error(f"Those settings cannot be trained: {snap.error}")
+        st.error(t("training.bad_config", error=snap.error))
     elif snap.status == "stopped":
-        st.info("Training was stopped. Press the button to start it again.")
+        st.info(t("training.stopped"))
     else:
-        st.error(f"Training failed: {snap.error}")
+        st.error(t("training.failed", error=snap.error))
 
 
 def _start_button(page: str, kind: str, cfg: Hashable, label: str, auto: bool) -> bool:
@@ -66,30 +68,30 @@ def _start_button(page: str, kind: str, cfg: Hashable, label: str, auto: bool) -
     est = estimate.for_kind(kind, cfg)
     over = est.over_budget if est is not None else None
     if est is not None:
-        st.caption(f"Estimated training time about {est.seconds:.0f} s on this machine "
-                   f"(memory about {est.megabytes:.0f} MB); shared runs start at once.")
+        st.caption(t("training.estimate", seconds=f"{est.seconds:.0f}",
+                     megabytes=f"{est.megabytes:.0f}"))
     sure = True
     if over:
-        st.warning(f"This is a big run: {over}. It would hold up the class's other runs.")
-        sure = st.checkbox("Train it anyway", key=f"{page}_confirm")
+        st.warning(t("training.big_run", over=over))
+        sure = st.checkbox(t("training.anyway"), key=f"{page}_confirm")
     clicked = st.button(label, key=f"{page}_train", type="primary", disabled=not sure)
     if clicked and sure:
         return True
     if auto and not over:  # a link never starts a big run by itself
         return True
-    st.info(f"Press **{label}**: the model for these settings has not been trained yet.")
+    st.info(t("training.press", label=label))
     return False
 
 
 def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
-            label: str = "Train", auto: bool = False) -> R | None:
+            label: str | None = None, auto: bool = False) -> R | None:
     """The result of train_fn(cfg, on_step): from the shared store, or trained off the page on
     a click (or at once when `auto`, e.g. for a page opened from a shared link, within budget).
 
     Returns None until there is a result (the page then shows its controls and the progress).
     A run that diverges, fails or was stopped shows a message instead of a traceback.
     """
-    kind = kind_of(train_fn)
+    kind, label = kind_of(train_fn), label or t("training.train")
     found = store().get(kind, cfg)
     if found is not None:
         return found
@@ -123,32 +125,32 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
 
 def _progress(page: str, kind: str, cfg: Hashable) -> None:
     """Polled: progress, loss curve, queue place, wait, Stop; reruns the page when done."""
+    lang.sync()  # a fragment-only run: the session's language, not the thread's default
     b = board()
     job = b.find(kind, cfg)
     snap = b.snapshot(job) if job is not None else None
     if snap is None or snap.finished:
         st.rerun()  # the whole page: it draws the result (or the reason there is none)
     if snap.state == "queued":
-        st.progress(0.0, text=f"Waiting for a free worker: {snap.ahead} run(s) ahead of this one "
-                              f"· ready in about {snap.wait_s:.0f} s")
+        st.progress(0.0, text=t("training.queued", ahead=snap.ahead,
+                                 seconds=f"{snap.wait_s:.0f}"))
     else:
         frac = snap.step / snap.total if snap.total else 0.0
-        loss = f" · loss {snap.loss:.4f}" if snap.loss is not None else ""
-        st.progress(frac, text=f"Training: step {snap.step} of {snap.total or '…'}{loss} · "
-                               f"about {snap.wait_s:.0f} s left")
+        loss = t("training.loss", loss=f"{snap.loss:.4f}") if snap.loss is not None else ""
+        st.progress(frac, text=t("training.progress", step=snap.step, total=snap.total or "…",
+                                 loss=loss, seconds=f"{snap.wait_s:.0f}"))
         if len(snap.losses) > 1:
             st.html(sparkline(snap.losses))
     others = snap.watchers - 1
     mine = snap.owner == _who()
     if others > 0:
-        st.caption(f"{others} other student(s) are waiting for this same run; it trains once.")
+        st.caption(t("training.others", others=others))
     if not mine:
-        st.caption("Someone else started this run; it appears here when it finishes.")
-    elif st.button("Stop", key=f"{page}_stop", help="Stop training (kept running if others "
-                   "are waiting for the same settings)."):
+        st.caption(t("training.not_mine"))
+    elif st.button(t("training.stop"), key=f"{page}_stop", help=t("training.stop_help")):
         outcome = b.stop(job, _who())
         if outcome == "handed on":
-            st.info("Others are waiting for this run, so it continues for them.")
+            st.info(t("training.handed_on"))
 
 
 def sparkline(losses: tuple[float, ...], width: int = 320, height: int = 60) -> str:
@@ -161,7 +163,8 @@ def sparkline(losses: tuple[float, ...], width: int = 320, height: int = 60) -> 
     n = len(ys) - 1
     pts = " ".join(f"{i * width / n:.1f},{(hi - y) / span * (height - 4) + 2:.1f}"
                    for i, y in enumerate(ys))
-    return (f'<svg width="{width}" height="{height}" role="img" aria-label="training loss">'
+    return (f'<svg width="{width}" height="{height}" role="img" '
+            f'aria-label="{t("training.loss_aria")}">'
             f'<polyline points="{pts}" fill="none" stroke="#1f77b4" stroke-width="1.5"/></svg>'
-            f'<div style="font-size:0.8rem;color:#666">training loss (log scale), '
-            f'{losses[-1]:.4f} now</div>')
+            f'<div style="font-size:0.8rem;color:#666">'
+            f'{t("training.sparkline", loss=f"{losses[-1]:.4f}")}</div>')

@@ -18,6 +18,7 @@ from typing import Any
 import streamlit as st
 
 from memviz.specs import Choice, ConfigError, Int, Many, Spec
+from memviz.ui.lang import t
 
 FIRST_RUN_DONE = "_urlstate_first_run_done"  # links are read on a session's first run only
 # query names every page shares (the language, lecturer mode): no page table removes them
@@ -89,7 +90,7 @@ class Table:
                 problems.append(str(e))
                 continue
             if value in items:
-                problems.append(f"{spec.label}: {value} listed more than once (kept once)")
+                problems.append(t("urlstate.twice", label=spec.label, value=value))
             else:
                 items.append(value)
         return list(spec.check(items[: spec.hi]))
@@ -111,9 +112,7 @@ class Table:
             ss[self._link] = None if problems else {
                 n: v for n, v in values.items() if not self.settings[n].view}
             if problems:
-                st.warning("This link has settings that cannot be used: "
-                           + "; ".join(problems[:3]) + "; showing the defaults for those "
-                           "instead, and nothing was trained from the link.")
+                st.warning(t("urlstate.bad_link", problems="; ".join(problems[:3])))
         for name, value in values.items():
             if value is not None:
                 ss[self.key(name)] = list(value) if isinstance(value, tuple) else value

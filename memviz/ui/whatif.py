@@ -8,6 +8,7 @@ import streamlit as st
 from memviz.documents import figures as doc_figures
 from memviz.recurrent import figures, lesson, whatif
 from memviz.ui import show, stepper
+from memviz.ui.lang import t
 
 
 def _edited_input(page: str, les: lesson.Lesson) -> np.ndarray:
@@ -15,41 +16,39 @@ def _edited_input(page: str, les: lesson.Lesson) -> np.ndarray:
     task, tr, spec = les.run.config.task, les.trace, les.spec
     c1, c2, c3 = st.columns(3)
     if task.name == "recall":
-        sym = c1.selectbox("Symbol at step 1", range(task.n_symbols), index=int(tr.target),
+        sym = c1.selectbox(t("whatif.symbol"), range(task.n_symbols), index=int(tr.target),
                            key=f"{page}_wi_symbol")
-        cue = c2.slider("The cue comes at step", 2, tr.T, tr.T, key=f"{page}_wi_cue")
+        cue = c2.slider(t("whatif.cue"), 2, tr.T, tr.T, key=f"{page}_wi_cue")
         return whatif.recall_input(task, sym, cue)
-    t = c1.number_input("Input step", 1, tr.T, 1, key=f"{page}_wi_step")
-    ch = c2.selectbox("Channel", range(tr.x.shape[1]), format_func=lambda k: spec.channels[k],
-                      key=f"{page}_wi_channel")
-    now = float(tr.x[t - 1, ch])
-    v = c3.number_input(f"New value (was {now:.3f})", -2.0, 2.0, float(1.0 - round(now)),
+    step = c1.number_input(t("whatif.step"), 1, tr.T, 1, key=f"{page}_wi_step")
+    ch = c2.selectbox(t("whatif.channel"), range(tr.x.shape[1]),
+                      format_func=lambda k: spec.channels[k], key=f"{page}_wi_channel")
+    now = float(tr.x[step - 1, ch])
+    v = c3.number_input(t("whatif.value", now=f"{now:.3f}"), -2.0, 2.0, float(1.0 - round(now)),
                         0.1, key=f"{page}_wi_value")
     x = np.array(tr.x, copy=True)
-    x[t - 1, ch] = v
+    x[step - 1, ch] = v
     return x
 
 
 def panel(page: str, les: lesson.Lesson) -> None:
     """Change the example and watch the trained network react (milliseconds: no training)."""
-    with st.expander("What if? Change the example and re-run the trained network"):
+    with st.expander(t("whatif.title")):
         x = _edited_input(page, les)
         spec, tr = les.spec, les.trace
         new = whatif.rerun(les.run.model, x, whatif.target(les.run.config.task, x, tr.target))
         out = int(new.output[-1].argmax()) if spec.classify else 0
-        what = f"answer {out}, last step" if spec.classify else "the last answer"
+        what = t("whatif.what_class", out=out) if spec.classify else t("whatif.what_last")
         left, right = st.columns(2)
         with left:
             show.plotly(figures.input_heatmap(new, spec.channels), f"{page}_wi_input",
-                        "The edited input.")
+                        t("whatif.input_caption"))
             show.plotly(figures.saliency_strip(whatif.saliency(les.run.model, x, out), what),
                         f"{page}_wi_saliency",
-                        "The gradient of the answer with respect to each input step, through "
-                        "the hand-written cell: tall bars are the steps the answer depends on.")
+                        t("whatif.saliency_caption"))
         with right:
             show.plotly(figures.prediction(new, spec), f"{page}_wi_prediction",
-                        "The trained model's answer on the edited sequence.")
-            show.plotly(doc_figures.delta_heatmap(new["h"] - tr["h"],
-                                                  "h(edited) − h(original example)"),
-                        f"{page}_wi_dh", "White: no change; colour: where the edit moved h.")
+                        t("whatif.prediction_caption"))
+            show.plotly(doc_figures.delta_heatmap(new["h"] - tr["h"], t("whatif.dh_title")),
+                        f"{page}_wi_dh", t("whatif.dh_caption"))
         stepper.stepper(f"{page}_wi_stepper", new, new.T, 0, show.lecturer())

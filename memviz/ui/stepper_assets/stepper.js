@@ -1,6 +1,7 @@
 // memviz stepper: the recorded trace arrives once; stepping, Play and the live equations
 // happen here in the browser. The chosen step and unit go back to Python (debounced) so the
-// URL follows; the display never waits for a rerun.
+// URL follows; the display never waits for a rerun. Every word drawn here comes from Python
+// (data.labels, in the session's language): none is written in this file.
 
 const STEP_MARK = "#E69F00";
 const REPORT_MS = 300;
@@ -35,6 +36,10 @@ function fmt(v, paren) {
   return paren && v < 0 ? `(${s})` : s;
 }
 
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+}
+
 function el(tag, cls, parent, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -50,38 +55,27 @@ function build(root) {
   S.box = box;
   const bar = el("div", "bar", box);
   S.first = el("button", "", bar, "|◀");
-  S.first.title = "First step (Home)";
   S.prev = el("button", "", bar, "◀");
-  S.prev.title = "Previous step (←)";
-  S.play = el("button", "play", bar, "▶ Play");
+  S.play = el("button", "play", bar);
   S.next = el("button", "", bar, "▶");
-  S.next.title = "Next step (→)";
   S.last = el("button", "", bar, "▶|");
-  S.last.title = "Last step (End)";
   S.range = el("input", "", bar);
   S.range.type = "range";
-  S.range.setAttribute("aria-label", "Time step t");
   S.range.dataset.testid = "stepper-range";
   S.stepLabel = el("span", "step", bar);
-  el("label", "", bar, "Unit");
+  S.unitLabel = el("label", "", bar);
   S.unitInput = el("input", "", bar);
   S.unitInput.type = "number";
-  S.unitInput.setAttribute("aria-label", "Unit");
-  el("label", "", bar, "Speed");
+  S.speedLabel = el("label", "", bar);
   S.speed = el("select", "", bar);
-  S.speed.setAttribute("aria-label", "Play speed");
-  for (const fps of [2, 5, 10, 20, 30]) {
-    const o = el("option", "", S.speed, `${fps} steps/s`);
-    o.value = String(fps);
-  }
+  for (const fps of [2, 5, 10, 20, 30]) el("option", "", S.speed).value = String(fps);
   S.speed.value = "10";
   const grid = el("div", "grid", box);
   const left = el("div", "", grid);
   S.heatTitle = el("div", "panel-title", left);
   S.heatBox = el("div", "", left);
   S.axis = el("canvas", "", left);
-  el("div", "hint", left, "Rows are hidden units, columns are time steps. Click a cell to jump " +
-     "to that step and unit; ← → Home End step, space plays.");
+  S.hint = el("div", "hint", left);
   const right = el("div", "", grid);
   S.eqTitle = el("div", "panel-title", right);
   S.eqBox = el("div", "", right);
@@ -116,7 +110,7 @@ function wire(S) {
 function start(S) {
   if (S.t >= S.T) go(S, 1);
   S.playing = true;
-  S.play.textContent = "❚❚ Pause";
+  S.play.textContent = `❚❚ ${S.L.pause}`;
   let last = performance.now();
   const tick = (now) => {
     if (!S.playing) return;
@@ -135,7 +129,7 @@ function stop(S) {
   if (!S.playing) return;
   S.playing = false;
   cancelAnimationFrame(S.raf);
-  S.play.textContent = "▶ Play";
+  S.play.textContent = `▶ ${S.L.play}`;
   report(S);
 }
 
@@ -160,9 +154,28 @@ function go(S, t, unit) {
   report(S);
 }
 
+function applyLabels(S) {
+  // The words of the controls, from data.labels (a language switch sends a new id).
+  const L = S.L;
+  S.first.title = L.first;
+  S.prev.title = L.prev;
+  S.next.title = L.next;
+  S.last.title = L.last;
+  S.play.textContent = `${S.playing ? "❚❚" : "▶"} ${S.playing ? L.pause : L.play}`;
+  S.range.setAttribute("aria-label", L.range);
+  S.unitLabel.textContent = L.unit;
+  S.unitInput.setAttribute("aria-label", L.unit);
+  S.speedLabel.textContent = L.speed;
+  S.speed.setAttribute("aria-label", L.speed_aria);
+  for (const o of S.speed.options) o.textContent = fill(L.fps, { fps: o.value });
+  S.hint.textContent = L.hint;
+}
+
 function load(S, data) {
   const fresh = S.t === null || S.T !== data.T || S.H !== data.H;
   S.data = data;
+  S.L = data.labels;
+  applyLabels(S);
   S.T = data.T;
   S.H = data.H;
   S.values = {};
@@ -181,7 +194,7 @@ function load(S, data) {
   S.unitInput.min = 0;
   S.unitInput.max = S.H - 1;
   S.heatTitle.textContent = data.heat_title;
-  S.lineTitle.textContent = "The selected unit over time";
+  S.lineTitle.textContent = S.L.lines_title;
   buildFields(S);
   buildEquations(S);
   layout(S);
@@ -298,7 +311,7 @@ function drawAxis(S) {
     ctx.fillText(String(t), (t - 0.5) * stepW - 4 * S.px, 2 * S.px);
   }
   ctx.textAlign = "right";
-  ctx.fillText("time step t", c.width - 2, 2 * S.px);
+  ctx.fillText(S.L.axis, c.width - 2, 2 * S.px);
 }
 
 function drawLinesCache(S) {
@@ -367,9 +380,9 @@ function render(S) {
   for (const s of S.slots) s.el.textContent = fmt(value(S, s.k, t, s.lag), s.p);
   S.range.value = String(t);
   if (document.activeElement !== S.unitInput) S.unitInput.value = String(j);
-  S.stepLabel.textContent = `t = ${t} of ${S.T}`;
-  S.eqTitle.textContent = `The equations at step t = ${t}, unit ${j} (live numbers)`;
-  S.lineTitle.textContent = `Unit ${j} over time`;
+  S.stepLabel.textContent = fill(S.L.step_of, { t, T: S.T });
+  S.eqTitle.textContent = fill(S.L.eq_title, { t, j });
+  S.lineTitle.textContent = fill(S.L.unit_over_time, { j });
   S.frames += 1;
   S.box.dataset.t = String(t);
   S.box.dataset.unit = String(j);
