@@ -164,4 +164,9 @@ def test_config_errors_and_descriptions_in_chinese():
             assert fonts.cjk_share(data.load_builtin(name).describe()) >= 0.3
         for column in data.COLUMN_WORDS:
             assert "（" in data.column_label(column)
+        from memviz.ui import series as ui  # the selectbox's labels (keys built at run time)
+
+        labels = [ui._series_label(name) for name in [*data.BUILTIN, ui.UPLOAD]]
+        assert labels[0] == "seattle-weather（西雅图逐日天气）" and labels[-1] == "上传 CSV…"
+        assert all("（" in x for x in labels[:-1])
     assert data.load_builtin("seattle-temps").describe() == "Seattle temperature, hourly 2010 (°F)"
