@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz.i18n import t
+
 COLORS = {"lstm": "#0072B2", "gru": "#D55E00"}
 
 
@@ -24,9 +26,11 @@ def accuracy_by_distance(runs: dict) -> go.Figure:
         fig.add_scatter(x=bins, y=[100 * run.by_distance[b] for b in bins], name=arch.upper(),
                         mode="lines+markers", line=dict(color=COLORS[arch], width=3),
                         marker=dict(size=10))
-    fig.add_hline(y=50, line_dash="dot", line_color="#777777", annotation_text="chance")
-    fig.update_layout(title="Accuracy against distance (words the decision must be carried)",
-                      xaxis_title="distance in words", yaxis_title="held-out accuracy (%)",
+    fig.add_hline(y=50, line_dash="dot", line_color="#777777",
+                  annotation_text=t("sentences.fig.chance"))
+    fig.update_layout(title=t("sentences.fig.distance_title"),
+                      xaxis_title=t("sentences.fig.distance"),
+                      yaxis_title=t("sentences.fig.accuracy"),
                       yaxis_range=[40, 102], height=360, template="plotly_white",
                       legend=dict(orientation="h", y=-0.25), margin=dict(t=50, b=40))
     return fig
@@ -44,9 +48,9 @@ def reading(traces: dict, tokens: list[str]) -> go.Figure:
         fig.add_scatter(x=list(range(len(tokens))), y=p_positive(tr.output), name=arch.upper(),
                         mode="lines+markers", line=dict(color=COLORS[arch], width=3))
     fig.add_hline(y=0.5, line_dash="dot", line_color="#777777")
-    fig.update_layout(title="What the model would answer if the sentence stopped here",
-                      yaxis_title="P(positive)", yaxis_range=[-0.02, 1.02], height=340,
-                      xaxis=_ticks(tokens), template="plotly_white",
+    fig.update_layout(title=t("sentences.fig.reading_title"),
+                      yaxis_title=t("sentences.fig.p_positive"), yaxis_range=[-0.02, 1.02],
+                      height=340, xaxis=_ticks(tokens), template="plotly_white",
                       legend=dict(orientation="h", y=-0.45), margin=dict(t=50, b=90))
     return fig
 
@@ -56,7 +60,7 @@ def hidden_heatmap(tr, tokens: list[str], arch: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=tr["h"].T, x=list(range(len(tokens))), zmin=-1, zmax=1,
                                colorscale="RdBu", reversescale=True,
                                colorbar=dict(title="h")))
-    fig.update_layout(title=f"{arch.upper()} hidden state as the sentence is read",
-                      yaxis_title="unit", height=360, xaxis=_ticks(tokens),
+    fig.update_layout(title=t("sentences.fig.hidden_title", arch=arch.upper()),
+                      yaxis_title=t("sentences.fig.unit"), height=360, xaxis=_ticks(tokens),
                       template="plotly_white", margin=dict(t=50, b=90))
     return fig

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from memviz import devices
+from memviz import devices, i18n
 from memviz.config import ConfigError, check_range
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.recurrent import trace as rtrace
@@ -49,7 +49,7 @@ class SentimentConfig:
         check_range("batch size", self.batch, (1, 1024))
         check_range("seed", self.seed, (0, 2**31 - 1))
         if self.arch not in ("lstm", "gru"):
-            raise ConfigError(f"architecture must be lstm or gru, got {self.arch!r}")
+            raise ConfigError(i18n.t("sentences.err.arch", arch=repr(self.arch)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

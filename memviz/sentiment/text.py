@@ -7,6 +7,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from memviz import i18n
 from memviz.config import ConfigError
 from memviz.series.data import read_csv
 
@@ -46,15 +47,14 @@ def read_sentence(text: str, vocab: Vocab) -> tuple[list[str], list[int], str | 
     """A student's sentence: tokens, ids, and a message about unknown words (or None)."""
     tokens = tokenize(text)
     if not tokens:
-        raise ConfigError("type a sentence with at least one word")
+        raise ConfigError(i18n.t("sentences.err.no_words"))
     if len(tokens) > MAX_WORDS:
-        raise ConfigError(f"the sentence has {len(tokens)} words; at most {MAX_WORDS} are read")
+        raise ConfigError(i18n.t("sentences.err.too_long", words=len(tokens), most=MAX_WORDS))
     ids, unknown = vocab.encode(tokens)
     note = None
     if unknown:
-        note = (f"The model never saw {', '.join(repr(w) for w in unknown)} in training; "
-                f"{'it is' if len(unknown) == 1 else 'they are'} read as {UNK}, a word with "
-                "no meaning to it. Try words from the examples.")
+        key = "sentences.unknown_one" if len(unknown) == 1 else "sentences.unknown_many"
+        note = i18n.t(key, words=", ".join(repr(w) for w in unknown), unk=UNK)
     return tokens, ids, note
 
 
@@ -75,25 +75,24 @@ def load_csv(raw: bytes) -> Labelled:
     df = read_csv(raw)
     cols = {str(c).strip().lower(): c for c in df.columns}
     if "text" not in cols or "label" not in cols:
-        raise ConfigError("the CSV needs a 'text' column and a 'label' column; it has "
-                          f"{', '.join(map(str, df.columns))}")
+        raise ConfigError(i18n.t("sentences.err.columns", columns=", ".join(map(str, df.columns))))
     texts, labels = df[cols["text"]], df[cols["label"]].astype(str).str.strip().str.lower()
     labels = labels.str.replace(r"\.0$", "", regex=True)
     bad = sorted(set(labels) - set(LABELS))
     if bad:
-        raise ConfigError(f"labels must be 0/1 or positive/negative; found {', '.join(bad[:5])}")
+        raise ConfigError(i18n.t("sentences.err.labels", found=", ".join(bad[:5])))
     tokens = [tuple(tokenize(str(t))) if isinstance(t, str) else () for t in texts]
     empty = sum(1 for t in tokens if not t)
     if empty:
-        raise ConfigError(f"{empty} row(s) have no words in 'text'")
+        raise ConfigError(i18n.t("sentences.err.empty_rows", rows=empty))
     longest = max(len(t) for t in tokens)
     if longest > MAX_WORDS:
-        raise ConfigError(f"a text has {longest} words; at most {MAX_WORDS} are read")
+        raise ConfigError(i18n.t("sentences.err.text_too_long", words=longest, most=MAX_WORDS))
     y = [LABELS[v] for v in labels]
     if len(y) < MIN_ROWS:
-        raise ConfigError(f"the CSV has {len(y)} rows; at least {MIN_ROWS} are needed")
+        raise ConfigError(i18n.t("sentences.err.too_few_rows", rows=len(y), least=MIN_ROWS))
     if len(set(y)) < 2:
-        raise ConfigError("every row has the same label; a classifier needs both")
+        raise ConfigError(i18n.t("sentences.err.one_label"))
     data = Labelled(f"upload:{hashlib.sha1(raw).hexdigest()[:12]}", tuple(tokens), tuple(y))
     _UPLOADS[data.name] = data
     while len(_UPLOADS) > 16:
@@ -104,5 +103,5 @@ def load_csv(raw: bytes) -> Labelled:
 def uploaded(name: str) -> Labelled:
     """An upload registered earlier in this process."""
     if name not in _UPLOADS:
-        raise ConfigError("that uploaded file is no longer in memory; upload it again")
+        raise ConfigError(i18n.t("sentences.err.upload_gone"))
     return _UPLOADS[name]

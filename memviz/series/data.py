@@ -16,18 +16,26 @@ import numpy as np
 import pandas as pd
 
 from memviz.config import ConfigError
+from memviz.i18n import t
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # 2 MB: a class's CSV, not a data warehouse
 MIN_ROWS = 30  # fewer rows leave too few windows for a train/validation/test split
 STOCK_SYMBOLS = ("AAPL", "AMZN", "GOOG", "IBM", "MSFT")
 
-# name -> (what it is, its season length in steps: the period seasonal persistence uses)
+# name -> its season length in steps (the period seasonal persistence uses); what each series
+# is, in words, lives in the catalogue (series.builtin.*)
 BUILTIN = {
-    "seattle-weather": ("Seattle weather, daily 2012-2015 (temperatures in °C, "
-                        "precipitation in mm, wind in m/s)", 365),
-    "seattle-temps": ("Seattle temperature, hourly 2010 (°F)", 24),
-    **{f"stocks-{s}": (f"{s} monthly closing price 2000-2010 (USD)", 12) for s in STOCK_SYMBOLS},
+    "seattle-weather": 365,
+    "seattle-temps": 24,
+    **{f"stocks-{s}": 12 for s in STOCK_SYMBOLS},
 }
+# words for the built-in series' columns (an upload's columns are shown as the file names them)
+COLUMN_WORDS = ("temp_max", "temp_min", "precipitation", "wind", "temp", "price")
+
+
+def column_label(column: str) -> str:
+    """A column as the student reads it: 'temp_max (最高气温)' in Chinese, the name in English."""
+    return t(f"series.column.{column}") if column in COLUMN_WORDS else str(column)
 
 
 @dataclass(frozen=True)
@@ -38,20 +46,25 @@ class Series:
     frame: pd.DataFrame  # (N, columns), float, no NaN left
     missing: dict[str, int]
     season: int  # steps per season; 0 = no known season
-    description: str = ""
 
     @property
     def columns(self) -> list[str]:
         return list(self.frame.columns)
 
+    def describe(self) -> str:
+        """What the series is, in the current language (an upload is 'your CSV')."""
+        if self.name.startswith("stocks-"):
+            return t("series.builtin.stocks", symbol=self.name.split("-", 1)[1])
+        if self.name in BUILTIN:
+            return t(f"series.builtin.{self.name.replace('-', '_')}")
+        return t("series.builtin.upload")
+
     def missing_note(self) -> str:
         """One sentence on the missing values found and what was done with them."""
         found = {k: v for k, v in self.missing.items() if v}
         if not found:
-            return "No missing values."
-        parts = ", ".join(f"{k}: {v}" for k, v in found.items())
-        return (f"Missing values found ({parts}); they were filled by linear interpolation "
-                "between their neighbours in time (the first and last by the nearest value).")
+            return t("series.missing_none")
+        return t("series.missing_found", parts=", ".join(f"{k}: {v}" for k, v in found.items()))
 
 
 def _vega(name: str) -> pd.DataFrame:
@@ -59,23 +72,22 @@ def _vega(name: str) -> pd.DataFrame:
     try:
         from vega_datasets import local_data
     except ImportError:  # pragma: no cover - requirements.txt installs it
-        raise ConfigError("the built-in series need the vega_datasets package "
-                          "(python3 -m pip install vega_datasets)") from None
+        raise ConfigError(t("series.err.no_vega")) from None
     return local_data(name)
 
 
 def load_builtin(name: str) -> Series:
     """One of BUILTIN's series, checked like an upload."""
     if name not in BUILTIN:
-        raise ConfigError(f"unknown series {name!r}; choose one of {', '.join(BUILTIN)}")
-    description, season = BUILTIN[name]
+        raise ConfigError(t("series.err.unknown_series", name=repr(name),
+                            choices=", ".join(BUILTIN)))
     if name.startswith("stocks-"):
         df = _vega("stocks")
         df = df[df["symbol"] == name.split("-", 1)[1]].drop(columns="symbol")
     else:
         df = _vega(name)
     frame, missing = clean(df, "date")
-    return Series(name, frame, missing, season, description)
+    return Series(name, frame, missing, BUILTIN[name])
 
 
 def clean(df: pd.DataFrame, date_column: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -83,37 +95,36 @@ def clean(df: pd.DataFrame, date_column: str | None) -> tuple[pd.DataFrame, dict
     if date_column is not None:
         dates = pd.to_datetime(df[date_column], errors="coerce")
         if dates.isna().all():
-            raise ConfigError(f"the column {date_column!r} holds no readable dates")
+            raise ConfigError(t("series.err.no_dates", column=repr(date_column)))
         df = df.loc[dates.notna()].assign(**{date_column: dates[dates.notna()]})
         df = df.sort_values(date_column).set_index(date_column)
     numeric = {c: pd.to_numeric(df[c], errors="coerce") for c in df.columns}
     keep = {c: s for c, s in numeric.items() if s.notna().any()}
     if not keep:
-        raise ConfigError("the file has no numeric column to forecast")
+        raise ConfigError(t("series.err.no_numeric"))
     frame = pd.DataFrame(keep).astype(float)
     missing = {c: int(s.isna().sum()) for c, s in frame.items()}
     frame = frame.interpolate(method="linear", limit_direction="both")
     if len(frame) < MIN_ROWS:
-        raise ConfigError(f"the series has {len(frame)} rows; at least {MIN_ROWS} are needed "
-                          "to train on one part and test on a later one")
+        raise ConfigError(t("series.err.too_few_rows", rows=len(frame), least=MIN_ROWS))
     return frame, missing
 
 
 def read_csv(raw: bytes) -> pd.DataFrame:
     """Parse an uploaded file as CSV (size- and type-checked), with at least one data row."""
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise ConfigError(f"the file is {len(raw) / 1e6:.1f} MB; the limit is "
-                          f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        raise ConfigError(t("series.err.too_large", size=f"{len(raw) / 1e6:.1f}",
+                            limit=f"{MAX_UPLOAD_BYTES / 1e6:.0f}"))
     if not raw.strip():
-        raise ConfigError("the file is empty")
+        raise ConfigError(t("series.err.empty_file"))
     if b"\x00" in raw[:4096]:
-        raise ConfigError("the file is not a CSV text file (it contains binary data)")
+        raise ConfigError(t("series.err.binary"))
     try:
         df = pd.read_csv(io.BytesIO(raw))
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
-        raise ConfigError(f"the file could not be read as CSV: {str(e).splitlines()[0]}") from None
+        raise ConfigError(t("series.err.unreadable", reason=str(e).splitlines()[0])) from None
     if df.empty or len(df.columns) == 0:
-        raise ConfigError("the CSV has a header but no data rows")
+        raise ConfigError(t("series.err.no_rows"))
     return df
 
 
@@ -143,17 +154,17 @@ def load_upload(raw: bytes, target: str, date_column: str | None = None,
     """An uploaded CSV as a Series (target checked); also registered for `load(name)`."""
     df = read_csv(raw)
     if target not in df.columns:
-        raise ConfigError(f"the CSV has no column {target!r}; its columns are "
-                          f"{', '.join(map(str, df.columns))}")
+        raise ConfigError(t("series.err.no_column", name=t("series.err.the_csv"),
+                            column=repr(target), columns=", ".join(map(str, df.columns))))
     values = pd.to_numeric(df[target], errors="coerce")
     if values.isna().all():
-        kind = "empty" if df[target].isna().all() else "not numeric"
-        raise ConfigError(f"the column {target!r} is {kind}: it has no number to forecast")
+        kind = "empty" if df[target].isna().all() else "not_numeric"
+        raise ConfigError(t(f"series.err.column_{kind}", column=repr(target)))
     if date_column == target:
-        raise ConfigError("the date column and the column to forecast must differ")
+        raise ConfigError(t("series.err.date_is_target"))
     frame, missing = clean(df, date_column)
     digest = hashlib.sha1(raw).hexdigest()[:12]
-    series = Series(f"upload:{digest}", frame, missing, season, "your CSV")
+    series = Series(f"upload:{digest}", frame, missing, season)
     _UPLOADS[series.name] = series
     while len(_UPLOADS) > MAX_UPLOADS:
         _UPLOADS.popitem(last=False)
@@ -164,7 +175,7 @@ def load(name: str) -> Series:
     """A built-in series by name, or an upload registered earlier in this process."""
     if name.startswith("upload:"):
         if name not in _UPLOADS:
-            raise ConfigError("that uploaded file is no longer in memory; upload it again")
+            raise ConfigError(t("series.err.upload_gone"))
         return _UPLOADS[name]
     return load_builtin(name)
 
@@ -173,6 +184,6 @@ def as_array(series: Series, columns: list[str]) -> np.ndarray:
     """The chosen columns as a float32 array (N, len(columns)), checked to exist."""
     unknown = [c for c in columns if c not in series.frame.columns]
     if unknown:
-        raise ConfigError(f"{series.name} has no column {', '.join(unknown)}; its columns are "
-                          f"{', '.join(series.columns)}")
+        raise ConfigError(t("series.err.no_column", name=series.name, column=", ".join(unknown),
+                            columns=", ".join(series.columns)))
     return series.frame[columns].to_numpy(dtype=np.float32)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from memviz.config import ConfigError, check_range
+from memviz.i18n import t
 from memviz.series import data
 
 WINDOW_RANGE = (1, 60)
@@ -48,11 +49,11 @@ class ForecastConfig:
         check_range("batch size", self.batch, (1, 1024))
         check_range("seed", self.seed, (0, 2**31 - 1))
         if self.arch not in ("lstm", "gru"):
-            raise ConfigError(f"architecture must be lstm or gru, got {self.arch!r}")
+            raise ConfigError(t("series.err.arch", arch=repr(self.arch)))
         if self.scaler not in SCALERS:
-            raise ConfigError(f"scaler must be fitted on 'train' or 'all', got {self.scaler!r}")
+            raise ConfigError(t("series.err.scaler", scaler=repr(self.scaler)))
         if self.target in self.extra:
-            raise ConfigError(f"{self.target!r} is already the target; pick other extra inputs")
+            raise ConfigError(t("series.err.target_in_extra", target=repr(self.target)))
 
     @property
     def columns(self) -> list[str]:
@@ -130,8 +131,8 @@ def prepare(cfg: ForecastConfig, series: data.Series | None = None) -> Prepared:
     n = len(raw)
     val0, test0 = split_rows(n)
     if val0 - cfg.window - cfg.horizon < 10 or n - test0 < cfg.horizon + 1:
-        raise ConfigError(f"{n} rows are too few for a window of {cfg.window} and a horizon "
-                          f"of {cfg.horizon}; shorten them or use a longer series")
+        raise ConfigError(t("series.err.too_short", rows=n, window=cfg.window,
+                            horizon=cfg.horizon))
     fit_rows = raw[:val0] if cfg.scaler == "train" else raw
     scaler = Scaler.fit(fit_rows)
     scaled = scaler.transform(raw)

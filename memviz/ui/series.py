@@ -12,9 +12,10 @@ import streamlit as st
 from memviz.config import Choice, ConfigError, Int
 from memviz.series import data, forecast
 from memviz.ui import urlstate
+from memviz.ui.lang import t
 
 PAGE = "series"
-UPLOAD = "Upload a CSV…"
+UPLOAD = "upload"  # the selectbox's value for "upload a CSV" (never a built-in series' name)
 D = forecast.ForecastConfig()
 
 
@@ -44,8 +45,8 @@ def _target_fits(v: dict) -> None:
     """A link's target must be a column of its series."""
     cols = columns_of(v["data"])
     if v["target"] not in cols:
-        raise ConfigError(f"{v['data']} has no column {v['target']}; its columns are "
-                          f"{', '.join(cols)}")
+        raise ConfigError(t("series.err.no_column", name=v["data"], column=v["target"],
+                            columns=", ".join(cols)))
 
 
 S = urlstate.Setting
@@ -80,19 +81,33 @@ def _new_series() -> None:
         st.session_state[TABLE.key("target")] = default_target(name)
 
 
+def _series_label(name: str) -> str:
+    """A series as the selectbox shows it (the upload choice in words)."""
+    if name == UPLOAD:
+        return t("series.ui.upload_option")
+    return t("series.short.stocks", symbol=name.split("-", 1)[1]) if name.startswith(
+        "stocks-") else t(f"series.short.{name.replace('-', '_')}")
+
+
+def _labels(fn, options) -> dict:
+    """Options' labels in this run's language, looked up by format_func (a widget may format
+    its options again after the run, outside this run's language)."""
+    return {o: fn(o) for o in options}
+
+
 def _upload(c1, c2) -> tuple[data.Series | None, str | None]:
     """The uploaded series and its target column (None until a usable file is given)."""
-    up = c1.file_uploader("CSV file (at most 2 MB)", type=["csv"], key=f"{PAGE}_file")
+    up = c1.file_uploader(t("series.ui.file"), type=["csv"], key=f"{PAGE}_file")
     if up is None:
         return None, None
     raw = up.getvalue()
     df = data.read_csv(raw)
     date_col = data.guess_date_column(df)
-    target = c2.selectbox("Column to forecast", data.numeric_columns(df), key=f"{PAGE}_csv_target")
-    season = c2.number_input("Season length in rows (0 = none)", 0, 10_000, 0,
-                             key=f"{PAGE}_season")
-    st.caption(f"Dates from column {date_col!r}." if date_col else
-               "No date column found: rows are taken in file order.")
+    target = c2.selectbox(t("series.ui.csv_target"), data.numeric_columns(df),
+                          key=f"{PAGE}_csv_target")
+    season = c2.number_input(t("series.ui.season"), 0, 10_000, 0, key=f"{PAGE}_season")
+    st.caption(t("series.ui.dates_from", column=repr(date_col)) if date_col else
+               t("series.ui.no_dates"))
     return data.load_upload(raw, target, date_col, int(season)), target
 
 
@@ -103,28 +118,33 @@ def settings() -> tuple[data.Series, forecast.ForecastConfig | None, bool] | Non
     _link_target()
     TABLE.start()
     c1, c2, c3 = st.columns(3)
-    name = c1.selectbox("Series", [*data.BUILTIN, UPLOAD], key=TABLE.key("data"),
-                        on_change=_new_series)
+    names = _labels(_series_label, [*data.BUILTIN, UPLOAD])
+    name = c1.selectbox(t("series.ui.series"), list(names), key=TABLE.key("data"),
+                        on_change=_new_series, format_func=names.get)
     series = target = None
     try:
         if name == UPLOAD:
             series, target = _upload(c1, c2)
         else:
             series = data.load_builtin(name)
-            target = c2.selectbox("Target", series.columns, key=TABLE.key("target"))
+            target = c2.selectbox(t("series.ui.target"), series.columns, key=TABLE.key("target"),
+                                  format_func=_labels(data.column_label, series.columns).get)
     except ConfigError as e:
-        st.error(f"This file cannot be used: {e}")
-    extra = c3.multiselect("Extra input columns",
+        st.error(t("series.ui.bad_file", reason=e))
+    extra = c3.multiselect(t("series.ui.extra"),
                            [c for c in series.columns if c != target] if series else [],
-                           key=f"{PAGE}_extra")
+                           key=f"{PAGE}_extra",
+                           format_func=_labels(data.column_label, series.columns if series
+                                               else []).get)
     d1, d2, d3, d4 = st.columns(4)
-    window = TABLE.slider(d1, "Window W (steps read)", "window", help="Document 002 uses W = 2.")
-    horizon = TABLE.slider(d2, "Forecast steps ahead", "horizon")
-    arch = TABLE.choice(d3, "Cell", "arch", "radio", horizontal=True, format_func=str.upper)
-    hidden = TABLE.slider(d4, "Hidden size", "hidden")
+    window = TABLE.slider(d1, t("series.ui.window"), "window", help=t("series.ui.window_help"))
+    horizon = TABLE.slider(d2, t("series.ui.horizon"), "horizon")
+    arch = TABLE.choice(d3, t("series.ui.cell"), "arch", "radio", horizontal=True,
+                        format_func=str.upper)
+    hidden = TABLE.slider(d4, t("series.ui.hidden"), "hidden")
     e1, e2 = st.columns(2)
-    epochs = TABLE.slider(e1, "Epochs", "epochs")
-    seed = TABLE.number(e2, "Seed", "seed")
+    epochs = TABLE.slider(e1, t("series.ui.epochs"), "epochs")
+    seed = TABLE.number(e2, t("series.ui.seed"), "seed")
     save()
     if series is None:
         return None
@@ -133,7 +153,7 @@ def settings() -> tuple[data.Series, forecast.ForecastConfig | None, bool] | Non
                                       hidden, epochs, seed=int(seed))
         forecast.prepare(cfg, series)
     except ConfigError as e:
-        st.error(f"These settings cannot be used: {e}")
+        st.error(t("series.ui.bad_settings", reason=e))
         return series, None, False
     # a link names no extra inputs and no file: only its own setup trains at once
     return series, cfg, TABLE.from_link() and not extra and name != UPLOAD
