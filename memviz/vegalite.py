@@ -45,6 +45,10 @@ def _rules(shapes: Iterable[Mapping], xref: str, yref: str) -> list[dict]:
     out = []
     for s in shapes:
         line = s.get("line") or {}
+        if (s.get("type") == "rect" and s.get("xref", "x") == xref
+                and str(s.get("yref", "y")) in (f"{yref} domain", "paper")):
+            out.append(_band(s))  # a shaded span of x over the panel's full height
+            continue
         if s.get("type") == "rect" and s.get("xref", "x") == xref and s.get("yref", "y") == yref:
             box = {k: float(s[k]) for k in ("x0", "x1", "y0", "y1")}
             out.append({"data": {"values": [box]},
@@ -69,6 +73,16 @@ def _rules(shapes: Iterable[Mapping], xref: str, yref: str) -> list[dict]:
             out.append({"data": {"values": [{"v": s["y0"]}]}, "mark": style,
                         "encoding": {"y": {"field": "v", "type": "quantitative"}}})
     return out
+
+
+def _band(s: Mapping) -> dict:
+    """A vertical band from x0 to x1 (numbers or dates), as plotly's add_vrect draws it."""
+    x0, x1 = (marks.when(s[k]) or float(s[k]) for k in ("x0", "x1"))
+    kind = "temporal" if isinstance(x0, str) else "quantitative"
+    return {"data": {"values": [{"x0": x0, "x1": x1}]},
+            "mark": {"type": "rect", "fill": s.get("fillcolor") or "#999999",
+                     "opacity": float(s.get("opacity") or 0.15)},
+            "encoding": {"x": {"field": "x0", "type": kind}, "x2": {"field": "x1"}}}
 
 
 @dataclass
@@ -232,6 +246,8 @@ def _left(item: tuple[float, _Panel]) -> float:
 def _jsonable(o: Any) -> Any:
     if isinstance(o, np.ndarray):
         return o.tolist()
-    if isinstance(o, np.generic):
+    if isinstance(o, np.generic) and not isinstance(o, np.datetime64):
         return o.item()
+    if (iso := marks.when(o)) is not None:
+        return iso
     raise TypeError(f"cannot serialise {type(o).__name__}")

@@ -6,6 +6,7 @@ memviz.vegalite puts these layers into panels and the panels into one figure.
 from __future__ import annotations
 
 import base64
+import datetime
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -48,6 +49,20 @@ def _color_scale(trace: Mapping, layout: Mapping) -> dict:
     if lo is not None and hi is not None:
         scale["domain"] = [float(lo), float(hi)]
     return scale
+
+
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?")
+
+
+def when(v: Any) -> str | None:
+    """A date or time (numpy, pandas or datetime) as ISO text for a temporal axis; else None."""
+    if isinstance(v, np.datetime64):
+        return str(np.datetime_as_string(v, unit="s"))
+    if isinstance(v, datetime.date):  # datetime and pandas Timestamp too
+        return v.isoformat()
+    if isinstance(v, str) and ISO_DATE.fullmatch(v):  # what the figure's JSON made of a date
+        return v
+    return None
 
 
 def _numeric(v: np.ndarray) -> bool:
@@ -157,7 +172,9 @@ def _named(tr: Mapping, k: int) -> str:
 def scatter(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> list[dict]:
     """Line and/or point layers for a scatter trace (k-th in the figure); its points go to rows.
     Each layer carries "_color": (name, colour) for the panel's legend."""
-    x = _arr(tr.get("x", np.arange(len(_arr(tr["y"]))))).tolist()
+    x = list(_arr(tr.get("x", np.arange(len(_arr(tr["y"]))))))
+    dated = bool(x) and when(x[0]) is not None
+    x = [when(v) for v in x] if dated else np.asarray(x).tolist()
     y = _arr(tr["y"]).astype(float).tolist()
     name = _named(tr, k)
     values = [{"x": xv, "y": yv, "trace": name} for xv, yv in zip(x, y, strict=False)]
@@ -168,7 +185,8 @@ def scatter(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> 
     line, marker = tr.get("line", {}) or {}, tr.get("marker", {}) or {}
     color = line.get("color") or (marker.get("color") if isinstance(marker.get("color"), str)
                                   else None) or "#0072B2"
-    x_type = "quantitative" if all(isinstance(v, int | float) for v in x) else "nominal"
+    x_type = ("temporal" if dated else
+              "quantitative" if all(isinstance(v, int | float) for v in x) else "nominal")
     enc = {"x": {"field": "x", "type": x_type}, "y": {"field": "y", "type": "quantitative"},
            "color": {"datum": name}}
     layers = []

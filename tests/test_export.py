@@ -14,7 +14,7 @@ import zipfile
 import plotly.graph_objects as go
 import pytest
 
-from memviz import export
+from memviz import export, vegalite
 from memviz.cli import main
 from memviz.gates import figures as gradient_figures
 from memviz.gates import gradients
@@ -193,3 +193,20 @@ def test_synapse_change_exports_with_named_columns():
     assert len(rows) == 3 * 3 * len(sims)
     assert list(rows[0]) == ["panel", "from input line", "onto neuron", "value"]
     assert (rows[1]["from input line"], rows[1]["onto neuron"]) == ("1", "0")
+
+
+def test_a_dated_series_with_a_shaded_test_period_exports_in_every_format():
+    # the forecasting page's figures: dates on x and add_vrect bands (once a TypeError)
+    import pandas as pd
+
+    dates = pd.date_range("2020-01-01", periods=6)
+    fig = go.Figure(go.Scatter(x=dates, y=[1.0, 2, 3, 2, 1, 0], name="truth"))
+    fig.add_vrect(x0=dates[3], x1=dates[5], fillcolor="#0072B2", opacity=0.1)
+    fig.update_layout(xaxis_title="date", yaxis_title="temp")
+    spec, rows = vegalite.to_vegalite(fig)
+    text = json.dumps(spec)
+    assert '"temporal"' in text and "2020-01-04" in text  # the band's start, on a time axis
+    for fmt in export.FORMATS:
+        assert len(export.render(fig, fmt, scale=1)) > 100
+    csv_text = export.render(fig, "csv").decode()
+    assert csv_text.splitlines()[:2] == ["series,date,temp", "truth,2020-01-01T00:00:00,1.0"]
