@@ -2,14 +2,15 @@
 on freshly trained RNN, LSTM and GRU weights; every slip in numbers; and the proof that the
 shown numbers are torch's."""
 
-import pandas as pd
 import streamlit as st
 
 from memviz import config as C
 from memviz.documents import checks, slips
 from memviz.documents import sources as D
+from memviz.documents.demotext import listed
 from memviz.ui import documents as UD
 from memviz.ui import show, training, urlstate
+from memviz.ui.lang import t
 from memviz.ui.recurrent import TASK_LABELS
 from memviz.ui.router import through_router
 
@@ -17,8 +18,8 @@ through_router()  # first: a fresh server's deep link must run through app.py
 
 PAGE = "docs"
 
-st.title("The documents")
-show.prose(D.INTRO)
+st.title(t("documents.title"))
+show.prose(t("documents.intro"))
 
 S = urlstate.Setting
 TABLE = urlstate.Table(PAGE, [
@@ -30,63 +31,58 @@ TABLE = urlstate.Table(PAGE, [
 ], check=lambda v: C.TaskConfig(v["task"], v["seq_len"]))
 TABLE.start()
 c1, c2, c3, c4, c5 = st.columns(5)
-task = TABLE.choice(c1, "Task", "task", format_func=TASK_LABELS.get)
-seq_len = TABLE.slider(c2, "Sequence length T", "seq_len", lo=C.MIN_SEQ_LEN[task])
-hidden = TABLE.slider(c3, "Hidden size H", "hidden")
-steps = TABLE.slider(c4, "Training steps", "steps")
-seed = TABLE.number(c5, "Seed", "seed")
+task = TABLE.choice(c1, t("documents.ctl.task"), "task", format_func=TASK_LABELS.get)
+seq_len = TABLE.slider(c2, t("documents.ctl.seq_len"), "seq_len", lo=C.MIN_SEQ_LEN[task])
+hidden = TABLE.slider(c3, t("documents.ctl.hidden"), "hidden")
+steps = TABLE.slider(c4, t("documents.ctl.steps"), "steps")
+seed = TABLE.number(c5, t("documents.ctl.seed"), "seed")
 TABLE.save()
 try:
     cfg = C.RunConfig(C.TaskConfig(task, seq_len), C.ModelConfig("lstm", hidden),
                       C.TrainConfig(steps=steps, seed=int(seed)))
 except C.ConfigError as e:
-    st.error(f"These settings cannot be used: {e}")
+    st.error(t("documents.bad_settings", error=e))
     st.stop()
 show.note_config(cfg)
-study = training.trained(PAGE, checks.configs(cfg), checks.prepare, label="Train RNN, LSTM and GRU",
-                         auto=TABLE.from_link())
+study = training.trained(PAGE, checks.configs(cfg), checks.prepare,
+                         label=t("documents.train"), auto=TABLE.from_link())
 if study is None:
     st.stop()
 
-lstm = study.lessons["lstm"]
 acc = {a: les.run.history.eval_accuracy for a, les in study.lessons.items()}
-show.caption("Trained on " + lstm.run.device_label + ". Held-out accuracy: " + ", ".join(
-    f"{a.upper()} {100 * v:.0f}%" for a, v in acc.items() if v is not None)
-    + f"; the CNN page's network on the digits {100 * study.evidence.cnn.test_accuracy:.0f}%. "
-    "Every demo below uses these weights and the task's example sequence.")
+show.caption(t("documents.trained_caption", device=study.lessons["lstm"].run.device_label,
+               acc=listed([f"{a.upper()} {100 * v:.0f}%" for a, v in acc.items() if v is not None]),
+               cnn=100 * study.evidence.cnn.test_accuracy))
 
-st.header("Verification: are these the model's numbers?")
-show.prose(D.VERIFY_TEXT)
-table = pd.DataFrame(study.verification)
-st.dataframe(table, hide_index=True, column_config={
-    **{c: st.column_config.NumberColumn(format="%.1e") for c in table.columns[1:4]},
-    "pass": st.column_config.CheckboxColumn("within tolerance")})
-show.caption("Read each row as: the largest difference between the two hidden states, over every "
-             "unit and step; anything below the tolerance is float32 rounding.")
+st.header(t("documents.verify_heading"))
+show.prose(t("documents.verify_text"))
+UD.verification(study)
 
-st.header(f"Every slip in numbers: {len(slips.SLIPS)} of {len(slips.SLIPS)}")
+st.header(t("documents.slips_heading", n=len(slips.SLIPS), total=len(slips.SLIPS)))
 UD.slips_table(study)
 
 st.divider()
-unit = st.number_input("Unit to follow in the curves below", 0, hidden - 1, 0, key=f"{PAGE}_unit")
+unit = st.number_input(t("documents.unit_to_follow"), 0, hidden - 1, 0, key=f"{PAGE}_unit")
 
 for doc in D.DOCUMENTS:
-    st.header(f"Document {doc.number}: {doc.title}", anchor=f"doc{doc.number}")
-    show.caption(doc.english)
+    st.header(t("documents.doc_heading", number=doc.number, title=doc.title),
+              anchor=f"doc{doc.number}")
+    show.caption(doc.subtitle)
     show.prose(doc.summary)
     left, right = st.columns(2)
-    left.markdown("**As the document writes it**")
-    right.markdown("**What the app computes**")
+    left.markdown(t("documents.as_written"))
+    right.markdown(t("documents.as_computed"))
     for eq in doc.equations:
         left, right = st.columns(2)
         with left:
-            show.latex(eq.doc, key=f"{doc.number}_{eq.label}_doc")
+            show.latex(D.localized(eq.doc), key=f"{doc.number}_{eq.key}_doc")
         with right:
-            show.latex(eq.canonical, key=f"{doc.number}_{eq.label}_app")
-        show.caption(f"{eq.label}: {D.VERDICTS[eq.verdict]}" + (f". {eq.note}" if eq.note else ""))
+            show.latex(D.localized(eq.canonical), key=f"{doc.number}_{eq.key}_app")
+        show.caption(t("documents.eq_verdict", label=eq.label, verdict=D.VERDICTS[eq.verdict])
+                     + (t("documents.eq_note", note=eq.note) if eq.note else ""))
     for remark in doc.remarks:
         st.warning(remark)
-    st.subheader("Its slips in numbers")
+    st.subheader(t("documents.its_slips"))
     UD.slips_of(study, doc.number)
     for key in doc.demos:
         st.subheader(D.DEMO_TITLES[key])
@@ -94,7 +90,6 @@ for doc in D.DOCUMENTS:
         UD.DEMOS[key](study, unit)
     st.divider()
 
-st.header("The documents' own equations, with live numbers")
-show.prose("Pick a cell, a document that writes it, a step and a unit: the document's equations "
-           "get the trained model's numbers, next to PyTorch's with the same inputs.")
+st.header(t("documents.live_heading"))
+show.prose(t("documents.live_text"))
 UD.live_equations(study)

@@ -12,6 +12,7 @@ import torch
 
 from memviz.config import ARCHS, RunConfig
 from memviz.documents import evidence, variants
+from memviz.i18n import t
 from memviz.progress import OnStep
 from memviz.recurrent import tasks
 from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
@@ -109,7 +110,8 @@ def softmax_demo(les: Lesson) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def verification(lessons: Mapping[str, Lesson], batch: int = VERIFY_BATCH) -> tuple[dict, ...]:
-    """Per cell type: hand-written vs fused max |Δh| on the example and on a fresh batch."""
+    """Per cell type: hand-written vs fused max |Δh| on the example and on a fresh batch (the
+    keys are identifiers, shared by every session; the page names the columns in its language)."""
     rows = []
     for arch in ARCHS:
         les = lessons[arch]
@@ -143,10 +145,13 @@ def prepare(cfgs: tuple[RunConfig, ...], on_step: OnStep | None = None) -> Study
 
 
 def output_names(les: Lesson) -> list[str]:
-    """A name per readout output: the symbol or depth it scores, else 'output'."""
+    """A name per readout output, in the run's language: the symbol or depth it scores, else
+    'output'."""
     s, task = les.spec, les.run.config.task.name
     if task == "recall":
-        return [f"symbol {k}" for k in range(s.output_size)]
+        return [t("documents.output.symbol", k=k) for k in range(s.output_size)]
     if task == "brackets":
-        return [f"depth {k}" for k in range(s.output_size)]
-    return ["output"] if s.output_size == 1 else [f"output {k}" for k in range(s.output_size)]
+        return [t("documents.output.depth", k=k) for k in range(s.output_size)]
+    if s.output_size == 1:
+        return [t("documents.output.one")]
+    return [t("documents.output.numbered", k=k) for k in range(s.output_size)]

@@ -111,7 +111,7 @@ class Scores:
 
     z: np.ndarray
     target: int
-    source: str
+    source: str  # "lstm" or "cnn": a key of slips.source (shared by sessions of any language)
 
     def once(self) -> np.ndarray:
         return torch.softmax(torch.as_tensor(self.z), -1).numpy()
@@ -136,11 +136,11 @@ def scores(lstm_lesson, cnn_run: cnn.CNNRun) -> Scores:
     if lstm_lesson.spec.classify:
         tr = lstm_lesson.trace
         target = int(np.asarray(tr.target).reshape(-1)[-1])
-        return Scores(np.array(tr.output[-1], dtype=np.float32), target, "the LSTM's last step")
+        return Scores(np.array(tr.output[-1], dtype=np.float32), target, "lstm")
     data = cnn.digits(cnn_run.config.seed)
     with torch.no_grad():
         z = cnn_run.model(torch.tensor(np.array(data.x_test[:1])))[0].numpy()
-    return Scores(z, int(data.y_test[0]), "the CNN's first held-out digit")
+    return Scores(z, int(data.y_test[0]), "cnn")
 
 
 # ---------------------------------------------------------------- 003: the neuron and its code
