@@ -225,3 +225,30 @@ def _csv_rows() -> tuple[str, str]:
 
     lines = table_csv([Best("in_comment", "c", 3, 0.5)]).splitlines()
     return lines[0], lines[1]
+
+
+def broken_bold(markdown: str) -> list[str]:
+    """**bold** that Markdown will not render: a closing ** after punctuation and before a
+    letter ('**VAE。**同' stays as stars), or an opening one after a letter and before
+    punctuation. Chinese text meets the first easily: the full stop belongs outside."""
+    import unicodedata
+
+    def punct(c: str) -> bool:
+        return unicodedata.category(c).startswith("P")
+
+    bad, text = [], f" {markdown} "
+    for k, m in enumerate(re.finditer(r"\*\*", text)):
+        before, after = text[m.start() - 1], text[m.end()]
+        closing = k % 2 == 1
+        opening_bad = not closing and punct(after) and before.isalnum()
+        if opening_bad or (closing and punct(before) and after.isalnum()):
+            bad.append(text[max(0, m.start() - 8): m.end() + 8])
+    return bad
+
+
+@pytest.mark.parametrize("lesson", ["text", "attention"])
+def test_chinese_bold_renders(lesson):
+    assert broken_bold("**VAE。**同一篇") and not broken_bold("**VAE**。同一篇")
+    for key, entry in i18n.catalogue().items():
+        if key.startswith(f"{lesson}."):
+            assert broken_bold(entry["zh"]) == [] and broken_bold(entry["en"]) == [], key
