@@ -93,7 +93,7 @@ def temperature(logits: np.ndarray, chars: Sequence[str], chosen_t: float,
         data.append(dict(type="bar", x=labels, y=p, name=name,
                          marker=dict(color=TEMP_COLORS.get(t, "#009E73"))))
     layout = _group_layout()
-    return _figure(data, layout, i18n.t("text.fig.temperature"), 330)
+    return _figure(data, layout, i18n.t("text.fig.temperature"), 360)
 
 
 def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.Figure:
@@ -109,12 +109,13 @@ def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.F
                  marker=dict(color="#D55E00"))]
     layout = _group_layout()
     layout["yaxis"]["range"] = [0, 1]
-    return _figure(data, layout, i18n.t("text.fig.softmax_twice"), 320)
+    return _figure(data, layout, i18n.t("text.fig.softmax_twice"), 350)
 
 
 def _group_layout() -> dict:
-    """Grouped bars over the next character, the legend in a row above them."""
-    return dict(barmode="group",
+    """Grouped bars over the next character, the legend in a row above them (under the title:
+    a long title, as in Chinese, would run into a legend beside it)."""
+    return dict(barmode="group", margin=dict(l=60, r=20, t=85, b=45),
                 xaxis=dict(title=dict(text=i18n.t("text.fig.next_char")), type="category"),
                 yaxis=dict(title=dict(text=i18n.t("text.fig.probability"))),
                 legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
