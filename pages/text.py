@@ -1,8 +1,5 @@
 """Text lesson (document 004): a character-level LSTM that writes, and the cells that read."""
 
-import re
-from pathlib import Path
-
 import streamlit as st
 
 from memviz.config import ConfigError
@@ -11,13 +8,12 @@ from memviz.text import cellfinder
 from memviz.text import train as text_train
 from memviz.ui import recurrent, show, training
 from memviz.ui import text as ui
+from memviz.ui.lang import t
 from memviz.ui.router import through_router
 
 through_router()  # first: a fresh server's deep link must run through app.py
 
 PAGE = "text"
-TEXT = dict(re.findall(r"<!-- section: (\w+) -->\n(.*?)(?=\n<!-- section|\Z)",
-                       Path(__file__).with_suffix(".md").read_text(encoding="utf-8"), re.S))
 DOC004 = [
     r"i_t=\sigma(w_{it}x_t+w_{ft}m_{t-1}+b_i)",
     r"f_t=\sigma(w_{ft}x_t+w_{ft}m_{t-1}+b_f)",
@@ -27,24 +23,24 @@ DOC004 = [
     r"p=\frac{\exp(p)}{\sum\exp(p)}",
 ]
 
-st.title("Text: a character model that writes")
-show.prose(TEXT["intro"])
+st.title(t("text.title"))
+show.prose(t("text.prose.intro"))
 
 cfg, from_link = ui.settings(PAGE)
 run = None if cfg is None else training.trained(PAGE, cfg, text_train.run, auto=from_link)
 
 if run is not None:
     ui.summary(run)
-    show.prose(TEXT["score"])
+    show.prose(t("text.prose.score"))
 
-    st.header("Let it write")
-    show.prose(TEXT["generate"])
+    st.header(t("text.page.write"))
+    show.prose(t("text.prose.generate"))
     ui.generation(PAGE, run)
 
-    st.header("Step through a passage")
-    show.prose(TEXT["step"])
+    st.header(t("text.page.step"))
+    show.prose(t("text.prose.step"))
     default = run.split.held_text[:60]
-    passage = st.text_input("Passage (characters the model knows)", default,
+    passage = st.text_input(t("text.page.passage"), default,
                             key=f"{PAGE}_passage", max_chars=200)
     tr = None
     try:
@@ -52,27 +48,24 @@ if run is not None:
             tr = ui.cached("text.trace", (cfg, passage),
                            lambda: cellfinder.record(run.model, run.split.vocab, passage))
         else:
-            st.info("Type a passage to step through.")
+            st.info(t("text.page.type_passage"))
     except ConfigError as e:
-        st.error(f"This passage cannot be read: {e}.")
+        st.error(t("text.page.bad_passage", error=e))
     if tr is not None:
-        show.caption(f"The numbers come from the cell written out gate by gate with the trained "
-                     f"weights; torch's nn.{cfg.arch.upper()} gives the same h to within "
-                     f"{tr.max_abs_diff:.1e}.")
+        show.caption(t("text.page.checked", module=cfg.arch.upper(),
+                       diff=f"{tr.max_abs_diff:.1e}"))
         slip = ui.softmax_at(PAGE, tr, run.split.vocab.chars, passage,
-                             "Blue: the model's probabilities for the next character. Orange: "
-                             "the same logits put through the softmax twice, as document 004's "
-                             "line reads literally: almost flat.")
+                             t("text.page.slip_caption"))
         recurrent.step_through(PAGE, ui.StepLesson(tr, run), extra=ui.keeping_url(PAGE, slip))
-        show.prose(TEXT["slip"])
+        show.prose(t("text.prose.slip"))
 
-    st.header("Cells that read")
-    show.prose(TEXT["cells"])
+    st.header(t("text.page.cells"))
+    show.prose(t("text.prose.cells"))
     ui.cells(PAGE, run)
 
-    with st.expander("Document 004's equations as written"):
+    with st.expander(t("text.page.doc004")):
         for tex in DOC004:
             show.latex(tex)
-        show.prose(TEXT["doc004"])
+        show.prose(t("text.prose.doc004"))
         for tex in equations.CANONICAL[cfg.arch].values():
             show.latex(tex)

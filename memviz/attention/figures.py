@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from memviz.attention.data import VOCAB
+from memviz.i18n import t
 
 FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
 VARIANT_COLORS = {"plain": "#D55E00", "attention": "#0072B2"}  # Okabe-Ito
@@ -29,7 +30,7 @@ def token_label(i: int) -> str:
 
 def _unique(labels: Sequence[str]) -> list[str]:
     """Category labels made unique by position ('3 (1)', '3 (2)'): plotly merges equal ones."""
-    return [f"{t} ({k + 1})" for k, t in enumerate(labels)]
+    return [f"{s} ({k + 1})" for k, s in enumerate(labels)]
 
 
 def alignment_heatmap(alpha: np.ndarray, source: Sequence[str], output: Sequence[str],
@@ -37,15 +38,19 @@ def alignment_heatmap(alpha: np.ndarray, source: Sequence[str], output: Sequence
     """Attention weights alpha (K, S): output step k (rows) x source position j (columns)."""
     x, y = list(range(1, len(source) + 1)), list(range(1, len(output) + 1))
     fig = go.Figure(go.Heatmap(z=alpha, x=x, y=y, colorscale="Cividis", zmin=0, zmax=1,
-                               colorbar=dict(title="weight"), customdata=[[
-                                   f"{o} reads {s}" for s in source] for o in output],
-                               hovertemplate="step %{y} (%{customdata}): %{z:.3f}"
-                                             "<extra></extra>"))
-    fig.update_layout(**_layout("Alignment: where each output step looked", height, top=95,
-                                xaxis=dict(title=dict(text="source position", standoff=4),
+                               colorbar=dict(title=t("attention.fig.weight")), customdata=[[
+                                   t("attention.fig.reads", output=o, source=s) for s in source]
+                                   for o in output],
+                               hovertemplate=t("attention.fig.hover", step="%{y}",
+                                               pair="%{customdata}")
+                               + ": %{z:.3f}<extra></extra>"))
+    fig.update_layout(**_layout(t("attention.fig.alignment"), height, top=95,
+                                xaxis=dict(title=dict(text=t("attention.fig.source_position"),
+                                                      standoff=4),
                                            side="top", tickvals=x, ticktext=_unique(source)),
-                                yaxis=dict(title="output step", autorange="reversed",
-                                           tickvals=y, ticktext=_unique(output))))
+                                yaxis=dict(title=t("attention.fig.output_step"),
+                                           autorange="reversed", tickvals=y,
+                                           ticktext=_unique(output))))
     if step is not None and 0 <= step < len(y):
         fig.add_shape(type="rect", x0=0.5, x1=len(x) + 0.5, y0=step + 0.5, y1=step + 1.5,
                       line=dict(color=MARK, width=3))
@@ -59,17 +64,20 @@ def accuracy_lines(acc: dict[str, dict[int, tuple[float, float]]], max_train: in
     fig = go.Figure()
     for name, by_n in acc.items():
         n = sorted(by_n)
-        for col, dash, what in ((0, "solid", "exact sequence"), (1, "dot", "per token")):
+        for col, dash, what in ((0, "solid", "exact"), (1, "dot", "per_token")):
+            label = t("attention.fig.trace", variant=t(f"attention.fig.{name}"),
+                      measure=t(f"attention.fig.{what}"))
             fig.add_trace(go.Scatter(
-                x=n, y=[by_n[k][col] for k in n], mode="lines+markers", name=f"{name}, {what}",
+                x=n, y=[by_n[k][col] for k in n], mode="lines+markers", name=label,
                 line=dict(color=VARIANT_COLORS[name], dash=dash, width=2.5),
-                hovertemplate="length %{x}: %{y:.1%}<extra>" + f"{name}, {what}</extra>"))
+                hovertemplate=t("attention.fig.length") + " %{x}: %{y:.1%}<extra>" + label
+                + "</extra>"))
     fig.add_vline(x=max_train + 0.5, line=dict(color="grey", dash="dash"))
-    fig.add_annotation(x=max_train + 0.5, y=1.04, text="trained up to here", showarrow=False,
-                       xanchor="right", font=dict(color="grey"))
-    fig.update_layout(**_layout("Accuracy against source length (greedy decoding, held-out)",
-                                height, xaxis=dict(title="source length", dtick=1),
-                                yaxis=dict(title="accuracy", tickformat=".0%",
+    fig.add_annotation(x=max_train + 0.5, y=1.04, text=t("attention.fig.trained_here"),
+                       showarrow=False, xanchor="right", font=dict(color="grey"))
+    fig.update_layout(**_layout(t("attention.fig.accuracy_title"), height,
+                                xaxis=dict(title=t("attention.fig.source_length"), dtick=1),
+                                yaxis=dict(title=t("attention.fig.accuracy"), tickformat=".0%",
                                            range=[0, 1.08]),
                                 legend=dict(orientation="h", y=-0.2)))
     return fig
@@ -81,14 +89,15 @@ def self_attention_map(A: np.ndarray, head: int = 0, height: int = 420) -> go.Fi
     T = A.shape[0]
     steps = list(range(1, T + 1))
     fig = go.Figure(go.Heatmap(z=A, x=steps, y=steps, colorscale="Cividis", zmin=0, zmax=1,
-                               colorbar=dict(title="weight"),
-                               hovertemplate="step %{y} reads step %{x}: %{z:.3f}"
-                                             "<extra></extra>"))
+                               colorbar=dict(title=t("attention.fig.weight")),
+                               hovertemplate=t("attention.fig.step_reads", query="%{y}",
+                                               read="%{x}") + ": %{z:.3f}<extra></extra>"))
     fig.add_shape(type="rect", x0=0.5, x1=T + 0.5, y0=T - 0.5, y1=T + 0.5,
                   line=dict(color=MARK, width=2))
-    fig.update_layout(**_layout(f"Self-attention map, head {head + 1} (row = query step)",
-                                height, xaxis=dict(title="key step j (what is read)"),
-                                yaxis=dict(title="query step t", autorange="reversed")))
+    fig.update_layout(**_layout(t("attention.fig.self_map", head=head + 1), height,
+                                xaxis=dict(title=t("attention.fig.key_step")),
+                                yaxis=dict(title=t("attention.fig.query_step"),
+                                           autorange="reversed")))
     return fig
 
 
@@ -97,8 +106,8 @@ def step_panel(alpha: np.ndarray | None, source: Sequence[str], p: np.ndarray,
     """One decoding step: weights over the source (B, if attention), the top output
     probabilities, and the decoder state s_k and context c_k as two colour rows."""
     rows = 3 if alpha is not None else 2
-    titles = (["attention weights over the source"] if alpha is not None else []) + [
-        f"top {top} output probabilities", "decoder state s and context c"]
+    titles = ([t("attention.fig.over_source")] if alpha is not None else []) + [
+        t("attention.fig.top", n=top), t("attention.fig.state_context")]
     fig = make_subplots(rows=rows, cols=1, subplot_titles=titles, vertical_spacing=0.16)
     r = 1
     if alpha is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from memviz import i18n
 from memviz.attention import data, seq2seq
 from memviz.attention.figures import token_label
 from memviz.attention.train import Both, Seq2SeqConfig, max_steps, test_batch
@@ -105,9 +106,8 @@ def summary(both: Both) -> str:
     n = both.config.max_len
     a, p = both.attn.accuracy, both.plain.accuracy
     far = max(a)
-    return (f"At the longest training length ({n}) the model with attention gets "
-            f"{a[n][0]:.0%} of sequences exactly right, the plain one {p[n][0]:.0%}; at length "
-            f"{far}, never seen in training, {a[far][0]:.0%} and {p[far][0]:.0%}.")
+    return i18n.t("attention.s2s.summary", n=n, attn=f"{a[n][0]:.0%}", plain=f"{p[n][0]:.0%}",
+                  far=far, attn_far=f"{a[far][0]:.0%}", plain_far=f"{p[far][0]:.0%}")
 
 
 def cost_table(T: int, H: int = 32, n_symbols: int = 4):
@@ -120,7 +120,8 @@ def cost_table(T: int, H: int = 32, n_symbols: int = 4):
     n_in, n_out = n_symbols + 1, n_symbols
     rows = {name: flops_per_sequence(arch, T, n_in, H, n_out, kernel=5, depth=3, field=29)
             for name, arch in (("RNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"), ("CNN", "cnn"),
-                               ("Attention (last step only)", "attention"))}
-    rows["Attention (every step)"] = flops_per_sequence("attention", T, n_in, H, n_out,
-                                                        last_only=False)
-    return pd.DataFrame({"model": list(rows), f"FLOPs per sequence (T = {T})": list(rows.values())})
+                               (i18n.t("attention.cost.last"), "attention"))}
+    rows[i18n.t("attention.cost.every")] = flops_per_sequence("attention", T, n_in, H, n_out,
+                                                              last_only=False)
+    return pd.DataFrame({i18n.t("attention.cost.model"): list(rows),
+                         i18n.t("attention.cost.flops", T=T): list(rows.values())})

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from memviz import i18n
 from memviz.config import ConfigError, TaskConfig, TrainConfig, check_range
 from memviz.progress import History, OnStep
 from memviz.recurrent import tasks, train
@@ -56,10 +57,10 @@ class SelfAttention(nn.Module):
                  last_only: bool = False) -> None:
         super().__init__()
         if encoding not in ENCODINGS:
-            raise ConfigError(f"positional encoding must be one of {', '.join(ENCODINGS)}")
+            raise ConfigError(i18n.t("attention.error.encoding", choices=", ".join(ENCODINGS)))
         check_range("number of heads", heads, HEADS_RANGE)
         if d % heads:
-            raise ConfigError(f"the model width {d} must divide evenly into {heads} heads")
+            raise ConfigError(i18n.t("attention.error.width", d=d, heads=heads))
         self.d, self.heads, self.encoding, self.max_len = d, heads, encoding, max_len
         self.last_only = last_only
         self.embed = nn.Linear(input_size, d)
@@ -73,8 +74,7 @@ class SelfAttention(nn.Module):
         if self.pos is None:
             return sinusoidal(T, self.d)
         if T > self.max_len:
-            raise ConfigError(f"a learned positional table of {self.max_len} rows cannot "
-                              f"encode a sequence of {T} steps")
+            raise ConfigError(i18n.t("attention.error.table", rows=self.max_len, T=T))
         return self.pos[:T]
 
     def _split(self, a: torch.Tensor) -> torch.Tensor:
@@ -148,9 +148,9 @@ class RecallConfig:
         check_range("lag", self.lag, (2, MAX_POSITIONS))
         check_range("number of heads", self.heads, HEADS_RANGE)
         if self.encoding not in ENCODINGS:
-            raise ConfigError(f"positional encoding must be one of {', '.join(ENCODINGS)}")
+            raise ConfigError(i18n.t("attention.error.encoding", choices=", ".join(ENCODINGS)))
         if self.d % self.heads:
-            raise ConfigError(f"the model width {self.d} must divide into {self.heads} heads")
+            raise ConfigError(i18n.t("attention.error.width", d=self.d, heads=self.heads))
 
     @property
     def task(self) -> TaskConfig:

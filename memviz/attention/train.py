@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from memviz import i18n
 from memviz.attention import data, seq2seq
 from memviz.config import (
     BATCH_RANGE,
@@ -51,7 +52,8 @@ class Seq2SeqConfig:
 
     def __post_init__(self) -> None:
         if self.task not in data.TASKS:
-            raise ConfigError(f"task must be one of {', '.join(data.TASKS)}; got {self.task!r}")
+            raise ConfigError(i18n.t("attention.error.task", choices=", ".join(data.TASKS),
+                                     got=repr(self.task)))
         check_range(f"longest training length for {self.task}", self.max_len,
                     LEN_RANGE[self.task])
         check_range("shortest training length", self.min_len, (1, self.max_len))

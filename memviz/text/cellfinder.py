@@ -50,7 +50,7 @@ class Best:
     corr: float
 
     def row(self) -> dict:
-        return {"feature": self.feature, "label": F.LABELS[self.feature], "field": self.field,
+        return {"feature": self.feature, "label": F.label(self.feature), "field": self.field,
                 "unit": self.unit, "correlation": round(self.corr, 4)}
 
 
@@ -74,5 +74,5 @@ def best_cells(tr: rtrace.Trace, feats: dict[str, np.ndarray],
 def table_csv(rows: list[Best]) -> str:
     """The cell-finder table as CSV text."""
     lines = ["feature,label,field,unit,correlation"]
-    lines += [f"{b.feature},{F.LABELS[b.feature]},{b.field},{b.unit},{b.corr:.4f}" for b in rows]
+    lines += [f"{b.feature},{F.label(b.feature)},{b.field},{b.unit},{b.corr:.4f}" for b in rows]
     return "\n".join(lines) + "\n"

@@ -16,12 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from memviz.config import ConfigError
+from memviz.i18n import t
 
 STDLIB_BYTES = 1_500_000  # ~1.5 MB of source: enough to beat an n-gram in a minute
 MAX_UPLOAD_BYTES = 2_000_000
 MIN_CHARS = 1_000  # below this there is too little to train on and to score on
 MAX_VOCAB = 2_000  # rarer characters (e.g. in a long Chinese text) share one symbol
 UNKNOWN = "\ufffd"
+STDLIB_NAME = "Python standard library"  # names kept in configs and files (the UI translates)
+PASTED_NAME = "pasted text"
 HELD_OUT_FRACTION = 0.1
 HELD_OUT_MAX = 50_000  # characters scored at the end of training (kept small: it is live)
 # Top-level modules that are data tables or generated, not code a person wrote.
@@ -75,39 +78,37 @@ def stdlib(max_bytes: int = STDLIB_BYTES) -> Corpus:
         parts.append(path.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n"))
     text = "".join(parts)
     if len(text) < MIN_CHARS:
-        raise ConfigError("this Python's standard library source could not be read; "
-                          "upload a text file instead")
-    return Corpus("Python standard library", text, _sha(text), tuple(p.name for p in files))
+        raise ConfigError(t("text.error.stdlib"))
+    return Corpus(STDLIB_NAME, text, _sha(text), tuple(p.name for p in files))
 
 
-def from_text(text: str, name: str = "pasted text") -> Corpus:
+def from_text(text: str, name: str = PASTED_NAME) -> Corpus:
     """Validate a pasted or decoded text: not empty, long enough, not too long."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     if not text.strip():
-        raise ConfigError(f"{name} is empty: paste or upload some text to train on")
+        raise ConfigError(t("text.error.empty_text", name=name))
     if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
-        raise ConfigError(f"{name} is larger than {MAX_UPLOAD_BYTES / 1e6:g} MB; "
-                          "use a shorter excerpt")
+        raise ConfigError(t("text.error.too_large_text", name=name,
+                            mb=f"{MAX_UPLOAD_BYTES / 1e6:g}"))
     if len(text) < MIN_CHARS:
-        raise ConfigError(f"{name} has {len(text):,} characters; at least {MIN_CHARS:,} are "
-                          "needed to train on and to score the model on unseen text")
+        raise ConfigError(t("text.error.too_short", name=name, n=f"{len(text):,}",
+                            least=f"{MIN_CHARS:,}"))
     return Corpus(name, text, _sha(text))
 
 
 def from_bytes(data: bytes, name: str = "the file") -> Corpus:
     """Validate an uploaded file: size first, then UTF-8, then from_text's checks."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ConfigError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is "
-                          f"{MAX_UPLOAD_BYTES / 1e6:g} MB")
+        raise ConfigError(t("text.error.too_large_file", name=name, size=f"{len(data) / 1e6:.1f}",
+                            mb=f"{MAX_UPLOAD_BYTES / 1e6:g}"))
     if not data:
-        raise ConfigError(f"{name} is empty: upload a text file with something in it")
+        raise ConfigError(t("text.error.empty_file", name=name))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{name} is not UTF-8 text (byte {e.start} cannot be read); save it "
-                          "as UTF-8 (plain text) and upload it again") from None
+        raise ConfigError(t("text.error.not_utf8", name=name, byte=e.start)) from None
     if "\x00" in text:
-        raise ConfigError(f"{name} looks like a binary file, not text")
+        raise ConfigError(t("text.error.binary", name=name))
     return from_text(text, name)
 
 
@@ -117,7 +118,7 @@ def load(source: str) -> Corpus:
         return stdlib()
     path = Path(source)
     if not path.is_file():
-        raise ConfigError(f"no such file: {source} (give 'stdlib' or a UTF-8 .txt file)")
+        raise ConfigError(t("text.error.no_file", path=source))
     with path.open("rb") as f:
         data = f.read(MAX_UPLOAD_BYTES + 1)  # never read more than the limit needs
     return from_bytes(data, path.name)
@@ -151,7 +152,7 @@ class Vocab:
         out = np.fromiter((idx.get(c, unk) for c in text), dtype=np.int64, count=len(text))
         if (out < 0).any():
             bad = sorted({c for c in text if c not in idx})[:5]
-            raise ConfigError(f"characters never seen in the corpus: {''.join(bad)!r}")
+            raise ConfigError(t("text.error.unseen", chars=repr("".join(bad))))
         return out
 
     def decode(self, ids) -> str:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from memviz.i18n import t
+
 CODE = ("in_string", "in_comment", "bracket_depth", "indentation", "position_in_line")
 GENERIC = ("position_in_line", "inside_quotes", "inside_brackets", "after_punctuation")
-LABELS = {
-    "in_string": "inside a string literal", "in_comment": "inside a comment",
-    "bracket_depth": "bracket depth", "indentation": "indentation (leading spaces)",
-    "position_in_line": "position in the line", "inside_quotes": "inside quotes",
-    "inside_brackets": "inside brackets", "after_punctuation": "just after punctuation",
-}
 OPEN, CLOSE = "([{（【《「『“", ")]}）】》」』”"
 PUNCTUATION = set(".,;:!?。，、；：！？")
+
+
+def label(name: str) -> str:
+    """A feature's name for people, in the current language (e.g. 'inside a comment')."""
+    return t(f"text.feature.{name}")
 
 
 def line_features(text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz import i18n
 from memviz.recurrent.figures import _figure
 from memviz.text import features as F
 from memviz.text.generate import softmax
@@ -66,7 +67,7 @@ def coloured_text(text: str, values: np.ndarray, title: str, width: int = WIDTH,
 def _bars(labels, values, title: str, ylab: str, height: int = 300, color="#0072B2"):
     data = [dict(type="bar", x=labels, y=values, marker=dict(color=color),
                  text=[f"{v:.3f}" for v in values], textposition="outside")]
-    layout = dict(xaxis=dict(title=dict(text="next character"), type="category"),
+    layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.next_char")), type="category"),
                   yaxis=dict(title=dict(text=ylab), range=[0, max(1e-9, max(values)) * 1.2]))
     return _figure(data, layout, title, height)
 
@@ -75,7 +76,7 @@ def top5(top: Sequence[tuple[str, float]], chosen: str, title: str) -> go.Figure
     """The five most likely next characters at one generated position; the pick in orange."""
     labels = [f"{visible(c)} " if c.strip() == "" else c for c, _ in top]
     colors = ["#E69F00" if c == chosen else "#0072B2" for c, _ in top]
-    return _bars(labels, [p for _, p in top], title, "probability", 280, colors)
+    return _bars(labels, [p for _, p in top], title, i18n.t("text.fig.probability"), 280, colors)
 
 
 def temperature(logits: np.ndarray, chars: Sequence[str], chosen_t: float,
@@ -87,14 +88,12 @@ def temperature(logits: np.ndarray, chars: Sequence[str], chosen_t: float,
     data = []
     for t in temps:
         p = softmax(logits, t)[order]
-        name = "greedy (T → 0)" if t == 0 else f"T = {t:g}" + (" (chosen)" if t == chosen_t
-                                                              else "")
+        name = (i18n.t("text.fig.greedy") if t == 0 else
+                i18n.t("text.fig.chosen", t=f"{t:g}") if t == chosen_t else f"T = {t:g}")
         data.append(dict(type="bar", x=labels, y=p, name=name,
                          marker=dict(color=TEMP_COLORS.get(t, "#009E73"))))
-    layout = dict(barmode="group", xaxis=dict(title=dict(text="next character"), type="category"),
-                  yaxis=dict(title=dict(text="probability")),
-                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return _figure(data, layout, "The same scores through softmax(z / T)", 330)
+    layout = _group_layout()
+    return _figure(data, layout, i18n.t("text.fig.temperature"), 360)
 
 
 def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.Figure:
@@ -104,22 +103,31 @@ def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.F
     pp = softmax(p)
     order = np.argsort(-p)[:n]
     labels = [visible(chars[k]) for k in order]
-    data = [dict(type="bar", x=labels, y=p[order], name="softmax(z): what the model predicts",
+    data = [dict(type="bar", x=labels, y=p[order], name=i18n.t("text.fig.once"),
                  marker=dict(color="#0072B2")),
-            dict(type="bar", x=labels, y=pp[order], name="softmax(softmax(z)): applied twice",
+            dict(type="bar", x=labels, y=pp[order], name=i18n.t("text.fig.twice"),
                  marker=dict(color="#D55E00"))]
-    layout = dict(barmode="group", xaxis=dict(title=dict(text="next character"), type="category"),
-                  yaxis=dict(title=dict(text="probability"), range=[0, 1]),
-                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
-    return _figure(data, layout, "One softmax or two, on the same logits", 320)
+    layout = _group_layout()
+    layout["yaxis"]["range"] = [0, 1]
+    return _figure(data, layout, i18n.t("text.fig.softmax_twice"), 350)
+
+
+def _group_layout() -> dict:
+    """Grouped bars over the next character, the legend in a row above them (under the title:
+    a long title, as in Chinese, would run into a legend beside it)."""
+    return dict(barmode="group", margin=dict(l=60, r=20, t=85, b=45),
+                xaxis=dict(title=dict(text=i18n.t("text.fig.next_char")), type="category"),
+                yaxis=dict(title=dict(text=i18n.t("text.fig.probability"))),
+                legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
 
 
 def cell_scores(rows) -> go.Figure:
     """|correlation| of the best unit for each feature, labelled with the unit."""
-    labels = [F.LABELS[b.feature] for b in rows]
+    labels = [F.label(b.feature) for b in rows]
     data = [dict(type="bar", y=labels, x=[abs(b.corr) for b in rows], orientation="h",
-                 text=[f"{b.field} unit {b.unit}: r = {b.corr:+.2f}" for b in rows],
+                 text=[i18n.t("text.fig.cell", field=b.field, unit=b.unit, r=f"{b.corr:+.2f}")
+                       for b in rows],
                  textposition="auto", marker=dict(color="#0072B2"))]
-    layout = dict(xaxis=dict(title=dict(text="|correlation| with the feature"), range=[0, 1]),
+    layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.correlation")), range=[0, 1]),
                   yaxis=dict(autorange="reversed"), margin=dict(l=200, r=20, t=50, b=45))
-    return _figure(data, layout, "The unit that follows each feature best", 90 + 45 * len(rows))
+    return _figure(data, layout, i18n.t("text.fig.best_units"), 90 + 45 * len(rows))

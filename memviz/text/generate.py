@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from memviz.config import ConfigError, check_range
+from memviz.i18n import t
 from memviz.text.corpus import Vocab
 from memviz.text.model import CharModel
 
@@ -49,10 +50,10 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 def prime_ids(vocab: Vocab, prime: str) -> torch.Tensor:
     """The prime as indices (1, P); ConfigError if it is empty or uses unknown characters."""
     if not prime:
-        raise ConfigError("the prime needs at least one character")
+        raise ConfigError(t("text.error.empty_prime"))
     missing = sorted({c for c in prime if c not in set(vocab.chars)})
     if missing and "\ufffd" not in vocab.chars:
-        raise ConfigError(f"the prime uses characters the corpus never has: {''.join(missing)!r}")
+        raise ConfigError(t("text.error.prime_unseen", chars=repr("".join(missing))))
     return torch.as_tensor(vocab.encode(prime))[None]
 
 

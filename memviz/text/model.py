@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from memviz.config import ARCHS, HIDDEN_RANGE, ConfigError, ModelConfig, check_range
+from memviz.i18n import t
 from memviz.recurrent.models import SeqModel
 from memviz.text import corpus as C
 
@@ -47,12 +48,13 @@ class TextConfig:
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
-            raise ConfigError(f"corpus must be one of {', '.join(SOURCES)}; got {self.source!r}")
+            raise ConfigError(t("text.error.source", choices=", ".join(SOURCES),
+                                got=repr(self.source)))
         if self.arch not in ARCHS:
-            raise ConfigError(f"architecture must be one of {', '.join(ARCHS)}; "
-                              f"got {self.arch!r}")
+            raise ConfigError(t("text.error.arch", choices=", ".join(ARCHS),
+                                got=repr(self.arch)))
         if (self.source == "text") != (self.text is not None):
-            raise ConfigError("a text corpus needs its text, and only a text corpus has one")
+            raise ConfigError(t("text.error.text_only"))
         check_range("hidden size", self.hidden, HIDDEN_RANGE)
         check_range("sequence length", self.seq_len, SEQ_LEN_RANGE)
         check_range("training steps", self.steps, STEPS_RANGE)

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from memviz import devices
+from memviz import devices, i18n
 from memviz.config import ConfigError
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.text import corpus as C
@@ -73,8 +73,8 @@ def train(model: CharModel, split: C.Split, cfg: TextConfig, on_step: OnStep | N
     ids = torch.as_tensor(split.train_ids)
     high = len(ids) - cfg.seq_len - 1
     if high < 1:
-        raise ConfigError(f"the training text ({len(ids):,} characters) is shorter than one "
-                          f"sequence of {cfg.seq_len}; lower the sequence length")
+        raise ConfigError(i18n.t("text.error.short_train", n=f"{len(ids):,}",
+                                 seq_len=cfg.seq_len))
     model.to(device).train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history = History(device=device)
