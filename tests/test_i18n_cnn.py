@@ -106,6 +106,14 @@ def test_widgets_metrics_figures_and_equation_words_are_chinese(page_zh):
     assert all(fonts.has_cjk(w) or w == "PyTorch：" for w in words), words
 
 
+def test_the_written_out_panel_stays_chinese_when_only_it_reruns(page_zh):
+    page_zh.selectbox(key="cnn_layer").set_value("conv2").run()  # a widget of the fragment
+    assert not page_zh.exception
+    assert page_zh.success[0].value.startswith("PyTorch 的 Conv2d 在 (0, ")
+    assert "各层感受野大小（像素）：conv1 3×3，pool1 4×4" in " ".join(c.value
+                                                              for c in page_zh.caption)
+
+
 @pytest.fixture(scope="module")
 def tiny_run() -> cnn.CNNRun:
     return cnn.train_cnn(TINY)

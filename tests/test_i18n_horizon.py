@@ -82,7 +82,7 @@ def test_the_page_in_chinese_shows_its_own_texts_in_chinese(page_zh):
                  "《记忆：短期记忆与长期记忆》"):
         assert term in joined, term
     assert "扫描完成" in page_zh.success[0].value
-    assert "CNN（感受野 3）解决了" in joined  # the sweep's finding, in words
+    assert "在延迟 3, 5 中，CNN（感受野 3）" in joined  # the sweep's finding, in words
     assert "CNN 的感受野 = 1 + (卷积核大小 − 1)" in joined and "**3 个时间步**" in joined
 
 
@@ -137,6 +137,12 @@ def test_chart_csv_table_and_description_follow_the_language():
     assert list(table.columns) == ["架构", "延迟 10", "延迟 100"]
     en = report.describe(cfg, rs)
     assert "**Long-term memory shown** at lag 100" in en and "only lags inside its field" in en
+    far = [hz.Result("cnn", "recall", lag, 0, "accuracy", 0.25, 0.1, 10, False)
+           for lag in (50, 100)]  # both beyond the field of 29 steps
+    with i18n.using("zh"):
+        assert report.describe(cfg, far) == ("在延迟 50, 100 中，CNN（感受野 29）一个也没有解决："
+                                             "这些延迟全都超出了它的感受野。")
+    assert report.describe(cfg, far).endswith("solved none: every one lies outside its field.")
 
 
 @NO_CJK

@@ -43,10 +43,13 @@ def _mosaic(maps: np.ndarray, per_row: int, full: bool = False
 
 
 def _square(fig: go.Figure, row: int | None = None, col: int | None = None) -> None:
-    """Square cells, first row on top, no ticks (the pixels are the axes)."""
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, row=row, col=col)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed",
-                     scaleanchor="x" if row is None else None, row=row, col=col)
+    """Square cells, first row on top, no ticks (the pixels are the axes; tick marks would
+    poke into the title of the panel below)."""
+    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, row=row,
+                     col=col)
+    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False,
+                     autorange="reversed", scaleanchor="x" if row is None else None, row=row,
+                     col=col)
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -80,10 +83,11 @@ def kernels(weight: np.ndarray, layer: str) -> go.Figure:
     ticks = [(k + 1) * i + (k - 1) / 2 for i in range(o)]
     fig.update_layout(title=t("cnn.fig.kernels_title", layer=layer, o=o, c=c, k=k),
                       height=max(230, 120 + 34 * c * k // 3),
-                      margin={"l": 70, "r": 10, "t": 40, "b": 30})
+                      margin={"l": 70, "r": 10, "t": 40, "b": 50})
     _square(fig)
     fig.update_xaxes(showticklabels=True, tickvals=ticks, ticktext=[str(i) for i in range(o)],
-                     title_text=t("cnn.fig.output_channel"), side="bottom")
+                     title_text=t("cnn.fig.output_channel"), side="bottom", automargin=True,
+                     title_standoff=6)
     fig.update_yaxes(showticklabels=c > 1, tickvals=[(k + 1) * i + (k - 1) / 2 for i in range(c)],
                      ticktext=[t("cnn.fig.input_tick", i=i) for i in range(c)])
     return fig

@@ -55,10 +55,10 @@ def describe(cfg: HorizonConfig, results: list[Result]) -> str:
                      base=_fmt(cfg.task, baseline(cfg))))
     cnn = sorted(lag for (a, lag) in by if a == "cnn")
     if cnn:
-        key = "horizon.describe.cnn_inside" if k["cnn_only_inside_field"] else \
-            "horizon.describe.cnn"
-        ok = ", ".join(map(str, k["cnn_solved"])) or t("horizon.describe.none")
-        out.append(t(key, lags=", ".join(map(str, cnn)), rf=cfg.receptive_field, ok=ok))
+        key = "horizon.describe." + ("cnn" if k["cnn_solved"] else "cnn_none") + (
+            "_inside" if k["cnn_only_inside_field"] else "")
+        out.append(t(key, lags=", ".join(map(str, cnn)), rf=cfg.receptive_field,
+                     ok=", ".join(map(str, k["cnn_solved"]))))
     return " ".join(out) or t("horizon.describe.undecided")
 
 

@@ -78,7 +78,7 @@ def written_out(run: cnn.CNNRun, image, text: dict[str, str]) -> None:
     show.plotly(CF.receptive_fields(image, fields, units), "cnn_field_fig",
                 t("cnn.cap.field", m=m, n=n, layer=layer))
     show.caption(t("cnn.cap.field_sizes",
-                   sizes=", ".join(f"{f.name} {f.size}×{f.size}" for f in fields)))
+                   sizes=t("cnn.cap.sep").join(f"{f.name} {f.size}×{f.size}" for f in fields)))
 
 
 
