@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from memviz.config import ConfigError
+from memviz.i18n import t
 
 
 def out_size(n: int, k: int, s: int = 1, p: int = 0) -> int:
@@ -45,10 +46,8 @@ def shape_rows(n: int, c: int, stages: list[Stage]) -> list[ShapeRow]:
     for st in stages:
         n_out = out_size(n, st.k, st.s, st.p)
         if n_out < 1:
-            raise ConfigError(f"at {st.name} the {st.k}x{st.k} window no longer fits: the input "
-                              f"is {n}x{n} with padding {st.p}, so n + 2p - k = "
-                              f"{n + 2 * st.p - st.k} is negative. Use a larger input, a smaller "
-                              "kernel, more padding or fewer layers.")
+            raise ConfigError(t("cnn.error.no_fit", layer=st.name, k=st.k, n=n, p=st.p,
+                                gap=n + 2 * st.p - st.k))
         c = st.channels if st.kind == "conv" else c
         rows.append(ShapeRow(st, n, n_out, c))
         n = n_out
@@ -118,6 +117,6 @@ def doc000_forward(n: int, fixed: bool, batch: int = 4) -> str:
             h = F.relu(fc1(h.reshape(batch, -1) if fixed else h.view(-1, DOC000_FC1_IN)))
             if not fixed:
                 h = pool(h)  # the document pools again here, on a (B, 120) vector
-            return f"output shape {tuple(fc3(F.relu(fc2(h))).shape)}"
+            return t("cnn.code.output_shape", shape=tuple(fc3(F.relu(fc2(h))).shape))
     except RuntimeError as e:
         return f"RuntimeError: {str(e).splitlines()[0]}"

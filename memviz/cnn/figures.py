@@ -1,6 +1,8 @@
 """Figures for the CNN lesson: kernels, feature maps, a convolution written out, receptive fields.
 
-Every builder returns a plotly or altair figure and never draws it. Labels are plain text.
+Every builder returns a plotly or altair figure and never draws it. Labels are plain text, in
+the current language (memviz.i18n, catalogue memviz/locales/cnn.toml); so are the column names
+of the altair charts' data, which become the columns of their CSV export.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from plotly.subplots import make_subplots
 
 from memviz.cnn.arithmetic import ShapeRow, Stage, torch_shapes
 from memviz.cnn.model import ConvAt, Field
+from memviz.i18n import t
 
 PER_ROW = 8  # maps per row of a mosaic
 DIVERGING = "RdBu_r"  # weights and products: red positive, blue negative, white zero
 ACTIVE = "Viridis"  # activations are >= 0 after ReLU
 INK = "Greys"  # digits: dark ink on white
-STAGE_TITLES = {"input": "input image", "relu1": "conv1 + ReLU", "pool1": "pool1 (2x2 max)",
-                "relu2": "conv2 + ReLU", "pool2": "pool2 (2x2 max)"}
+STAGES = ("input", "relu1", "pool1", "relu2", "pool2")  # the stages a feature-map figure shows
 FIELD_COLORS = ("#E69F00", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9")
 
 
@@ -41,10 +43,13 @@ def _mosaic(maps: np.ndarray, per_row: int, full: bool = False
 
 
 def _square(fig: go.Figure, row: int | None = None, col: int | None = None) -> None:
-    """Square cells, first row on top, no ticks (the pixels are the axes)."""
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, row=row, col=col)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed",
-                     scaleanchor="x" if row is None else None, row=row, col=col)
+    """Square cells, first row on top, no ticks (the pixels are the axes; tick marks would
+    poke into the title of the panel below)."""
+    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, row=row,
+                     col=col)
+    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False,
+                     autorange="reversed", scaleanchor="x" if row is None else None, row=row,
+                     col=col)
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -55,11 +60,14 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 def loss_curve(losses: tuple[float, ...]) -> alt.Chart:
     """Training loss per step (altair line)."""
-    df = pd.DataFrame({"step": np.arange(1, len(losses) + 1), "loss": losses})
+    step, loss = t("cnn.fig.step"), t("cnn.fig.loss")
+    df = pd.DataFrame({step: np.arange(1, len(losses) + 1), loss: losses})
     return alt.Chart(df, height=220).mark_line().encode(
-        x=alt.X("step:Q", title="training step"),
-        y=alt.Y("loss:Q", title="cross-entropy loss"),
-        tooltip=["step", alt.Tooltip("loss:Q", format=".4f")]).properties(title="Training loss")
+        x=alt.X(field=step, type="quantitative", title=t("cnn.fig.training_step")),
+        y=alt.Y(field=loss, type="quantitative", title=t("cnn.fig.cross_entropy")),
+        tooltip=[alt.Tooltip(field=step, type="quantitative"),
+                 alt.Tooltip(field=loss, type="quantitative", format=".4f")],
+    ).properties(title=t("cnn.fig.training_loss"))
 
 
 def kernels(weight: np.ndarray, layer: str) -> go.Figure:
@@ -69,29 +77,38 @@ def kernels(weight: np.ndarray, layer: str) -> go.Figure:
     z, _ = _mosaic(maps, per_row=o)
     lim = float(np.abs(weight).max()) or 1.0
     fig = go.Figure(go.Heatmap(z=z, colorscale=DIVERGING, zmin=-lim, zmax=lim, hoverongaps=False,
-                               colorbar={"title": {"text": "weight"}, "thickness": 12},
-                               hovertemplate="weight %{z:.3f}<extra></extra>"))
+                               colorbar={"title": {"text": t("cnn.fig.weight")},
+                                         "thickness": 12},
+                               hovertemplate=t("cnn.fig.weight") + " %{z:.3f}<extra></extra>"))
     ticks = [(k + 1) * i + (k - 1) / 2 for i in range(o)]
-    fig.update_layout(title=f"{layer}: {o} kernels of {c}x{k}x{k}",
+    fig.update_layout(title=t("cnn.fig.kernels_title", layer=layer, o=o, c=c, k=k),
                       height=max(230, 120 + 34 * c * k // 3),
-                      margin={"l": 70, "r": 10, "t": 40, "b": 30})
+                      margin={"l": 70, "r": 10, "t": 40, "b": 50})
     _square(fig)
     fig.update_xaxes(showticklabels=True, tickvals=ticks, ticktext=[str(i) for i in range(o)],
-                     title_text="output channel (kernel)", side="bottom")
+                     title_text=t("cnn.fig.output_channel"), side="bottom", automargin=True,
+                     title_standoff=6)
     fig.update_yaxes(showticklabels=c > 1, tickvals=[(k + 1) * i + (k - 1) / 2 for i in range(c)],
-                     ticktext=[f"in {i}" for i in range(c)])
+                     ticktext=[t("cnn.fig.input_tick", i=i) for i in range(c)])
     return fig
 
 
 def _stage_title(name: str, shape: tuple[int, ...]) -> str:
     """'conv1 + ReLU: 8 maps of 8x8' for a stage output of shape (C, H, W)."""
     c, h, w = shape
-    return f"{STAGE_TITLES[name]}: {c} map{'s' if c != 1 else ''} of {h}x{w}"
+    if name == "input":
+        stage = t("cnn.fig.input")
+    elif name.startswith("pool"):
+        stage = t("cnn.fig.pool_stage", name=name)
+    else:  # relu1 is conv1's output after its ReLU
+        stage = f"{name.replace('relu', 'conv')} + ReLU"
+    key = "cnn.fig.stage_one" if c == 1 else "cnn.fig.stage_many"
+    return t(key, stage=stage, c=c, h=h, w=w)
 
 
 def feature_maps(acts: dict[str, np.ndarray]) -> go.Figure:
     """The input and the maps (C, H, W) after each ReLU and pool, one block per stage."""
-    names = [n for n in acts if n in STAGE_TITLES]
+    names = [n for n in acts if n in STAGES]
     tiles = [_mosaic(acts[n], PER_ROW, full=True)[0] for n in names]
     heights = [t.shape[0] / t.shape[1] for t in tiles]
     fig = make_subplots(rows=len(names), cols=1, row_heights=heights, vertical_spacing=0.06,
@@ -112,16 +129,16 @@ def _numbers(z: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """Cell labels with 2 decimals; 'pad' where the kernel sits on zero padding."""
     text = np.vectorize(lambda v: f"{v:.2f}".replace("-0.00", "0.00"))(z).astype(object)
     if mask is not None:
-        text[mask] = "pad"
+        text[mask] = t("cnn.fig.pad")
     return text
 
 
 def conv_written_out(at: ConvAt, channel: int = 0) -> go.Figure:
     """Patch, kernel and their products for one input channel, each cell labelled with its value."""
-    parts = [("patch x (input under the kernel)", at.patch[channel], INK, True),
-             (f"kernel w (out {at.out_channel}, in {channel})", at.kernel[channel], DIVERGING,
-              False),
-             ("w x (elementwise products)", at.products[channel], DIVERGING, True)]
+    parts = [(t("cnn.fig.patch"), at.patch[channel], INK, True),
+             (t("cnn.fig.kernel_panel", o=at.out_channel, c=channel), at.kernel[channel],
+              DIVERGING, False),
+             (t("cnn.fig.products"), at.products[channel], DIVERGING, True)]
     fig = make_subplots(rows=1, cols=3, subplot_titles=[p[0] for p in parts],
                         horizontal_spacing=0.05)
     for i, (_, z, scale, pad) in enumerate(parts, start=1):
@@ -140,25 +157,27 @@ def conv_written_out(at: ConvAt, channel: int = 0) -> go.Figure:
 
 def channel_sums(at: ConvAt) -> alt.Chart:
     """Sum of the products per input channel (the terms of the outer sum over c)."""
-    df = pd.DataFrame({"input channel": [str(c) for c in range(len(at.channel_sums))],
-                       "sum of w x": at.channel_sums})
+    channel, total = t("cnn.fig.input_channel"), t("cnn.fig.channel_sum")
+    df = pd.DataFrame({channel: [str(c) for c in range(len(at.channel_sums))],
+                       total: at.channel_sums})
     return alt.Chart(df, height=200).mark_bar().encode(
-        x=alt.X("input channel:N", sort=None),
-        y=alt.Y("sum of w x:Q", title="sum of products"),
-        color=alt.condition("datum['sum of w x'] >= 0", alt.value("#D55E00"),
+        x=alt.X(field=channel, type="nominal", sort=None),
+        y=alt.Y(field=total, type="quantitative", title=t("cnn.fig.sum_of_products")),
+        color=alt.condition(f"datum[{total!r}] >= 0", alt.value("#D55E00"),
                             alt.value("#0072B2")),
-        tooltip=["input channel", alt.Tooltip("sum of w x:Q", format=".4f")])
+        tooltip=[alt.Tooltip(field=channel, type="nominal"),
+                 alt.Tooltip(field=total, type="quantitative", format=".4f")])
 
 
 def receptive_fields(image: np.ndarray, fields: list[Field],
                      units: list[tuple[int, int]]) -> go.Figure:
     """The input image once per layer, with that layer's chosen unit's field drawn as a box."""
-    titles = [f"{f.name}: unit ({m}, {n}) sees {f.size}x{f.size}"
+    titles = [t("cnn.fig.field_title", layer=f.name, m=m, n=n, s=f.size)
               for f, (m, n) in zip(fields, units, strict=True)]
     fig = make_subplots(rows=1, cols=len(fields), subplot_titles=titles, horizontal_spacing=0.03)
     for i, (f, (m, n)) in enumerate(zip(fields, units, strict=True), start=1):
         fig.add_trace(go.Heatmap(z=image, colorscale=INK, zmin=0, zmax=1, showscale=False,
-                                 hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"),
+                                 hovertemplate=t("cnn.fig.field_hover") + "<extra></extra>"),
                       row=1, col=i)
         r0, r1, c0, c1 = f.box(m, n, image.shape[0])
         color = FIELD_COLORS[(i - 1) % len(FIELD_COLORS)]
@@ -175,37 +194,42 @@ def receptive_fields(image: np.ndarray, fields: list[Field],
 def probabilities(probs: np.ndarray, label: int) -> alt.Chart:
     """Predicted probability per class (10,); the true class in orange."""
     digits = range(len(probs))
-    df = pd.DataFrame({"digit": [str(d) for d in digits], "probability": probs,
-                       "class": ["true digit" if d == label else "other" for d in digits]})
+    digit, prob, kind = t("cnn.fig.digit"), t("cnn.fig.probability"), t("cnn.fig.class")
+    true, other = t("cnn.fig.true_digit"), t("cnn.fig.other")
+    df = pd.DataFrame({digit: [str(d) for d in digits], prob: probs,
+                       kind: [true if d == label else other for d in digits]})
     return alt.Chart(df, height=220).mark_bar().encode(
-        x=alt.X("digit:N", sort=None, title="digit"),
-        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("class:N", title=None, scale=alt.Scale(domain=["true digit", "other"],
-                                                               range=["#E69F00", "#0072B2"])),
-        tooltip=["digit", alt.Tooltip("probability:Q", format=".3f")])
+        x=alt.X(field=digit, type="nominal", sort=None, title=digit),
+        y=alt.Y(field=prob, type="quantitative", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color(field=kind, type="nominal", title=None,
+                        scale=alt.Scale(domain=[true, other], range=["#E69F00", "#0072B2"])),
+        tooltip=[alt.Tooltip(field=digit, type="nominal"),
+                 alt.Tooltip(field=prob, type="quantitative", format=".3f")])
 
 
 def shape_table(n: int, c: int, stages: list[Stage], rows: list[ShapeRow]) -> pd.DataFrame:
     """The arithmetic per layer, filled in, beside the (C, H, W) torch produces."""
     real = torch_shapes(n, c, stages)
     return pd.DataFrame({
-        "layer": [r.stage.name for r in rows],
+        t("cnn.fig.layer"): [r.stage.name for r in rows],
         "k, s, p": [f"{r.stage.k}, {r.stage.s}, {r.stage.p}" for r in rows],
         "⌊(n + 2p − k)/s⌋ + 1": [f"⌊({r.n_in} + {2 * r.stage.p} − {r.stage.k})/{r.stage.s}⌋ + 1 "
                                  f"= {r.n_out}" for r in rows],
-        "output C×H×W": [f"{r.c}×{r.n_out}×{r.n_out}" for r in rows],
-        "torch's shape": ["×".join(map(str, t)) for t in real]})
+        t("cnn.fig.output_chw"): [f"{r.c}×{r.n_out}×{r.n_out}" for r in rows],
+        t("cnn.fig.torch_shape"): ["×".join(map(str, shape)) for shape in real]})
 
 
 def shape_chart(n: int, rows: list[ShapeRow]) -> alt.Chart:
     """Side length of the feature map after each layer (bars), input first."""
-    df = pd.DataFrame({"layer": ["input"] + [r.stage.name for r in rows],
-                       "side": [n] + [r.n_out for r in rows],
-                       "channels": [None] + [r.c for r in rows]})
+    layer, side, channels = t("cnn.fig.layer"), t("cnn.fig.side"), t("cnn.fig.channels")
+    df = pd.DataFrame({layer: [t("cnn.fig.input_short")] + [r.stage.name for r in rows],
+                       side: [n] + [r.n_out for r in rows],
+                       channels: [None] + [r.c for r in rows]})
     bars = alt.Chart(df, height=220).mark_bar(color="#0072B2").encode(
-        x=alt.X("layer:N", sort=None), y=alt.Y("side:Q", title="side length (pixels)"),
-        tooltip=["layer", "side", "channels"])
-    return bars + bars.mark_text(dy=-8).encode(text="side:Q")
+        x=alt.X(field=layer, type="nominal", sort=None),
+        y=alt.Y(field=side, type="quantitative", title=t("cnn.fig.side_length")),
+        tooltip=[alt.Tooltip(field=c, type="nominal") for c in (layer, side, channels)])
+    return bars + bars.mark_text(dy=-8).encode(text=alt.Text(field=side, type="quantitative"))
 
 
 # ---------------------------------------------------------------- equations with live numbers
@@ -213,7 +237,12 @@ def shape_chart(n: int, rows: list[ShapeRow]) -> alt.Chart:
 DOC000_CONV = r"f(x,\theta) = \sum_{i=-k}^{k}\sum_{j=-k}^{k} w_{i,j} * x_{i,j} + b"
 CANONICAL_CONV = (r"y_{o,m,n} = b_o + \sum_{c=0}^{C-1}\sum_{u=0}^{k-1}\sum_{v=0}^{k-1} "
                   r"w_{o,c,u,v}\, x_{c,\; s m + u - p,\; s n + v - p}")
-OUT_SIZE = r"n_{\text{out}} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1"
+
+
+def out_size_latex() -> str:
+    """The output-size formula, its subscript word in the current language."""
+    return (rf"n_{{\text{{{t('cnn.tex.out')}}}}} = "
+            r"\left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1")
 
 
 def _n(v: float) -> str:

@@ -23,6 +23,7 @@ from torch import nn
 from memviz import devices
 from memviz.cnn.arithmetic import out_size
 from memviz.config import SEED_RANGE, check_device
+from memviz.i18n import t
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.specs import Choice, ConfigError, Flag, check_range
 
@@ -51,14 +52,15 @@ class CNNConfig:
     device: str = "auto"  # auto | cpu | cuda | mps
 
     def __post_init__(self) -> None:
-        Choice("kernel size", KERNELS).check(self.kernel)
-        Flag("max-pool").check(self.pool)
-        check_range("channels of layer 1", self.channels1, CHANNELS_RANGE)
-        check_range("channels of layer 2", self.channels2, CHANNELS_RANGE)
-        check_range("training steps", self.steps, STEPS_RANGE)
-        check_range("batch size", self.batch, BATCH_RANGE)
-        check_range("learning rate", self.lr, LR_RANGE)
-        check_range("seed", self.seed, SEED_RANGE)
+        # the settings' names in the current language: the message may reach a student's page
+        Choice(t("cnn.spec.kernel"), KERNELS).check(self.kernel)
+        Flag(t("cnn.spec.pool")).check(self.pool)
+        check_range(t("cnn.spec.channels1"), self.channels1, CHANNELS_RANGE)
+        check_range(t("cnn.spec.channels2"), self.channels2, CHANNELS_RANGE)
+        check_range(t("cnn.spec.steps"), self.steps, STEPS_RANGE)
+        check_range(t("cnn.spec.batch"), self.batch, BATCH_RANGE)
+        check_range(t("cnn.spec.lr"), self.lr, LR_RANGE)
+        check_range(t("cnn.spec.seed"), self.seed, SEED_RANGE)
         check_device(self.device)
 
 
@@ -225,8 +227,8 @@ def conv_at(model: nn.Sequential, image: np.ndarray, layer: str, out_channel: in
     x = acts[names[names.index(layer) - 1]]  # (C, H, W): the conv's input
     y = acts[layer]  # (O, H', W')
     if not (0 <= out_channel < y.shape[0] and 0 <= row < y.shape[1] and 0 <= col < y.shape[2]):
-        raise ConfigError(f"{layer} has outputs of shape {y.shape}; "
-                          f"({out_channel}, {row}, {col}) is outside it")
+        raise ConfigError(t("cnn.error.outside", layer=layer, shape=y.shape, o=out_channel,
+                            m=row, n=col))
     (k, _), (s, _), (p, _) = conv.kernel_size, conv.stride, conv.padding
     xp = np.pad(x, ((0, 0), (p, p), (p, p)))  # zero padding, as Conv2d does
     r0, c0 = row * s, col * s  # cross-correlation: the window moves with the output position

@@ -1,7 +1,7 @@
 """`python -m memviz horizon`: the memory-horizon sweep from the command line.
 
 Writes results.csv (arch, task, lag, seed, metric, value, train_seconds), summary.json and the
-chart as PNG and SVG (through vl-convert; no browser).
+chart as PNG and SVG (through vl-convert; no browser), its words in --lang (en or zh).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from memviz.cli import check_out
+from memviz import fonts, i18n
+from memviz.cli import UsageError, check_out
 from memviz.horizon.report import baseline, chart_for, known_result, results_csv
 from memviz.horizon.sweep import TASKS, HorizonConfig, PairStep, Result, sweep
 
@@ -50,7 +51,18 @@ def register(sub) -> None:
     p.add_argument("--depth", type=int, default=d.depth, help="CNN layers")
     p.add_argument("--dilation", type=int, default=d.dilation, help="CNN dilation growth")
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
-    p.set_defaults(func=lambda a: _cmd(config_from_args(a), check_out(a.out)))
+    p.add_argument("--lang", choices=i18n.LANGS, default="en",
+                   help="language of the chart's titles, axes and legend (default: en)")
+    p.set_defaults(func=_run)
+
+
+def _run(a: argparse.Namespace) -> int:
+    """The command in the language --lang asks for; every check before the long work."""
+    with i18n.using(a.lang):
+        cfg, out = config_from_args(a), check_out(a.out)
+        if a.lang != "en" and fonts.cjk_family() is None:
+            raise UsageError(i18n.t("horizon.no_font"))
+        return _cmd(cfg, out)
 
 
 def config_from_args(a: argparse.Namespace) -> HorizonConfig:
@@ -64,7 +76,7 @@ def config_from_args(a: argparse.Namespace) -> HorizonConfig:
 def write_outputs(cfg: HorizonConfig, results: list[Result], out: Path,
                   total_seconds: float) -> None:
     """Write results.csv, summary.json, horizon.png and horizon.svg into `out`."""
-    import vl_convert as vlc
+    from memviz import export  # vl-convert, with a CJK font when the chart holds Chinese
 
     out.mkdir(parents=True, exist_ok=True)
     rows = [r.row() for r in results]
@@ -74,9 +86,9 @@ def write_outputs(cfg: HorizonConfig, results: list[Result], out: Path,
                "known_result": known_result(cfg, results),
                "runs": [asdict(r) for r in results]}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    spec = chart_for(cfg, rows).to_json()
-    (out / "horizon.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
-    (out / "horizon.svg").write_text(vlc.vegalite_to_svg(spec))
+    chart = chart_for(cfg, rows)
+    (out / "horizon.png").write_bytes(export.render(chart, "png", scale=2))
+    (out / "horizon.svg").write_bytes(export.render(chart, "svg"))
 
 
 def _cmd(cfg: HorizonConfig, out: Path, on_step: PairStep | None = None) -> int:

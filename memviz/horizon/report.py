@@ -9,6 +9,7 @@ from memviz.config import (
     TaskConfig,
 )
 from memviz.horizon.sweep import CSV_COLUMNS, HorizonConfig, Result, solved
+from memviz.i18n import t
 from memviz.recurrent import tasks
 
 
@@ -43,23 +44,22 @@ def _fmt(task: str, v: float) -> str:
 def describe(cfg: HorizonConfig, results: list[Result]) -> str:
     """A sentence or two (markdown) saying what the results so far show."""
     if not results:
-        return "Nothing trained yet for these settings: press **Run sweep**."
+        return t("horizon.describe.nothing", run=t("horizon.run"))
     k, by = known_result(cfg, results), {(r.arch, r.lag): r.value for r in results}
     out = []
     if k["gated_beat_rnn"]:
         lag = k["gated_beat_rnn"][-1]
-        out.append(f"**Long-term memory shown** at lag {', '.join(map(str, k['gated_beat_rnn']))}"
-                   f": at lag {lag} LSTM {_fmt(cfg.task, by['lstm', lag])}, GRU "
-                   f"{_fmt(cfg.task, by['gru', lag])}, vanilla RNN "
-                   f"{_fmt(cfg.task, by['rnn', lag])} (no memory: "
-                   f"{_fmt(cfg.task, baseline(cfg))}).")
+        out.append(t("horizon.describe.long_term", lags=", ".join(map(str, k["gated_beat_rnn"])),
+                     lag=lag, lstm=_fmt(cfg.task, by["lstm", lag]),
+                     gru=_fmt(cfg.task, by["gru", lag]), rnn=_fmt(cfg.task, by["rnn", lag]),
+                     base=_fmt(cfg.task, baseline(cfg))))
     cnn = sorted(lag for (a, lag) in by if a == "cnn")
     if cnn:
-        rf, ok = cfg.receptive_field, k["cnn_solved"]
-        out.append(f"Of the lags {', '.join(map(str, cnn))}, the CNN (receptive field {rf}) "
-                   f"solved {', '.join(map(str, ok)) or 'none'}"
-                   + (": only lags inside its field." if k["cnn_only_inside_field"] else "."))
-    return " ".join(out) or "No lag separates the memories yet."
+        key = "horizon.describe." + ("cnn" if k["cnn_solved"] else "cnn_none") + (
+            "_inside" if k["cnn_only_inside_field"] else "")
+        out.append(t(key, lags=", ".join(map(str, cnn)), rf=cfg.receptive_field,
+                     ok=", ".join(map(str, k["cnn_solved"]))))
+    return " ".join(out) or t("horizon.describe.undecided")
 
 
 def results_csv(results: list[Result]) -> str:
@@ -77,8 +77,10 @@ def results_table(results: list[Result]):
 
     df = pd.DataFrame([r.row() for r in results])
     table = df.pivot(index="arch", columns="lag", values="value")
-    table.columns = [f"lag {lag}" for lag in table.columns]  # string names: arrow-friendly
-    return table.reset_index()
+    # string names (arrow-friendly) in the current language
+    table.columns = [t("horizon.table.lag", lag=lag) for lag in table.columns]
+    table.index = [t(f"horizon.arch.{a}") for a in table.index]  # names, as in the chart
+    return table.rename_axis(t("horizon.table.arch")).reset_index()
 
 
 def chart_for(cfg: HorizonConfig, rows: list[dict]):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import torch
@@ -33,6 +33,7 @@ from memviz.config import (
     TrainConfig,
 )
 from memviz.horizon.model import CausalCNN, receptive_field
+from memviz.i18n import t
 from memviz.recurrent import models, tasks, train
 from memviz.specs import Choice, Int, Many
 
@@ -67,6 +68,14 @@ KERNEL = Int("kernel size", *KERNEL_RANGE)
 DEPTH = Int("CNN depth", *DEPTH_RANGE)
 
 
+def named(spec, key: str, item: str | None = None):
+    """`spec` with its name (and its items' name) in the current language: a ConfigError's
+    sentence may reach a student's page."""
+    label = t(f"horizon.spec.{key}")
+    return replace(spec, label=label) if item is None else replace(
+        spec, label=label, item=replace(spec.item, label=t(f"horizon.spec.{item}")))
+
+
 @dataclass(frozen=True)
 class HorizonConfig:
     """A sweep: one task, several lags and architectures, the same size, steps and seed."""
@@ -85,14 +94,16 @@ class HorizonConfig:
     dilation: int = 2  # layer l dilates by dilation**l
 
     def __post_init__(self) -> None:
-        TASK.check(self.task)
-        ARCH_LIST.check(self.archs)
-        LAGS.check(self.lags)
-        for spec, value in ((HIDDEN, self.hidden), (STEPS, self.steps), (LR, self.lr),
-                            (SEED, self.seed), (KERNEL, self.kernel), (DEPTH, self.depth)):
-            spec.check(value)
+        named(TASK, "task").check(self.task)
+        named(ARCH_LIST, "archs", "arch").check(self.archs)
+        named(LAGS, "lags", "lag").check(self.lags)
+        for spec, key, value in ((HIDDEN, "hidden_size", self.hidden),
+                                 (STEPS, "steps", self.steps), (LR, "lr", self.lr),
+                                 (SEED, "seed", self.seed), (KERNEL, "kernel_size", self.kernel),
+                                 (DEPTH, "cnn_depth", self.depth)):
+            named(spec, key).check(value)
         # a dilation above the kernel size leaves holes in the receptive field
-        Int("CNN dilation", 1, self.kernel).check(self.dilation)
+        Int(t("horizon.spec.cnn_dilation"), 1, self.kernel).check(self.dilation)
         TaskConfig(self.task, max(self.lags), self.n_symbols)  # validates the task itself
         TrainConfig(steps=self.steps, lr=self.lr, batch=self.batch, seed=self.seed)
 

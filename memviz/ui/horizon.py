@@ -13,13 +13,10 @@ import streamlit as st
 
 from memviz.horizon import report
 from memviz.horizon import sweep as hz
-from memviz.horizon.figures import NAMES
+from memviz.horizon.figures import arch_name
 from memviz.ui import show
+from memviz.ui.lang import t
 from memviz.ui.training import store
-
-HOW = ("How to read this: each point is one model, trained at that lag and scored on fresh "
-       "sequences; where a line falls to the dashed no-memory line, that kind of memory no "
-       "longer reaches that far back. The dotted line marks the CNN's receptive field.")
 
 
 def sweep_panel(cfg: hz.HorizonConfig) -> None:
@@ -27,9 +24,9 @@ def sweep_panel(cfg: hz.HorizonConfig) -> None:
     pairs = cfg.pairs()
     results = [r for r in (store().get(hz.__name__, p) for p in pairs) if r is not None]
     b1, b2, _ = st.columns([1, 1, 4])
-    go = b1.button("Run sweep", type="primary", key="hz_run",
+    go = b1.button(t("horizon.run"), type="primary", key="hz_run",
                    disabled=len(results) == len(pairs))
-    b2.button("Stop", key="hz_stop", help="Stops after the current step; finished runs are kept.")
+    b2.button(t("horizon.stop"), key="hz_stop", help=t("horizon.stop_help"))
     progress, chart_slot, note = st.empty(), st.empty(), st.empty()
     draws = itertools.count()  # each redraw in one script run needs its own element key
 
@@ -37,20 +34,20 @@ def sweep_panel(cfg: hz.HorizonConfig) -> None:
         """Redraw the chart and the 'known result' line from the results so far."""
         with chart_slot.container():
             show.altair(report.chart_for(cfg, [r.row() for r in rs]), f"hz_chart_{next(draws)}",
-                        HOW, name="hz_chart")
+                        t("horizon.how"), name="hz_chart")
         note.markdown(report.describe(cfg, rs))
 
     draw(results)
     if st.session_state.pop("hz_running", False) and len(results) < len(pairs):
-        progress.info(f"Stopped: {len(results)} of {len(pairs)} runs finished (they are kept).")
+        progress.info(t("horizon.stopped", done=len(results), total=len(pairs)))
     if go:
         results = _run(cfg, progress, draw)
     if results:
-        with st.expander("All results (table and CSV)"):
+        with st.expander(t("horizon.all_results")):
             df = report.results_table(results)
             st.dataframe(df, hide_index=True, column_config={
                 c: st.column_config.NumberColumn(format="%.3f") for c in df.columns[1:]})
-            st.download_button("Download results.csv", report.results_csv(results),
+            st.download_button(t("horizon.download"), report.results_csv(results),
                                "results.csv", "text/csv", key="hz_csv")
 
 
@@ -66,13 +63,14 @@ def _run(cfg: hz.HorizonConfig, progress, draw) -> list[hz.Result]:
         if now - last[0] > 0.2:
             last[0] = now
             frac = (len(results) + step / total) / len(pairs)
-            progress.progress(min(frac, 1.0), text=f"{len(results)} of {len(pairs)} runs done "
-                              f"· training {NAMES[pair.arch]} at lag {pair.lag}, step {step}")
+            progress.progress(min(frac, 1.0), text=t(
+                "horizon.progress", done=len(results), total=len(pairs),
+                arch=arch_name(pair.arch), lag=pair.lag, step=step))
 
     for r in hz.sweep(cfg, on_step, cache=store()):
         results.append(r)
         draw(results)
     progress.empty()
     st.session_state.pop("hz_running", None)
-    st.success(f"Sweep finished in {time.perf_counter() - start:.0f} s.")
+    st.success(t("horizon.finished", s=f"{time.perf_counter() - start:.0f}"))
     return results
