@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def tiny_config(arch: str = "lstm", task: str = "recall", seq_len: int = 8, hidd
 def trained_runs():
     """One short-trained model per architecture on delayed recall (trained weights for tests)."""
     return {arch: train.run(tiny_config(arch, steps=60)) for arch in C.ARCHS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_run_store_at_home(tmp_path_factory):
+    """Module-scoped fixtures run before the per-test folder below is set: they too must never
+    find (or leave) runs in ~/.cache, or a page shows a stored run instead of its Train button."""
+    os.environ["MEMVIZ_STORE"] = str(tmp_path_factory.mktemp("session_runs"))
 
 
 @pytest.fixture(autouse=True)
