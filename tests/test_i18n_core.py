@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from memviz import cli, export, i18n, jobs, plotting, runs, specs, workers
 from memviz import config as C
-from memviz.fonts import cjk_share
+from memviz.fonts import cjk_share, has_cjk
 from memviz.progress import History, TrainingDiverged
 
 from .conftest import ROOT
@@ -186,3 +186,18 @@ def test_every_command_takes_lang_and_says_its_errors_in_it(argv, said, tmp_path
     assert cli.main([*argv, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and said in err, err
+
+
+SPEC_LABEL = re.compile(r"""\b(?:Int|Float|Choice|Flag|Many|check_range)\(\s*(f?)"([^"]+)\"""")
+
+
+def test_every_settings_label_in_the_code_has_a_chinese_name():
+    """A label written in the code (Int("hidden size", …)) needs its entry in specs.toml's
+    [label] table, or the Chinese page names that setting in English."""
+    labels = {re.sub(r"\{[^}]*\}", "copy", text) if f else text
+              for path in [*ROOT.glob("memviz/**/*.py"), *ROOT.glob("pages/*.py")]
+              for f, text in SPEC_LABEL.findall(path.read_text())}
+    assert len(labels) > 40
+    with i18n.using("zh"):
+        untranslated = sorted(x for x in labels if not has_cjk(specs.label_text(x)))
+    assert untranslated == []
