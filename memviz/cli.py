@@ -7,6 +7,7 @@ Bad arguments print one line and exit with code 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -41,15 +42,22 @@ def check_out(out: Path) -> Path:
 
 
 def add_lang(p: argparse.ArgumentParser) -> None:
-    """An --lang option: the language of the words in the figures a command writes."""
+    """An --lang option: the language of the words in the figures a command writes, and of
+    its error messages."""
     p.add_argument("--lang", choices=i18n.LANGS, default="en",
-                   help="language of the figures' titles, axes and legends (default: en)")
+                   help="language of the figures' titles, axes and legends, and of the "
+                        "messages (default: en)")
 
 
 def run_args(args: argparse.Namespace) -> int:
-    """Run a parsed subcommand in the language its --lang asks for (English if it has none)."""
+    """Run a parsed subcommand in the language its --lang asks for (English if it has none);
+    an error's message is fixed in that language before the guard prints it."""
     with i18n.using(getattr(args, "lang", None) or "en"):
-        return args.func(args)
+        try:
+            return args.func(args)
+        except (UsageError, ConfigError) as e:
+            e.args = (str(e),)  # a Message would be read after the language is reset
+            raise
 
 
 def guarded(prog: str, run: Callable[[], int]) -> int:
@@ -89,6 +97,9 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for p in {id(p): p for p in sub.choices.values()}.values():  # every command has --lang
+        with contextlib.suppress(argparse.ArgumentError):  # unless it added its own
+            add_lang(p)
     return parser
 
 

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from memviz.i18n import Message
 from memviz.specs import Choice, Float, Int, check_keys
 from memviz.specs import ConfigError as ConfigError  # re-exported: raised and caught everywhere
 from memviz.specs import check_range as check_range  # re-exported: every lesson's bounds check
@@ -36,8 +37,7 @@ def check_device(device: Any) -> str:
         have = (torch.cuda.is_available() if device == "cuda"
                 else torch.backends.mps.is_available())
         if not have:
-            raise ConfigError(f"device {device} was asked for, but this machine has no "
-                              f"{device.upper()} device; use auto (the best there is) or cpu")
+            raise ConfigError(Message("config.no_device", device=device, kind=device.upper()))
     return device
 
 
@@ -77,10 +77,9 @@ class TaskConfig:
         _check_choice("task", self.name, TASKS)
         SEQ_LEN.check(self.seq_len)
         if self.seq_len < MIN_SEQ_LEN[self.name]:
-            raise ConfigError(
-                f"the {self.name} task needs a sequence length of at least "
-                f"{MIN_SEQ_LEN[self.name]}, got {self.seq_len}"
-            )
+            task = Message(f"config.task.{self.name}")
+            raise ConfigError(Message("config.min_seq_len", task=task,
+                                      least=MIN_SEQ_LEN[self.name], got=self.seq_len))
         SYMBOLS.check(self.n_symbols)
 
 
@@ -139,7 +138,7 @@ class RunConfig:
         parts = {}
         for name, part in (("task", TaskConfig), ("model", ModelConfig), ("train", TrainConfig)):
             fields = tuple(f.name for f in dataclasses.fields(part))
-            parts[name] = part(**check_keys(name, d.get(name, {}), fields))
+            parts[name] = part(**check_keys(f"config.part.{name}", d.get(name, {}), fields))
         return cls(**parts)
 
     def replace(self, **parts: Any) -> RunConfig:
@@ -159,7 +158,7 @@ EXTRA_KEYS = ("view", "device", "device_label")
 def check_view(view: Any, cfg: RunConfig) -> tuple[int, int]:
     """The step t (1..T) and unit (0..H-1) a config.json's "view" asks for; default the last
     step and unit 0."""
-    check_keys("view", view, ("t", "unit"))
+    check_keys("config.part.view", view, ("t", "unit"))
     t = Int("view.t (the time step)", 1, cfg.task.seq_len).check(view.get("t", cfg.task.seq_len))
     unit = Int("view.unit", 0, cfg.model.hidden - 1).check(view.get("unit", 0))
     return t, unit

@@ -92,3 +92,37 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
 def has(key: str) -> bool:
     """Whether a catalogue defines `key`."""
     return key in catalogue()
+
+
+class Message:
+    """A message rendered when it is read, in the reader's language: an error raised in one
+    context (a training worker, a shared job) and shown in a session that speaks another.
+
+    Fields are rendered with it, so a field may itself be a Message (or any object whose str()
+    is language-aware, such as a setting's label). Picklable: it crosses to worker processes.
+    """
+
+    __slots__ = ("key", "fields")
+
+    def __init__(self, key: str, **fields: object) -> None:
+        self.key, self.fields = key, fields
+
+    def __str__(self) -> str:
+        return t(self.key, **{k: v if isinstance(v, int | float) else str(v)
+                              for k, v in self.fields.items()})
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, {self.fields!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Message) and (self.key, self.fields) == (other.key, other.fields))
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __reduce__(self):
+        return (_message, (self.key, self.fields))
+
+
+def _message(key: str, fields: dict) -> Message:
+    return Message(key, **fields)

@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+from memviz.i18n import Message
 from memviz.runs import RunStore
 from memviz.workers import Pool, shared_pool
 
@@ -36,7 +37,7 @@ class Snapshot:
     loss_steps: tuple[int, ...]
     ahead: int  # runs that start before this one (0 when running)
     wait_s: float  # estimated seconds until it finishes
-    error: str | None
+    error: str | None  # in the language of the page that took the snapshot
     status: str | None  # why it failed: diverged | config | failed | stopped
     owner: str | None
     watchers: int
@@ -60,7 +61,7 @@ class Job:
     step: int = 0
     total: int = 0
     losses: list[float] = field(default_factory=list)
-    error: str | None = None
+    error: str | Message | None = None  # a Message is told in each reader's language
     status: str | None = None
     submitted: float = field(default_factory=time.monotonic)
     started: float | None = None
@@ -130,11 +131,12 @@ class Board:
             self._launch(job, fn, local=True)
             return
         if future.cancelled():
-            status, value = "stopped", "stopped before it started"
+            status, value = "stopped", Message("jobs.stopped_early")
         elif isinstance(future.exception(), BrokenProcessPool):
-            status, value = "failed", "the training worker stopped (out of memory?)"
+            status, value = "failed", Message("jobs.worker_died")
         elif future.exception() is not None:
-            status, value = "failed", f"training failed ({type(future.exception()).__name__})"
+            status, value = "failed", Message("jobs.failed",
+                                              name=type(future.exception()).__name__)
         else:
             status, value = future.result()
         if status == "ok":
@@ -189,4 +191,5 @@ class Board:
             return Snapshot(job.state, job.step, job.total,
                             job.losses[-1] if job.losses else None, losses,
                             tuple(range(1, len(job.losses) + 1, stride)), len(ahead),
-                            wait, job.error, job.status, job.owner, len(job.watchers))
+                            wait, None if job.error is None else str(job.error), job.status,
+                            job.owner, len(job.watchers))

@@ -8,9 +8,47 @@ architecture: the LSTM is blue on Why gates, the horizon chart and anywhere else
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from memviz import i18n
+from memviz.config import TASKS
+
+
+class Names(Mapping):
+    """Names kept in a catalogue table and read in the reader's language when looked up (a
+    plain dict built at import would keep the language of whoever imported it first)."""
+
+    def __init__(self, table: str, keys: Iterable[str]) -> None:
+        self._table, self._keys = table, tuple(keys)
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._keys:
+            raise KeyError(key)
+        return i18n.t(f"{self._table}.{key}")
+
+    @property
+    def get(self) -> Callable[..., str | None]:
+        """get(key, default=None) in the language of the moment `.get` was read: handed to a
+        widget as format_func it keeps its page run's language (Streamlit's test harness formats
+        options again later, in its own thread)."""
+        lang = i18n.current()
+
+        def get(key: str, default: str | None = None) -> str | None:
+            return i18n.t(f"{self._table}.{key}", lang) if key in self._keys else default
+        return get
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"Names({self._table!r}, {self._keys!r})"
+
 
 GATE_COLORS = {
     "i": "#0072B2", "f": "#D55E00", "g": "#009E73", "o": "#CC79A7", "c": "#E69F00",
@@ -18,19 +56,18 @@ GATE_COLORS = {
 }
 ARCH_COLORS = {"rnn": "#D55E00", "lstm": "#0072B2", "gru": "#009E73", "cnn": "#E69F00",
                "attention": "#CC79A7"}
-ARCH_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN",
-              "attention": "attention"}
+ARCH_NAMES = Names("plotting.arch", ("rnn", "lstm", "gru", "cnn", "attention"))
 ARCH_SHORT = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN", "attention": "Attention"}
-TASK_LABELS = {"recall": "Delayed recall", "adding": "Adding problem",
-               "sine": "Sine forecasting", "brackets": "Bracket depth"}
-TASK_GOALS = {"recall": "name the first symbol", "adding": "sum the two marked values",
-              "sine": "forecast the next value", "brackets": "track the nesting depth"}
+TASK_LABELS = Names("plotting.task", TASKS)  # "Delayed recall" … in the reader's language
+TASK_GOALS = Names("plotting.goal", TASKS)
 FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
 
 
 def task_label(task: str, goal: bool = False) -> str:
     """'Delayed recall', or with goal=True 'Delayed recall (name the first symbol)'."""
-    return f"{TASK_LABELS[task]} ({TASK_GOALS[task]})" if goal else TASK_LABELS[task]
+    if not goal:
+        return TASK_LABELS[task]
+    return i18n.t("plotting.with_goal", task=TASK_LABELS[task], goal=TASK_GOALS[task])
 
 
 @functools.cache

@@ -10,15 +10,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from memviz.i18n import Message
+
 OnStep = Callable[[int, int, float], "bool | None"]
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; `history` holds the steps before it."""
 
     def __init__(self, step: int, loss: float, history: History) -> None:
-        super().__init__(
-            f"training diverged at step {step}: the loss became {loss}. "
-            "Lower the learning rate and train again."
-        )
+        # a Message: said in the language of whoever reads it, not of the worker that trained
+        super().__init__(Message("progress.diverged", step=step, loss=str(loss)))
         self.step, self.loss, self.history = step, loss, history
 
 

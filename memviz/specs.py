@@ -2,30 +2,105 @@
 
 Exact types (True is not 1, 20.5 and "20" are not whole numbers), bounds, choices, no
 duplicates; parse() reads the same setting from text (a URL's query string). A bad value raises
-ConfigError with a sentence a student can act on.
+ConfigError with a sentence a student can act on, in the reader's language: the message is an
+i18n.Message, rendered when it is read, and a setting's label (English text such as "hidden
+size", declared once at import) is translated then through the [label] table of
+memviz/locales/specs.toml, found by its English words (or the label is a catalogue key itself).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from memviz import i18n
+from memviz.i18n import Message
+
 
 class ConfigError(ValueError):
     """A setting is of the wrong kind, out of its allowed range, unknown or unreadable."""
 
 
-def _shown(value: Any) -> str:
+LABELS = "specs.label."  # catalogue keys of the settings' names
+PARSER = "specs.parser."  # the JSON parser's messages, in Chinese too
+
+
+@functools.cache
+def _by_english(prefix: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
+    """English text -> its catalogue key, for the entries under `prefix`; and patterns for
+    those with a {field} in them ("longest training length for {task}"), matched whole."""
+    exact, patterns = {}, []
+    for key, entry in i18n.catalogue().items():
+        if not key.startswith(prefix):
+            continue
+        en = entry["en"]
+        if "{" not in en:
+            exact[en] = key
+            continue
+        parts = re.split(r"\{(\w+)\}", en)  # text, field, text, field, ..., text
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                        for i, p in enumerate(parts))
+        patterns.append((re.compile(regex), key))
+    return exact, patterns
+
+
+def _translated(prefix: str, text: str) -> str:
+    """`text` in the current language if a catalogue entry under `prefix` says it in English."""
+    exact, patterns = _by_english(prefix)
+    if text in exact:
+        return i18n.t(exact[text])
+    for pattern, key in patterns:
+        m = pattern.fullmatch(text)
+        if m:
+            return i18n.t(key, **m.groupdict())
+    return text
+
+
+def label_text(label: str | Message) -> str:
+    """A setting's name in the current language: a catalogue key's message, a known English
+    label's translation, else the label as given (a page may pass one already translated)."""
+    if not isinstance(label, str):
+        return str(label)
+    if "." in label and " " not in label and i18n.has(label):
+        return i18n.t(label)
+    return _translated(LABELS, label)
+
+
+class Label:
+    """A label inside a Message: translated when the message is read."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str | Message) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return label_text(self.text)
+
+
+def _error(key: str, label: Any = None, **fields: Any) -> ConfigError:
+    """ConfigError with the message `specs.<key>`, its label translated when it is read."""
+    if label is not None:
+        fields["label"] = Label(label)
+    return ConfigError(Message(f"specs.{key}", **fields))
+
+
+def _shown(value: Any) -> str | Message:
     """A value as a student would recognise it in an error message."""
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false", None: "nothing (null)"}[value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return Message("specs.shown.null")
     if isinstance(value, str):
-        return f"the text {value[:40]!r}"
-    if isinstance(value, dict | list | tuple):
-        return f"a {'list' if not isinstance(value, dict) else 'group of settings'}"
+        return Message("specs.shown.text", text=repr(value[:40]))
+    if isinstance(value, dict):
+        return Message("specs.shown.group")
+    if isinstance(value, list | tuple):
+        return Message("specs.shown.list")
     return repr(value)
 
 
@@ -45,22 +120,22 @@ class Int:
     def check(self, value: Any) -> int:
         """value itself, or ConfigError saying what was expected."""
         if not _is_int(value):
-            hint = f" (write {value} without quotes)" if isinstance(value, str) and \
+            hint = Message("specs.no_quotes", number=value) if isinstance(value, str) and \
                 value.strip().lstrip("+-").isdigit() else ""
-            raise ConfigError(f"{self.label} must be a whole number, got {_shown(value)}{hint}")
+            raise _error("whole", self.label, value=_shown(value), hint=hint)
         if not self.lo <= value <= self.hi:
-            raise ConfigError(f"{self.label} must be between {self.lo} and {self.hi}, "
-                              f"got {value}")
+            raise _error("between", self.label, lo=str(self.lo), hi=str(self.hi),
+                         value=str(value))
         if (value - self.lo) % self.step:
-            raise ConfigError(f"{self.label} must be {self.lo} plus a multiple of {self.step}, "
-                              f"got {value}")
+            raise _error("grid", self.label, lo=str(self.lo), step=str(self.step),
+                         value=str(value))
         return value
 
     def parse(self, text: str) -> int:
         """The setting from a link's text."""
         t = text.strip()
         if not re.fullmatch(r"[+-]?\d{1,12}", t):
-            raise ConfigError(f"{self.label} must be a whole number, got {_shown(text)}")
+            raise _error("whole", self.label, value=_shown(text), hint="")
         return self.check(int(t))
 
 
@@ -75,10 +150,10 @@ class Float:
     def check(self, value: Any) -> float:
         """value itself, or ConfigError saying what was expected."""
         if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
-            raise ConfigError(f"{self.label} must be a number, got {_shown(value)}")
+            raise _error("number", self.label, value=_shown(value))
         if not self.lo <= value <= self.hi:
-            raise ConfigError(f"{self.label} must be between {self.lo:g} and {self.hi:g}, "
-                              f"got {value:g}")
+            raise _error("between", self.label, lo=f"{self.lo:g}", hi=f"{self.hi:g}",
+                         value=f"{value:g}")
         return value
 
     def parse(self, text: str) -> float:
@@ -86,7 +161,7 @@ class Float:
         try:
             return self.check(float(text))
         except ValueError:
-            raise ConfigError(f"{self.label} must be a number, got {_shown(text)}") from None
+            raise _error("number", self.label, value=_shown(text)) from None
 
 
 @dataclass(frozen=True)
@@ -101,8 +176,8 @@ class Choice:
         same_kind = type(value) is type(self.choices[0]) or (
             isinstance(self.choices[0], float) and _is_int(value))
         if not same_kind or value not in self.choices:
-            raise ConfigError(f"{self.label} must be one of "
-                              f"{', '.join(map(str, self.choices))}; got {_shown(value)}")
+            raise _error("one_of", self.label, choices=", ".join(map(str, self.choices)),
+                         value=_shown(value))
         return value
 
     def parse(self, text: str) -> Any:
@@ -124,14 +199,14 @@ class Flag:
     def check(self, value: Any) -> bool:
         """value itself, or ConfigError."""
         if not isinstance(value, bool):
-            raise ConfigError(f"{self.label} must be true or false, got {_shown(value)}")
+            raise _error("flag", self.label, value=_shown(value))
         return value
 
     def parse(self, text: str) -> bool:
         """The setting from a link's text."""
         words = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
         if text.strip().lower() not in words:
-            raise ConfigError(f"{self.label} must be true or false, got {_shown(text)}")
+            raise _error("flag", self.label, value=_shown(text))
         return words[text.strip().lower()]
 
 
@@ -147,16 +222,15 @@ class Many:
     def check(self, value: Any) -> tuple:
         """The items as a tuple, or ConfigError (wrong kind, too few or many, duplicates)."""
         if not isinstance(value, list | tuple):
-            raise ConfigError(f"{self.label} must be a list, got {_shown(value)}")
+            raise _error("list", self.label, value=_shown(value))
         if not self.lo <= len(value) <= self.hi:
-            raise ConfigError(f"give between {self.lo} and {self.hi} {self.label}, "
-                              f"got {len(value)}")
+            raise _error("count", self.label, lo=str(self.lo), hi=str(self.hi),
+                         n=str(len(value)))
         for v in value:
             self.item.check(v)
         twice = sorted({str(v) for v in value if list(value).count(v) > 1})
         if twice:
-            raise ConfigError(f"{self.label}: {', '.join(twice)} listed more than once; "
-                              "give each once")
+            raise _error("twice", self.label, items=", ".join(twice))
         return tuple(value)
 
     def parse(self, text: str) -> tuple:
@@ -167,7 +241,7 @@ class Many:
 Spec = Int | Float | Choice | Flag | Many
 
 
-def check_range(name: str, value: Any, bounds: tuple[float, float]) -> None:
+def check_range(name: str | Message, value: Any, bounds: tuple[float, float]) -> None:
     """Raise ConfigError unless value is a number of the bounds' kind and lo <= value <= hi."""
     lo, hi = bounds
     (Int(name, lo, hi) if _is_int(lo) and _is_int(hi) else Float(name, lo, hi)).check(value)
@@ -199,30 +273,51 @@ def _depth(text: str) -> int:
 def load_json(data: bytes, what: str = "config") -> Any:
     """Parse a config file's bytes: size, UTF-8, nesting depth and syntax checked first."""
     if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{what} is {len(data):,} bytes; a config is at most "
-                          f"{MAX_CONFIG_BYTES:,}")
+        raise _error("json.too_big", what=Label(what), size=f"{len(data):,}",
+                     most=f"{MAX_CONFIG_BYTES:,}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{what} is not UTF-8 text (byte {e.start} cannot be read)") from None
+        raise _error("json.not_utf8", what=Label(what), byte=str(e.start)) from None
     if _depth(text) > MAX_DEPTH:
-        raise ConfigError(f"{what} nests more than {MAX_DEPTH} levels deep; a config nests 3")
+        raise _error("json.too_deep", what=Label(what), depth=str(MAX_DEPTH))
     try:
         return json.loads(text, parse_constant=_no_constant)
+    except _Constant as e:
+        error = Message("specs.json.constant", name=e.name)
+    except json.JSONDecodeError as e:  # where the syntax breaks, in the parser's words
+        error = Message("specs.json.syntax", detail=_Parser(e.msg[:80]), line=e.lineno,
+                        column=e.colno, pos=e.pos)
     except (ValueError, RecursionError) as e:
-        raise ConfigError(f"{what} is not valid JSON: {str(e)[:120]}") from None
+        error = str(e)[:120]
+    raise _error("json.invalid", what=Label(what), error=error)
+
+
+class _Parser(Label):
+    """The JSON parser's message, translated when read if specs.toml knows it."""
+
+    def __str__(self) -> str:
+        return _translated(PARSER, str(self.text))
+
+
+class _Constant(ValueError):
+    """NaN or Infinity in a config: JSON that Python reads, but not a number a config holds."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number a config can hold")
+    raise _Constant(name)
 
 
 def check_keys(where: str, d: Any, known: tuple[str, ...]) -> dict:
     """d as a dict whose keys are all in `known`, or ConfigError naming the stray one."""
     if not isinstance(d, dict):
-        raise ConfigError(f"{where} must be a group of settings {{...}}, got {_shown(d)}")
+        raise _error("keys.not_group", where=Label(where), value=_shown(d))
     unknown = [k for k in d if k not in known]
     if unknown:
-        raise ConfigError(f"{where} has an unknown setting {str(unknown[0])[:40]!r}; "
-                          f"known: {', '.join(known)}")
+        raise _error("keys.unknown", where=Label(where), name=repr(str(unknown[0])[:40]),
+                     known=", ".join(known))
     return d

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from memviz import i18n
 from memviz import vegamarks as marks
 
 PANEL_WIDTH = 560
@@ -28,9 +29,9 @@ def unsupported_reason(fig) -> str | None:
         return None
     kinds = {getattr(tr, "type", None) or "scatter" for tr in getattr(fig, "data", [])}
     if not kinds:
-        return "the figure has no data to export"
+        return i18n.t("vegalite.no_data")
     bad = sorted(kinds - SUPPORTED_TRACES)
-    return f"no offline export for plotly '{bad[0]}' traces" if bad else None
+    return i18n.t("vegalite.unsupported", kind=bad[0]) if bad else None
 
 
 def _axis_key(ref: str | None, letter: str) -> str:
@@ -108,8 +109,9 @@ def _column_names(layout: Mapping, key: tuple[str, str], image: bool) -> dict[st
     """CSV column names for a panel's x and y: its axis titles (what the screen calls them);
     an untitled heatmap is an image, indexed by column and row."""
     x, y = _title(layout, _axis_key(key[0], "x")), _title(layout, _axis_key(key[1], "y"))
-    x, y = x or ("column" if image else "x"), y or ("row" if image else "y")
-    return {"x": x, "y": y if y != x else f"{y} (vertical)"}
+    x = x or (marks.column("column") if image else "x")
+    y = y or (marks.column("row") if image else "y")
+    return {"x": x, "y": y if y != x else marks.column("vertical", name=y)}
 
 
 def _panels(fig: Mapping, rows: list[dict]) -> dict[tuple[str, str], _Panel]:
@@ -132,9 +134,9 @@ def _panels(fig: Mapping, rows: list[dict]) -> dict[tuple[str, str], _Panel]:
         elif kind == "bar":
             panel.layers += marks.bar(tr, names, mine, k)
         else:
-            raise ExportUnsupported(f"no offline export for plotly '{kind}' traces")
+            raise ExportUnsupported(i18n.t("vegalite.unsupported", kind=kind))
         title = _panel_title(layout, panel)
-        rows += [{"panel": title, **r} for r in mine] if title else mine
+        rows += [{marks.column("panel"): title, **r} for r in mine] if title else mine
     return panels
 
 
@@ -214,7 +216,7 @@ def to_vegalite(fig) -> tuple[dict, list[dict]]:
     layout, rows = d.get("layout", {}), []
     panels = _panels(d, rows)
     if not panels:
-        raise ExportUnsupported("the figure has no data to export")
+        raise ExportUnsupported(i18n.t("vegalite.no_data"))
     total = int(layout.get("height") or 400)
     grid: dict[float, list[tuple[float, _Panel]]] = {}
     for p in panels.values():

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from memviz import i18n
+
 _SCHEMES = {"cividis": "cividis", "rdbu": "redblue", "rdbu_r": "redblue", "viridis": "viridis",
             "greys": "greys", "blues": "blues", "reds": "reds", "oranges": "oranges",
             "purples": "purples", "greens": "greens"}
@@ -24,6 +26,17 @@ def _arr(v: Any) -> np.ndarray:
         a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
         return a.reshape([int(s) for s in str(v["shape"]).split(",")]) if "shape" in v else a
     return np.asarray(v)
+
+
+def column(word: str, **fields: Any) -> str:
+    """A CSV column's name that is a word (panel, series, value …) in the current language."""
+    return i18n.t(f"vegalite.column.{word}", **fields)
+
+
+def _meta(tr: Mapping) -> dict:
+    """A trace's meta as CSV columns: keys that name a known column word are translated."""
+    meta = tr.get("meta") if isinstance(tr.get("meta"), Mapping) else {}
+    return {column(k) if i18n.has(f"vegalite.column.{k}") else k: v for k, v in meta.items()}
 
 
 def plain_text(v: Any) -> str:
@@ -123,7 +136,7 @@ def heatmap(tr: Mapping, layout: Mapping, names: Mapping[str, str], rows: list[d
     finite = z[np.isfinite(z)]
     lo, hi = scale.get("domain") or ([float(finite.min()), float(finite.max())]
                                      if finite.size else [0.0, 1.0])
-    values, meta = [], tr.get("meta") if isinstance(tr.get("meta"), Mapping) else {}
+    values, meta, value = [], _meta(tr), column("value")
     for j in range(ny):
         for i in range(nx):
             if not np.isfinite(z[j, i]):
@@ -135,9 +148,9 @@ def heatmap(tr: Mapping, layout: Mapping, names: Mapping[str, str], rows: list[d
                 v["label"] = str(labels[j, i])
                 v["ink"] = "white" if _dark(scale, (v["z"] - lo) / ((hi - lo) or 1.0)) else "black"
             values.append(v)
-            rows.append({**meta, names["x"]: x, names["y"]: y, "value": v["z"]})
+            rows.append({**meta, names["x"]: x, names["y"]: y, value: v["z"]})
     bar = (tr.get("colorbar") or {}).get("title") if not tr.get("coloraxis") else None
-    legend = None if tr.get("showscale") is False else {"title": plain_text(bar) or "value"}
+    legend = None if tr.get("showscale") is False else {"title": plain_text(bar) or value}
     enc = {"color": {"field": "z", "type": "quantitative", "scale": scale, "legend": legend}}
     calc = []
     for ch, num in (("x", num_x), ("y", num_y)):
@@ -166,7 +179,7 @@ def heatmap(tr: Mapping, layout: Mapping, names: Mapping[str, str], rows: list[d
 
 
 def _named(tr: Mapping, k: int) -> str:
-    return plain_text(tr.get("name")) or f"series {k + 1}"
+    return plain_text(tr.get("name")) or column("series_n", n=k + 1)
 
 
 def scatter(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> list[dict]:
@@ -178,8 +191,7 @@ def scatter(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> 
     y = _arr(tr["y"]).astype(float).tolist()
     name = _named(tr, k)
     values = [{"x": xv, "y": yv, "trace": name} for xv, yv in zip(x, y, strict=False)]
-    meta = tr.get("meta") if isinstance(tr.get("meta"), Mapping) else {}
-    rows += [{"series": name, **meta, names["x"]: xv, names["y"]: yv}
+    rows += [{column("series"): name, **_meta(tr), names["x"]: xv, names["y"]: yv}
              for xv, yv in zip(x, y, strict=False)]
     mode = tr.get("mode", "lines")
     line, marker = tr.get("line", {}) or {}, tr.get("marker", {}) or {}
@@ -208,7 +220,8 @@ def bar(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> list
     colors = colors if isinstance(colors, list | tuple) else [colors] * len(x)
     values = [{"x": a, "y": b, "trace": name, "c": c}
               for a, b, c in zip(x, y, colors, strict=False)]
-    rows += [{"series": name, names["x"]: a, names["y"]: b} for a, b in zip(x, y, strict=False)]
+    rows += [{column("series"): name, names["x"]: a, names["y"]: b}
+             for a, b in zip(x, y, strict=False)]
     enc = {"x": {"field": "x", "type": "nominal", "sort": None},
            "y": {"field": "y", "type": "quantitative"},
            "color": {"field": "c", "type": "nominal", "scale": None, "legend": None}}

@@ -22,6 +22,7 @@ from multiprocessing import popen_forkserver, spawn
 from typing import TYPE_CHECKING, Any
 
 from memviz.config import ConfigError
+from memviz.i18n import Message
 from memviz.progress import TrainingDiverged
 
 if TYPE_CHECKING:  # only named in annotations: jobs imports this module
@@ -55,7 +56,7 @@ def _work(job_id: int, fn: Callable, cfg: Hashable, channel: Any = None) -> tupl
     """Train fn(cfg, on_step) reporting to the channel; ('ok', result) or (status, message)."""
     send, stopped = channel or _channel
     if stopped(job_id):
-        return "stopped", "stopped before it started"
+        return "stopped", Message("jobs.stopped_early")
     send(job_id, 0, 0, ())  # started
     pending: list[float] = []
     last = [time.monotonic()]
@@ -72,15 +73,21 @@ def _work(job_id: int, fn: Callable, cfg: Hashable, channel: Any = None) -> tupl
     try:
         result = fn(cfg, on_step)
     except TrainingDiverged as e:  # exceptions travel as text: theirs need not unpickle
-        return "diverged", str(e)
+        return "diverged", _reason(e)
     except ConfigError as e:
-        return "config", str(e)
+        return "config", _reason(e)
     except MemoryError:
-        return "failed", "the machine ran out of memory; choose a smaller setting"
+        return "failed", Message("jobs.out_of_memory")
     except Exception as e:  # noqa: BLE001 - reported to the student as one line, logged here
         log.exception("training %s failed", fn)
-        return "failed", f"training failed ({type(e).__name__}); try other settings"
-    return ("stopped", "stopped") if stopped(job_id) else ("ok", result)
+        return "failed", Message("jobs.failed_try", name=type(e).__name__)
+    return ("stopped", Message("jobs.stopped")) if stopped(job_id) else ("ok", result)
+
+
+def _reason(e: Exception) -> str | Message:
+    """An error's message to send back: a Message as it is (each reader's language), else text
+    (this worker's language: English)."""
+    return e.args[0] if len(e.args) == 1 and isinstance(e.args[0], Message) else str(e)
 
 
 def _noop() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from memviz.specs import Choice, ConfigError, Int, Many, Spec
+from memviz.specs import Choice, ConfigError, Int, Many, Spec, label_text
 from memviz.ui.lang import t
 
 FIRST_RUN_DONE = "_urlstate_first_run_done"  # links are read on a session's first run only
@@ -90,7 +90,7 @@ class Table:
                 problems.append(str(e))
                 continue
             if value in items:
-                problems.append(t("urlstate.twice", label=spec.label, value=value))
+                problems.append(t("urlstate.twice", label=label_text(spec.label), value=value))
             else:
                 items.append(value)
         return list(spec.check(items[: spec.hi]))
@@ -112,7 +112,7 @@ class Table:
             ss[self._link] = None if problems else {
                 n: v for n, v in values.items() if not self.settings[n].view}
             if problems:
-                st.warning(t("urlstate.bad_link", problems="; ".join(problems[:3])))
+                st.warning(t("urlstate.bad_link", problems=t("specs.separator").join(problems[:3])))
         for name, value in values.items():
             if value is not None:
                 ss[self.key(name)] = list(value) if isinstance(value, tuple) else value
