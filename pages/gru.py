@@ -32,11 +32,11 @@ if les is not None:
         show.latex(r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot "
                  r"\tanh\big(W_h \cdot [r_t \odot h_{t-1}, x_t] + b_h\big)")
     show.prose(
-        "In PyTorch's form the reset gate scales the *result* W_hn h_{t-1} + b_hn, bias "
-        "included; in the document's form it scales h_{t-1} *before* it is multiplied, and "
+        "In PyTorch's form the reset gate scales the *result* $W_{hn} h_{t-1} + b_{hn}$, bias "
+        "included; in the document's form it scales $h_{t-1}$ *before* it is multiplied, and "
         "the bias stays outside. They are different functions of the same weights: they "
-        "agree only in special cases (every r_t = 1, or the first step from h_0 = 0 with "
-        "b_hn = 0). Both keep the old state with z_t, so the update gate means the same. "
+        "agree only in special cases (every $r_t = 1$, or the first step from $h_0 = 0$ with "
+        "$b_{hn} = 0$). Both keep the old state with $z_t$, so the update gate means the same. "
         "The document also says the GRU has an \"update gate and an output gate\": the "
         "second gate is the reset gate; a GRU has no output gate."
     )

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from memviz.recurrent import equations
-from memviz.ui import recurrent, show
+from memviz.recurrent import equations, figures, insight
+from memviz.ui import recurrent, show, training
 from memviz.ui.router import through_router
 
 through_router()  # first: a fresh server's deep link must run through app.py
@@ -29,8 +29,23 @@ if les is not None:
                 for tex in lines:
                     show.latex(tex)
         show.prose(equations.LSTM_CONCAT_NOTE)
+    cfg = les.run.config
+    ho = training.store().get_or_compute(  # many held-out sequences through the trained cell
+        "lstm_held_out", cfg, lambda: insight.held_out(les.run.model, cfg.task, cfg.train.seed))
+    best = insight.memory_unit(ho)
+    show.prose(f"**What to look for.** {insight.describe(ho, best)} Find it as row {best} of "
+               "the c heatmap above.")
+    st.subheader("One unit across many inputs")
     show.prose(
-        "**What to look for.** On delayed recall, find a unit whose forget gate stays near 1 "
-        "from step 1 to the cue: its cell state holds the symbol across the delay while the "
-        "input gate stays shut. At the cue, the output gate opens and the answer appears in h."
+        "The step-through shows every unit on one sequence. Turn it around, as LSTMVis does: "
+        "one unit on many held-out sequences, coloured by what each has to remember. Where "
+        "the colours split apart, this unit carries the memory."
     )
+    unit = recurrent.unit_choice(PAGE, cfg, les.trace.H, best)
+    same = " Sequences that are the same input are drawn once." if cfg.task.name == "recall" \
+        else ""
+    show.plotly(figures.unit_across_inputs(ho, unit), f"{PAGE}_unit_inputs",
+                f"Top: the cell state c of unit {unit}; bottom: its hidden state h. One line "
+                f"per held-out sequence, coloured by {insight.GROUPED_BY[cfg.task.name]}.{same}")
+    if unit != best:
+        show.prose(insight.describe(ho, unit))

@@ -53,6 +53,6 @@ def test_gates_page_trains_three_cells_and_draws_reach_and_saturation():
     at = _tiny("gates", T=10)
     labels = [m.label for m in at.metric]
     assert [lab.split(" (")[0] for lab in labels] == ["vanilla RNN", "LSTM", "GRU"]
-    assert len(at.get("plotly_chart")) == 3  # gradient reach, LSTM and GRU saturation
+    assert len(at.get("plotly_chart")) == 4  # reach in training, after it, 2 saturations
     at.radio(key="gates_which").set_value("jacobian").run()
     assert not at.exception

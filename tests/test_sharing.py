@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz.recurrent import lesson, presets
+from memviz.recurrent import figures, insight, lesson, presets
 from memviz.ui import show, training
 
 from .conftest import ROOT, stepper_data
@@ -99,10 +99,23 @@ def test_every_preset_shows_what_its_note_claims():
     """The notes are measurements: re-measure them on the presets' own settings."""
     byname = {p.name: p for p in presets.PRESETS}
     forget = lesson.prepare(byname["A forget gate that saturates"].config)
-    assert forget.trace["f"][:, 0].min() > 0.95 and forget.run.history.eval_accuracy > 0.95
+    f, c = forget.trace["f"], forget.trace["c"]
+    assert f[:, 0].min() > 0.95 and forget.run.history.eval_accuracy > 0.95
+    assert abs(c[-2, 0] - c[0, 0]) > 1 and np.all(np.diff(np.sign(np.diff(c[:-1, 0]))) == 0)
+    assert f.min(axis=0).min() < 0.8  # "a unit whose f row is darker"
+    ho = insight.held_out(forget.run.model, forget.run.config.task, 0)
+    ends = [ho.fields["c"][ho.group == g, 48, 0].mean() for g in range(4)]
+    assert max(ends) > 1 and min(ends) < -1 and min(abs(e) for e in ends) < 0.5  # up/down/0
     count = lesson.prepare(byname["A counting cell"].config)
     depth = count.trace.target.astype(float)
-    assert abs(np.corrcoef(count.trace["c"][:, 2], depth)[0, 1]) > 0.95
+    assert np.corrcoef(count.trace["c"][:, 2], depth)[0, 1] < -0.95  # "the deeper, the lower"
+    ho = insight.held_out(count.run.model, count.run.config.task, 0)
+    step = np.diff(ho.fields["c"][..., 2], axis=1, prepend=0.0)
+    opens = ho.x[..., 0] > 0.5
+    assert step[opens].mean() < 0 < step[~opens].mean()  # falls with '(', rises with ')'
+    r, clipped = figures.cell_range(count.trace["c"])
+    assert clipped and 2 not in clipped  # other units drift further; unit 2 keeps its colour
+    assert "nesting depth" in insight.describe(ho, 2) and "cue" not in insight.describe(ho, 2)
     rnn_cfg = byname["The RNN forgets after ~20 steps"].config
     assert lesson.prepare(rnn_cfg).run.history.eval_accuracy < 0.35  # chance is 0.25
     short = rnn_cfg.replace(task={"seq_len": 20})

@@ -42,6 +42,52 @@ def gradient_reach(study: Study, which: str = "loss") -> go.Figure:
     return figure(data, layout, title, 420)
 
 
+SHOWN_STEPS = (0, 30, 100)  # checkpoints drawn besides the last: initialisation and early on
+
+
+def shown_checkpoints(study: Study) -> list[int]:
+    """The training steps the reach-during-training figure draws: 0, 30, 100 and the end."""
+    steps = sorted(next(iter(study.reach.values())))
+    return sorted({s for s in steps if s in SHOWN_STEPS} | {steps[-1]})
+
+
+def _when(step: int, last: int) -> str:
+    if step == 0:
+        return "at initialisation"
+    return f"after {step} steps (end)" if step == last else f"after {step} steps"
+
+
+def reach_during_training(study: Study) -> go.Figure:
+    """||dL/dh_t|| / ||dL/dh_T|| of the three cells side by side, one panel per checkpoint
+    (initialisation first): how far back the error reaches while each cell is learning."""
+    T = study.config.task.seq_len
+    steps, shown = np.arange(1, T + 1), shown_checkpoints(study)
+    n, gap = len(shown), 0.03
+    width = (1 - gap * (n - 1)) / n
+    data, layout, notes = [], {}, []
+    for k, step in enumerate(shown):
+        ax = "" if k == 0 else str(k + 1)
+        x0 = k * (width + gap)
+        layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}",
+                                    title=dict(text="time step t"))
+        layout[f"yaxis{ax}"] = dict(anchor=f"x{ax}", type="log", exponentformat="power",
+                                    domain=[0, 1],
+                                    **({} if k == 0 else dict(matches="y", showticklabels=False)))
+        notes.append(dict(text=_when(step, shown[-1]), xref="paper", yref="paper",
+                          x=x0 + width / 2, y=1.0, yanchor="bottom", xanchor="center",
+                          showarrow=False))
+        for arch, by_step in study.reach.items():
+            tr = line(steps, _floor(by_step[step]), ARCH_NAMES[arch], ARCH_COLORS[arch])
+            data.append({**tr, "xaxis": f"x{ax}", "yaxis": f"y{ax}", "legendgroup": arch,
+                         "showlegend": k == 0, "hovertemplate": f"{ARCH_NAMES[arch]}, step "
+                         "%{x}: %{y:.1e} of the error at the last step<extra></extra>"})
+    layout["yaxis"]["title"] = dict(text="||dL/dh_t|| / ||dL/dh_T||")
+    layout.update(annotations=notes, legend=dict(orientation="h", y=-0.25),
+                  margin=dict(l=70, r=20, t=80, b=45))
+    return figure(data, layout, "How much of the error at the last step reaches step t, "
+                  "while the cells learn", 400)
+
+
 def saturation_scatter(study: Study, arch: str) -> go.Figure:
     """Each gate unit: fraction of steps above 0.9 (x) against below 0.1 (y)."""
     data = []

@@ -60,11 +60,12 @@ LSTM_CONCAT: dict[str, list[str]] = {
 LSTM_CONCAT_TITLES = {"000": "Document 000 (记忆：短期记忆与长期记忆)",
                       "002": "Document 002 (短期记忆：利用上下文学习)"}
 LSTM_CONCAT_NOTE = (
-    "Both write each gate with one matrix acting on the joined vector [h_{t-1}, x_t]. That is "
-    "the same function PyTorch computes: split W into the columns that meet h_{t-1} (W_h) and "
-    "those that meet x_t (W_x), and take b = b_ih + b_hh. Document 000 writes * for the "
-    "element-wise product and puts the candidate tanh(W_c · [h_{t-1}, x_t] + b_c) straight into "
-    "c_t; document 002 writes ⊙ and names the candidate c̃_t. Both candidates are PyTorch's g_t."
+    "Both write each gate with one matrix acting on the joined vector $[h_{t-1}, x_t]$. That "
+    "is the same function PyTorch computes: split $W$ into the columns that meet $h_{t-1}$ "
+    "($W_h$) and those that meet $x_t$ ($W_x$), and take $b = b_{ih} + b_{hh}$. Document 000 "
+    "writes $*$ for the element-wise product and puts the candidate "
+    r"$\tanh(W_c \cdot [h_{t-1}, x_t] + b_c)$ straight into $c_t$; document 002 writes "
+    r"$\odot$ and names the candidate $\tilde{c}_t$. Both candidates are PyTorch's $g_t$."
 )
 
 

@@ -21,20 +21,59 @@ SIGMOID_FIELDS = {"i", "f", "o", "r", "z"}  # values in (0, 1)
 STEP_MARK = "#E69F00"
 # Old private names, kept for modules written before memviz.plotting existed.
 _figure, _axes, _line = figure, axes, line
-__all__ = ["GATE_COLORS", "STEP_MARK", "input_heatmap", "lesson_figures", "loss_curve",
-           "prediction", "state_heatmaps", "unit_lines"]
+__all__ = ["GATE_COLORS", "STEP_MARK", "cell_note", "cell_range", "input_heatmap",
+           "lesson_figures", "loss_curve", "prediction", "state_heatmaps", "unit_lines"]
+
+
+CELL_OUTLIER = 3.0  # a unit whose largest |c| is this many times the median unit's is clipped
+
+
+def cell_range(c: np.ndarray) -> tuple[float, list[int]]:
+    """The cell state's colour range (T, H) -> (r, clipped units): the largest |c| among the
+    units that are not far out of line, so one drifting unit cannot wash out the others."""
+    peak = np.abs(np.asarray(c)).max(axis=0)  # (H,) each unit's largest |c|
+    limit = max(CELL_OUTLIER * float(np.median(peak)), 1e-6)
+    r = max(float(peak[peak <= limit].max(initial=0.0)), 1e-6)
+    if r <= 1e-6:  # most units silent: no typical size to go by
+        r = max(float(peak.max()), 1e-6)
+    return r, [int(j) for j in np.flatnonzero(peak > r)]
+
+
+def cell_note(trace: Trace) -> str | None:
+    """A sentence on the cell state's colour range when it clips some units (else None)."""
+    if "c" not in trace.fields:
+        return None
+    r, clipped = cell_range(trace["c"])
+    if not clipped:
+        return None
+    peak = float(np.abs(trace["c"][:, clipped]).max())
+    units = ", ".join(map(str, clipped))
+    who = f"units {units} reach" if len(clipped) > 1 else f"unit {units} reaches"
+    return (f"The cell-state colours are clipped at ±{r:.2g}, the largest |c| of the other units: "
+            f"{who} ±{peak:.3g}, which would leave every other unit pale. Beyond "
+            f"±{r:.2g} the colour stays at full strength; the unit curves show the real values.")
+
+
+_SCALES = {"coloraxis": ("Cividis", "gate"), "coloraxis2": ("RdBu_r", "tanh"),
+           "coloraxis3": ("RdBu_r", "cell")}
+
+
 def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
-    """Shared colour scales: gates 0..1, tanh-valued fields -1..1, the cell state symmetric."""
-    c_max = float(np.abs(trace["c"]).max()) if "c" in fields else 1.0
-    bar = dict(thickness=12, len=0.3, x=1.01)
-    return {
-        "coloraxis": dict(colorscale="Cividis", cmin=0, cmax=1,
-                          colorbar=dict(title="gate", y=0.85, **bar)),
-        "coloraxis2": dict(colorscale="RdBu_r", cmin=-1, cmax=1,
-                           colorbar=dict(title="tanh", y=0.5, **bar)),
-        "coloraxis3": dict(colorscale="RdBu_r", cmin=-max(c_max, 1e-6), cmax=max(c_max, 1e-6),
-                           colorbar=dict(title="cell", y=0.15, **bar)),
-    }
+    """The colour scales the fields use (gates 0..1, tanh-valued -1..1, the cell state
+    symmetric, clipped robustly), each colour bar a share of the height: one field, one long bar.
+    """
+    used = list(dict.fromkeys(_axis_for(name) for name in fields))  # in order of first use
+    n = len(used)
+    out = {}
+    for k, ax in enumerate(used):
+        scale, title = _SCALES[ax]
+        lo, hi = (0.0, 1.0) if ax == "coloraxis" else (-1.0, 1.0)
+        if ax == "coloraxis3":
+            hi, clipped = cell_range(trace["c"])
+            lo, title = -hi, "cell (clipped)" if clipped else "cell"
+        bar = dict(title=title, thickness=12, len=1 / n - 0.06, x=1.01, y=1 - (k + 0.5) / n)
+        out[ax] = dict(colorscale=scale, cmin=lo, cmax=hi, colorbar=bar)
+    return out
 
 
 def _axis_for(name: str) -> str:
@@ -81,7 +120,7 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
                   xaxis=dict(title=dict(text="time step t"), anchor=f"y{len(fields)}",
                              dtick=max(1, round(trace.T / 10))))  # whole steps only
     return figure(data, layout, f"Every unit at every step (step {t} and unit {unit} marked)",
-                   120 + 150 * len(fields))
+                  max(320, 120 + 150 * len(fields)))  # one field: tall enough for its bar
 
 
 def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Figure:
@@ -185,3 +224,64 @@ def saliency_strip(s: np.ndarray, what: str) -> go.Figure:
                  hovertemplate="step %{x}: %{y:.4f}<extra></extra>")]
     return _figure(data, _axes("time step t", "|d answer / d x_t|"),
                    f"Saliency of {what}", 220)
+
+
+GROUP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+                "#999999")  # Okabe-Ito, one per group of sequences
+PER_GROUP = 8  # lines drawn per group at most
+
+
+def distinct(x: np.ndarray) -> np.ndarray:
+    """Indices of the first copy of each distinct input sequence in x (B, T, I), in order."""
+    _, first = np.unique(x.reshape(len(x), -1), axis=0, return_index=True)
+    return np.sort(first)
+
+
+def drawn_sequences(ho) -> list[int]:
+    """The held-out sequences the view draws: distinct inputs, at most PER_GROUP a group."""
+    count: dict[int, int] = {}
+    out = []
+    for b in distinct(ho.x):
+        g = int(ho.group[b])
+        if count.get(g, 0) < PER_GROUP:
+            out.append(int(b))
+            count[g] = count.get(g, 0) + 1
+    return sorted(out, key=lambda b: (int(ho.group[b]), b))  # legend in group order
+
+
+def unit_across_inputs(ho, unit: int) -> go.Figure:
+    """One unit's memory (c, or h for cells without one) and h over time for many held-out
+    sequences, one line each, coloured by what the sequence has to remember (LSTMVis's view).
+
+    `ho` is a memviz.recurrent.insight.HeldOut; sequences that are the same input are drawn once.
+    """
+    steps = np.arange(1, ho.T + 1)
+    names = [ho.state()] + (["h"] if ho.state() != "h" else [])
+    rows = _rows(len(names), gap=0.12)
+    data, layout, notes, shown = [], {}, [], set()
+    drawn = drawn_sequences(ho)
+    for b in drawn:
+        g = int(ho.group[b])
+        color = GROUP_COLORS[g % len(GROUP_COLORS)]
+        for k, name in enumerate(names):
+            ax = "" if k == 0 else str(k + 1)
+            data.append(dict(
+                type="scatter", mode="lines", x=steps, y=ho.fields[name][b, :, unit],
+                xaxis=f"x{ax}", yaxis=f"y{ax}", name=ho.group_names[g], legendgroup=str(g),
+                showlegend=k == 0 and g not in shown, opacity=0.7,
+                line=dict(color=color, width=2), meta={"field": name, "group": ho.group_names[g]},
+                hovertemplate=f"{ho.group_names[g]}: {name} = %{{y:.3f}} at step %{{x}}"
+                              "<extra></extra>"))
+        shown.add(g)
+    for k, (name, dom) in enumerate(zip(names, rows, strict=True)):
+        ax = "" if k == 0 else str(k + 1)
+        layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", **({} if k == 0 else {"matches": "x"}),
+                                    title=dict(text="time step t"))
+        layout[f"yaxis{ax}"] = dict(domain=dom, anchor=f"x{ax}", title=dict(text=name),
+                                    zeroline=True)
+        notes.append(dict(text=f"<b>{name}</b>  ({MEANING.get(name, name)}) of unit {unit}",
+                          xref="paper", yref="paper", x=0, y=dom[1], yanchor="bottom",
+                          xanchor="left", showarrow=False))
+    layout.update(annotations=notes, legend=dict(orientation="h", y=-0.18))
+    return figure(data, layout, f"Unit {unit} across {len(drawn)} held-out sequences",
+                  520 if len(names) > 1 else 320)

@@ -38,14 +38,20 @@ def _cfg(arch: str, task: str, T: int, H: int, lr: float, steps: int) -> RunConf
 
 PRESETS = (
     Preset("A forget gate that saturates", _cfg("lstm", "recall", 50, 16, 0.01, 300), 50, 0,
-           "Unit 0's forget gate stays above 0.95 for all 50 steps: its cell state carries the "
-           "symbol from step 1 to the cue. Compare a unit whose f row is darker."),
+           "On this example unit 0's forget gate stays above 0.95 for all 50 steps, and its "
+           "cell state ramps steadily through the delay. Across many sequences (the view 'One "
+           "unit across many inputs' below) unit 0's c ends up, down or near 0 depending on "
+           "the symbol: the ramp's direction carries the memory. Compare a unit whose f row is "
+           "darker."),
     Preset("The RNN forgets after ~20 steps", _cfg("rnn", "recall", 50, 32, 0.003, 500), 50, 0,
            "With a 50-step delay the vanilla RNN ends at chance (25%); set the sequence length "
            "to 20 with the same settings and it recalls every symbol."),
     Preset("A counting cell", _cfg("lstm", "brackets", 60, 8, 0.01, 300), 60, 2,
-           "Unit 2's cell state rises with every '(' and falls with every ')': it tracks the "
-           "nesting depth (correlation about 0.98) — a counter the network built itself."),
+           "Bracket depth: unit 2's cell state falls with every '(' and rises with every ')', "
+           "so it tracks the nesting depth (correlation about −0.98: the deeper, the lower) — "
+           "a counter the network built itself. Other units drift much further, so the c "
+           "colours are clipped to keep unit 2 visible (the caption under the heatmaps says "
+           "where)."),
 )
 
 

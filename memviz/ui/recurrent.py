@@ -27,36 +27,44 @@ from memviz.config import (
 )
 from memviz.documents import figures as doc_figures
 from memviz.documents import variants
+from memviz.gates import gradients
 from memviz.recurrent import cells, equations, figures, lesson, presets, tasks, verdict
 from memviz.ui import lang, show, stepper, training, urlstate, whatif
 
 TASK_LABELS = plotting.TASK_LABELS  # one set of task names for every page
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
+DEFAULTS = {"seq_len": 20, "hidden": 32, "lr": 0.01, "steps": 300}
+# a page's own defaults (Why gates: where the vanilla RNN fails for seeds 0-3, see
+# memviz.gates.gradients.DEFAULTS) and its own view settings beside t and unit
+PAGE_DEFAULTS = {"gates": gradients.DEFAULTS}
+PAGE_VIEWS = {"lstm": ("memory_unit",)}
 
 
-
-
-def settings_table(page: str, seq_len: int = 20) -> urlstate.Table:
+def settings_table(page: str) -> urlstate.Table:
     """The recurrent pages' settings: URL names, widget bounds and defaults, declared once."""
+    d = {**DEFAULTS, **PAGE_DEFAULTS.get(page, {})}
+    views = [urlstate.Setting(name, Int("unit", 0, HIDDEN.hi - 1), None, view=True)
+             for name in PAGE_VIEWS.get(page, ())]
     return urlstate.Table(page, [
         urlstate.Setting("task", Choice("task", TASKS), "recall"),
-        urlstate.Setting("seq_len", SEQ_LEN, seq_len),
-        urlstate.Setting("hidden", HIDDEN, 32),
-        urlstate.Setting("lr", Choice("learning rate", LEARNING_RATES), 0.01),
-        urlstate.Setting("steps", Int("training steps", 10, 2000, 10), 300),
+        urlstate.Setting("seq_len", SEQ_LEN, d["seq_len"]),
+        urlstate.Setting("hidden", HIDDEN, d["hidden"]),
+        urlstate.Setting("lr", Choice("learning rate", LEARNING_RATES), d["lr"]),
+        urlstate.Setting("steps", Int("training steps", 10, 2000, 10), d["steps"]),
         urlstate.Setting("seed", Int("seed", 0, 10_000), 0),
         urlstate.Setting("t", Int("time step t", 1, SEQ_LEN.hi), None, view=True),
         urlstate.Setting("unit", Int("unit", 0, HIDDEN.hi - 1), None, view=True),
+        *views,
     ], check=lambda v: TaskConfig(v["task"], v["seq_len"]))
 
 
-def controls(page: str, arch: str, seq_len: int = 20) -> RunConfig | None:
+def controls(page: str, arch: str) -> RunConfig | None:
     """Bounded widgets -> a frozen RunConfig (None, with a message, if the settings clash).
 
     The settings live in the URL too, so a copied link reopens the same setup; in lecturer
     mode they fold away into a closed "Settings" panel.
     """
-    table = settings_table(page, seq_len)
+    table = settings_table(page)
     table.start()
     with st.expander("Settings", expanded=not show.lecturer()):
         cfg = _widgets(table, arch)
@@ -138,9 +146,10 @@ def summary(les: lesson.Lesson) -> None:
         show.caption(baseline)
     m3.metric("Training time", f"{h.seconds:.2f} s")
     m4.metric("Trained on", h.device.upper(), help=les.run.device_label)
+    how = "step by step" if cfg.model.arch == "rnn" else "gate by gate"  # an RNN has no gates
     show.caption(
         f"The numbers below come from re-running the trained weights through the cell written "
-        f"out gate by gate; they differ from torch's fused nn.{cfg.model.arch.upper()} by at most "
+        f"out {how}; they differ from torch's fused nn.{cfg.model.arch.upper()} by at most "
         f"{les.trace.max_abs_diff:.1e} (float32 rounding)."
     )
     with st.expander("Training loss"):
@@ -171,10 +180,12 @@ def _checkpoint(page: str, les: lesson.Lesson) -> lesson.Checkpoint | None:
     key = f"{page}_ckpt"
     if st.session_state.get(key) not in points:
         st.session_state[key] = max(points)
+    watch = ("the hidden state change as it learns" if les.trace.arch == "rnn"
+             else "the gates learn")  # an RNN has no gates to watch
     step = st.select_slider(
         "Training step", list(points), key=key,
         help="The same example through the weights as they were after this many training "
-             "steps: watch the gates learn.")
+             f"steps: watch {watch}.")
     c = points[step]
     acc = "" if c.accuracy is None else f", held-out accuracy {100 * c.accuracy:.1f}%"
     show.caption(f"After {step} training steps: held-out loss {c.loss:.4f}{acc}.")
@@ -204,6 +215,9 @@ def _step_panel(page: str, les: lesson.Lesson | TraceLesson, extra=None) -> None
         show.export_only(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
                          "Export unit curves")
     show.caption(f"The exports show step {t} and unit {j}, where the stepper last settled.")
+    clipped = figures.cell_note(tr)
+    if clipped:
+        show.caption(clipped)
     if extra is not None:
         extra(t, j)
 
@@ -243,6 +257,21 @@ def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:
         step_through(page, les)
         whatif.panel(page, les)
     return les
+
+
+def unit_choice(page: str, cfg: RunConfig, H: int, best: int) -> int:
+    """A unit chooser (kept in the URL as memory_unit) that opens on `best` for each newly
+    trained model, unless the page was opened from a link that names a unit."""
+    key, mark, ss = f"{page}_memory_unit", f"_{page}_memory_unit_for", st.session_state
+    if ss.get(mark) != cfg:
+        if mark in ss or key not in ss:  # a link's unit counts for the model it opened
+            ss[key] = best
+        ss[mark] = cfg
+    ss[key] = min(max(int(ss[key]), 0), H - 1)
+    unit = st.selectbox("Unit", range(H), key=key, format_func=lambda j: f"unit {j}" + (
+        " (the memory unit)" if j == best else ""))
+    settings_table(page).save(["memory_unit"])
+    return int(unit)
 
 
 def task_note(cfg: RunConfig) -> str:

@@ -43,7 +43,7 @@ def _b64(a: np.ndarray) -> str:
 
 def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
     """The heatmaps' colour scales (the export figures' scales) and which field uses which."""
-    c_max = max(float(np.abs(trace["c"]).max()) if "c" in trace.fields else 1.0, 1e-6)
+    c_max = figures.cell_range(trace["c"])[0] if "c" in trace.fields else 1.0
     rdbu = list(reversed(pc.diverging.RdBu))
     table = {"gate": dict(colors=list(pc.sequential.Cividis), lo=0.0, hi=1.0,
                           title=t("stepper.scale.gate")),

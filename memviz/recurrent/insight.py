@@ -1,0 +1,205 @@
+"""What a trained cell does, read off the model rather than promised: many held-out sequences
+through the hand-written cell, the unit that carries the memory, and what its gates do.
+
+The LSTM page's "What to look for" is written by `describe` from these numbers, and its
+LSTMVis-style view (one unit's c and h across many inputs, grouped by what is to be remembered)
+is drawn from `held_out`. No streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import torch
+
+from memviz.config import TaskConfig
+from memviz.recurrent import cells, tasks
+from memviz.recurrent.models import SeqModel
+
+HELD_OUT = 64  # sequences
+SEED_OFFSET = 2_000_003  # a stream that training (seed) and evaluation (seed + 1_000_003) never use
+SUM_EDGES = (0.5, 1.0, 1.5)  # adding: the true sum grouped into four ranges
+GROUPED_BY = {"recall": "the symbol shown at step 1", "brackets": "the depth at the last step",
+              "adding": "the true sum", "sine": "the sign of the last value"}
+QUANTITY = {"brackets": "the nesting depth", "adding": "the running sum of the marked values",
+            "sine": "the next value of the signal"}
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """Held-out sequences through one trained cell: x (B, T, I), target y (B,) or (B, T),
+    every recorded field (B, T, H), and a group per sequence (what it has to remember)."""
+
+    arch: str
+    task: TaskConfig
+    x: np.ndarray
+    y: np.ndarray
+    fields: dict[str, np.ndarray]
+    group: np.ndarray  # (B,) index into group_names
+    group_names: tuple[str, ...]
+
+    @property
+    def T(self) -> int:
+        return self.x.shape[1]
+
+    def state(self) -> str:
+        """The field that carries the memory: the cell state c, or h for cells without one."""
+        return "c" if "c" in self.fields else "h"
+
+
+def _groups(task: TaskConfig, y: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Recall: the symbol; brackets: the depth at the end; adding: the sum's range; sine: the
+    sign of the last value."""
+    if task.name == "recall":
+        return y.astype(int), tuple(f"symbol {k}" for k in range(task.n_symbols))
+    if task.name == "brackets":
+        return y[:, -1].astype(int), tuple(f"depth {k} at the end"
+                                           for k in range(tasks.MAX_DEPTH + 1))
+    if task.name == "adding":
+        lo = ("0",) + tuple(f"{e:g}" for e in SUM_EDGES)
+        hi = tuple(f"{e:g}" for e in SUM_EDGES) + ("2",)
+        names = tuple(f"sum {a} to {b}" for a, b in zip(lo, hi, strict=True))
+        return np.digitize(y, SUM_EDGES), names
+    return (y[:, -1] < 0).astype(int), ("ends above 0", "ends below 0")
+
+
+def held_out(model: SeqModel, task: TaskConfig, seed: int, n: int = HELD_OUT) -> HeldOut:
+    """Run n seeded held-out sequences of `task` through `model`'s cell, written out."""
+    batch = tasks.make_batch(task, n, torch.Generator().manual_seed(seed + SEED_OFFSET))
+    with torch.no_grad():
+        states = cells.run(model.arch, batch.x, model.layer0())
+    y = batch.y.numpy()
+    group, names = _groups(task, y)
+    fields = {k: states[k].numpy() for k in cells.FIELDS[model.arch]}
+    return HeldOut(model.arch, task, batch.x.numpy(), y, fields, group, names)
+
+
+def quantity(ho: HeldOut) -> np.ndarray | None:
+    """What must be tracked at every step (B, T), for the tasks that have one (not recall)."""
+    if ho.task.name in ("brackets", "sine"):
+        return ho.y.astype(float)
+    if ho.task.name == "adding":
+        return np.cumsum(ho.x[..., 0] * ho.x[..., 1], axis=1)
+    return None
+
+
+def memory_step(T: int) -> int:
+    """The 0-based step at which recall's memory is read: the last blank step before the cue."""
+    return max(T - 2, 0)
+
+
+def separation(v: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per unit, the gap between the two closest group means over the spread within groups:
+    v (B, H) -> (H,). Large when every group sits at its own value."""
+    present = np.unique(group)
+    if len(present) < 2:
+        return np.zeros(v.shape[1])
+    means = np.stack([v[group == g].mean(axis=0) for g in present])  # (K, H)
+    gap = np.min([np.abs(a - b) for a, b in combinations(means, 2)], axis=0)
+    within = np.sqrt(np.mean([v[group == g].var(axis=0) for g in present], axis=0))
+    return gap / (within + 0.05)
+
+
+def correlations(state: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Per unit, the correlation of its state (B, T, H) with q (B, T) over every step: (H,)."""
+    s = state.reshape(-1, state.shape[-1])
+    s, qq = s - s.mean(axis=0), q.reshape(-1) - q.mean()
+    den = np.sqrt((s ** 2).sum(axis=0) * (qq ** 2).sum())
+    return np.where(den > 0, (s * qq[:, None]).sum(axis=0) / np.maximum(den, 1e-30), 0.0)
+
+
+def memory_unit(ho: HeldOut) -> int:
+    """The unit whose state best separates what is to be remembered (recall: the symbols just
+    before the cue), or follows it most closely (the other tasks: |correlation|)."""
+    state = ho.fields[ho.state()]
+    q = quantity(ho)
+    if q is None:
+        return int(np.argmax(separation(state[:, memory_step(ho.T)], ho.group)))
+    return int(np.argmax(np.abs(correlations(state, q))))
+
+
+def _by_group(v: np.ndarray, ho: HeldOut) -> str:
+    """'+4.76 (symbol 1), −2.32 (symbol 2)': the mean of v (B,) per group present."""
+    return ", ".join(f"{v[ho.group == g].mean():+.2f} ({ho.group_names[g]})"
+                     for g in np.unique(ho.group))
+
+
+def _gates(ho: HeldOut, unit: int, steps: slice) -> str:
+    """The LSTM's forget and input gates of `unit` over `steps` (all held-out sequences)."""
+    f, i = ho.fields["f"][:, steps, unit], ho.fields["i"][:, steps, unit]
+    return (f"its forget gate averages {f.mean():.2f} (lowest {f.min():.2f}) and its input "
+            f"gate {i.mean():.2f} (highest {i.max():.2f})")
+
+
+def _recall(ho: HeldOut, unit: int) -> str:
+    """What the memory unit does through recall's delay, in numbers."""
+    T, m = ho.T, memory_step(ho.T)
+    c = ho.fields["c"][:, :, unit]  # (B, T)
+    best = "separates the symbols best" if unit == memory_unit(ho) else "is the one chosen"
+    text = (f"Unit {unit}'s cell state {best}. Just before the cue (step {m + 1}) its c is "
+            f"{_by_group(c[:, m], ho)}.")
+    if T < 3:
+        return text + f" With T = {T} there is no delay to bridge."
+    delay = slice(1, T - 1)  # steps 2..T-1: blanks only
+    f, i = ho.fields["f"][:, delay, unit], ho.fields["i"][:, delay, unit]
+    text += f" Through the delay (steps 2–{T - 1}) {_gates(ho, unit, delay)}."
+    lo, hi = float(c[:, delay].min()), float(c[:, delay].max())
+    if f.min() > 0.9 and i.max() < 0.1:
+        text += (" That is the textbook memory cell: the forget gate keeps c while the input "
+                 f"gate stays shut, and c stays between {lo:+.2f} and {hi:+.2f}.")
+    else:
+        drift = c[:, m] - c[:, 0]  # (B,) how far c moved during the delay
+        ramps = np.abs(drift).mean() > 0.5 * np.abs(c[:, m]).mean()
+        ways = len({np.sign(drift[ho.group == g].mean()) for g in np.unique(ho.group)}) > 1
+        text += (" That is not the textbook picture of a cell held shut (forget gate above 0.9 "
+                 "and input gate below 0.1 throughout): ")
+        if ramps:
+            text += (f"the cell keeps writing, and c moves from {_by_group(c[:, 0], ho)} "
+                     f"after step 1 to the values above ({lo:+.2f} to {hi:+.2f} on the way). ")
+            text += ("The direction of that ramp depends on the symbol: the direction is the "
+                     "memory." if ways else "Every symbol ramps the same way, by its own "
+                     "amount: the size of the ramp is the memory.")
+        else:
+            text += ("leaks and writes roughly cancel, so c stays near what step 1 wrote "
+                     f"({lo:+.2f} to {hi:+.2f}).")
+    o = ho.fields["o"][:, T - 1, unit]
+    return text + (f" At the cue its output gate is {o.mean():.2f} on average and h is "
+                   f"{_by_group(ho.fields['h'][:, T - 1, unit], ho)}; the readout turns the "
+                   "hidden state into the answer.")
+
+
+def _tracking(ho: HeldOut, unit: int) -> str:
+    """What the unit that follows the task's running quantity does, in numbers."""
+    state, q = ho.fields[ho.state()], quantity(ho)
+    s = state[:, :, unit]  # (B, T)
+    r = correlations(state[:, :, unit:unit + 1], q)[0]
+    name = "cell state" if ho.state() == "c" else "hidden state"
+    how = ("most closely of all units (correlation" if unit == memory_unit(ho)
+           else "with a correlation of")
+    text = (f"Unit {unit}'s {name} follows {QUANTITY[ho.task.name]} {how} {r:+.2f} over "
+            f"{len(s)} held-out sequences{')' if '(' in how else ''}.")
+    step = np.diff(s, axis=1, prepend=0.0)  # change at each step (from 0 before step 1)
+    if ho.task.name == "brackets":
+        opens = ho.x[..., 0] > 0.5
+        up, down = step[opens].mean(), step[~opens].mean()
+        text += f" On average it changes by {up:+.2f} at each '(' and by {down:+.2f} at each ')'"
+        text += (": a counter the network built itself." if up * down < 0 else
+                 ", the same way both times, so it is not a clean counter.")
+    elif ho.task.name == "adding":
+        marked = ho.x[..., 1] > 0.5
+        text += (f" On average it changes by {step[marked].mean():+.2f} at a marked step and "
+                 f"by {step[~marked].mean():+.2f} at the others.")
+    if "f" in ho.fields:
+        text += f" Over all steps {_gates(ho, unit, slice(None))}."
+    return text + f" Its {name} ranges from {s.min():+.2f} to {s.max():+.2f}."
+
+
+def describe(ho: HeldOut, unit: int) -> str:
+    """'What to look for', written from the trained model's held-out numbers for `unit`."""
+    if ho.task.name == "recall" and "c" in ho.fields:
+        return _recall(ho, unit)
+    if quantity(ho) is not None:
+        return _tracking(ho, unit)
+    return f"Unit {unit}: step through a sequence and watch its state."
