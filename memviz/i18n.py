@@ -10,6 +10,7 @@ variable, not a global, so two students' sessions on one server never see each o
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,3 +127,34 @@ class Message:
 
 def _message(key: str, fields: dict) -> Message:
     return Message(key, **fields)
+
+
+@functools.cache
+def _by_english(prefix: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
+    """English text -> its catalogue key, for the entries under `prefix`; and patterns for
+    those with a {field} in them ("longest training length for {task}"), matched whole."""
+    exact, patterns = {}, []
+    for key, entry in catalogue().items():
+        if not key.startswith(prefix):
+            continue
+        en = entry["en"]
+        if "{" not in en:
+            exact[en] = key
+            continue
+        parts = re.split(r"\{(\w+)\}", en)  # text, field, text, field, ..., text
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                        for i, p in enumerate(parts))
+        patterns.append((re.compile(regex), key))
+    return exact, patterns
+
+
+def by_english(prefix: str, text: str) -> str:
+    """`text` in the current language if a catalogue entry under `prefix` says it in English."""
+    exact, patterns = _by_english(prefix)
+    if text in exact:
+        return t(exact[text])
+    for pattern, key in patterns:
+        m = pattern.fullmatch(text)
+        if m:
+            return t(key, **m.groupdict())
+    return text

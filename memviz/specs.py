@@ -10,7 +10,6 @@ memviz/locales/specs.toml, found by its English words (or the label is a catalog
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -29,37 +28,6 @@ LABELS = "specs.label."  # catalogue keys of the settings' names
 PARSER = "specs.parser."  # the JSON parser's messages, in Chinese too
 
 
-@functools.cache
-def _by_english(prefix: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
-    """English text -> its catalogue key, for the entries under `prefix`; and patterns for
-    those with a {field} in them ("longest training length for {task}"), matched whole."""
-    exact, patterns = {}, []
-    for key, entry in i18n.catalogue().items():
-        if not key.startswith(prefix):
-            continue
-        en = entry["en"]
-        if "{" not in en:
-            exact[en] = key
-            continue
-        parts = re.split(r"\{(\w+)\}", en)  # text, field, text, field, ..., text
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
-                        for i, p in enumerate(parts))
-        patterns.append((re.compile(regex), key))
-    return exact, patterns
-
-
-def _translated(prefix: str, text: str) -> str:
-    """`text` in the current language if a catalogue entry under `prefix` says it in English."""
-    exact, patterns = _by_english(prefix)
-    if text in exact:
-        return i18n.t(exact[text])
-    for pattern, key in patterns:
-        m = pattern.fullmatch(text)
-        if m:
-            return i18n.t(key, **m.groupdict())
-    return text
-
-
 def label_text(label: str | Message) -> str:
     """A setting's name in the current language: a catalogue key's message, a known English
     label's translation, else the label as given (a page may pass one already translated)."""
@@ -67,7 +35,7 @@ def label_text(label: str | Message) -> str:
         return str(label)
     if "." in label and " " not in label and i18n.has(label):
         return i18n.t(label)
-    return _translated(LABELS, label)
+    return i18n.by_english(LABELS, label)
 
 
 class Label:
@@ -297,7 +265,7 @@ class _Parser(Label):
     """The JSON parser's message, translated when read if specs.toml knows it."""
 
     def __str__(self) -> str:
-        return _translated(PARSER, str(self.text))
+        return i18n.by_english(PARSER, str(self.text))
 
 
 class _Constant(ValueError):

@@ -180,7 +180,7 @@ def test_a_bad_link_on_a_chinese_page_is_told_in_chinese():
 @pytest.mark.parametrize(("argv", "said"), [
     (["train", "--lang", "zh", "--hidden", "999"], "隐藏层大小必须在 1 到 256 之间，收到的是：999"),
     (["train", "--hidden", "999"], "hidden size must be between 1 and 256, got 999"),
-    (["horizon", "--lang", "zh", "--lags", "5,5"], "间隔步数：5 重复出现了；每个只写一次"),
+    (["horizon", "--lang", "zh", "--lags", "5,5"], "5 重复出现了；每个只写一次"),
 ])
 def test_every_command_takes_lang_and_says_its_errors_in_it(argv, said, tmp_path, capsys):
     assert cli.main([*argv, "--out", str(tmp_path / "out")]) == 2
