@@ -309,5 +309,6 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
         notes.append(dict(text=f"<b>{name}</b>  ({MEANING.get(name, name)}) of unit {unit}",
                           xref="paper", yref="paper", x=0, y=dom[1], yanchor="bottom",
                           xanchor="left", showarrow=False))
-    layout.update(annotations=notes, legend=dict(orientation="h", y=-0.18))
-    return figure(data, layout, title, 520 if len(names) > 1 else 320)
+    layout.update(annotations=notes, legend=dict(orientation="h", y=-0.18),
+                  margin=dict(l=60, r=20, t=85, b=45))  # room for the title above the panel's
+    return figure(data, layout, title, 540 if len(names) > 1 else 340)
