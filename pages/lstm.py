@@ -42,10 +42,12 @@ if les is not None:
         "the colours split apart, this unit carries the memory."
     )
     unit = recurrent.unit_choice(PAGE, cfg, les.trace.H, best)
-    same = " Sequences that are the same input are drawn once." if cfg.task.name == "recall" \
-        else ""
+    how = ("One line per held-out sequence, coloured by the symbol shown at step 1; sequences "
+           "that are the same input are drawn once." if insight.quantity(ho) is None else
+           "One dot per step of every held-out sequence, placed by "
+           f"{insight.QUANTITY.get(cfg.task.name)}: a narrow rising or falling band means the "
+           "unit holds that quantity.")
     show.plotly(figures.unit_across_inputs(ho, unit), f"{PAGE}_unit_inputs",
-                f"Top: the cell state c of unit {unit}; bottom: its hidden state h. One line "
-                f"per held-out sequence, coloured by {insight.GROUPED_BY[cfg.task.name]}.{same}")
+                f"Top: the cell state c of unit {unit}; bottom: its hidden state h. {how}")
     if unit != best:
         show.prose(insight.describe(ho, unit))

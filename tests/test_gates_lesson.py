@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 import torch
 
-from memviz import export
+from memviz import estimate, export
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
 from memviz.gates import figures as gfigures
 from memviz.gates import gradients
 from memviz.plotting import ARCH_COLORS
 from memviz.recurrent import lesson, models, tasks, train
+from memviz.runs import kind_of
 
 from .conftest import tiny_config
 
@@ -39,6 +40,13 @@ def test_at_the_page_defaults_the_vanilla_rnn_stays_at_chance(seed):
     assert d["seq_len"] >= gradients.LONG_LAG
     acc = train.run(_default_cfg("rnn", seed)).history.eval_accuracy
     assert acc < 0.35  # chance is 0.25
+
+
+def test_the_default_run_trains_without_a_big_run_warning():
+    """The page's first Train must not ask for 'Train it anyway'."""
+    cfg = _default_cfg("lstm", 0)
+    est = estimate.for_kind(kind_of(gradients.study), cfg)
+    assert est is not None and est.over_budget is None
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -117,10 +125,15 @@ def test_a_lucky_rnn_is_explained_with_its_own_numbers():
     assert acc > 0.95  # it did learn: the page must say why
     note = gradients.lucky_note(study)
     assert note is not None and f"({acc:.0%})" in note and "attractor" in note
-    assert f"{study.reach_at_start('rnn'):.0e}" in note
+    assert f"only {gradients.sci(study.reach_at_start('rnn'))} of the error" in note
     longer = TaskConfig("recall", 60)
     acc2 = train.evaluate(study.lessons["rnn"].run.model, longer, 2)[1]
     assert f"with 60 steps the same network scores {acc2:.0%}" in note
+
+
+def test_small_ratios_read_as_powers_of_ten():
+    assert gradients.sci(4.2e-11) == "4·10⁻¹¹" and gradients.sci(0.23) == "0.23"
+    assert gradients.sci(0.0) == "0" and gradients.sci(3e-3) == "3·10⁻³"
 
 
 def test_no_lucky_note_when_the_rnn_fails_or_the_lag_is_short():

@@ -112,6 +112,18 @@ def test_unit_across_inputs_exports_with_named_columns(recall):
     assert {r["group"] for r in rows} == {ho.group_names[g] for g in np.unique(ho.group)}
 
 
+def test_a_counting_unit_is_drawn_against_the_depth(brackets):
+    _, ho = brackets
+    fig = figures.unit_across_inputs(ho, 1)
+    go.Figure(fig.to_dict())
+    assert [tr.meta["field"] for tr in fig.data] == ["c", "h"]
+    np.testing.assert_array_equal(fig.data[0].x, ho.y.ravel())  # the true depth, every step
+    np.testing.assert_array_equal(fig.data[0].y, ho.fields["c"][..., 1].ravel())
+    assert fig.layout.xaxis.title.text == "nesting depth"
+    rows = list(csv.DictReader(io.StringIO(export.render(fig, "csv").decode())))
+    assert {"nesting depth", "c", "h"} <= set(rows[0]) and len(rows) == 2 * ho.y.size
+
+
 def test_a_drifting_unit_is_clipped_so_the_others_keep_their_colour():
     c = np.zeros((10, 5))
     c[:, :4] = np.linspace(-2, 2, 10)[:, None] * np.array([1.0, 0.5, 0.8, 0.3])
@@ -134,7 +146,7 @@ def test_heatmaps_and_stepper_use_the_clipped_range_and_say_so(brackets):
     assert fig.layout.coloraxis3.cmax == pytest.approx(r)
     assert fig.layout.coloraxis3.colorbar.title.text == "cell (clipped)"
     assert stepper.scales(drifting)[0]["cell"]["hi"] == pytest.approx(r)
-    assert "unit 0 reaches ±40" in figures.cell_note(drifting)
+    assert "unit 0 reaches up to ±40" in figures.cell_note(drifting)
     assert (figures.cell_note(tr) is None) == (not figures.cell_range(tr["c"])[1])
 
 

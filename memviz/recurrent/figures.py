@@ -50,7 +50,7 @@ def cell_note(trace: Trace) -> str | None:
     units = ", ".join(map(str, clipped))
     who = f"units {units} reach" if len(clipped) > 1 else f"unit {units} reaches"
     return (f"The cell-state colours are clipped at ±{r:.2g}, the largest |c| of the other units: "
-            f"{who} ±{peak:.3g}, which would leave every other unit pale. Beyond "
+            f"{who} up to ±{peak:.3g}, which would leave every other unit pale. Beyond "
             f"±{r:.2g} the colour stays at full strength; the unit curves show the real values.")
 
 
@@ -249,39 +249,66 @@ def drawn_sequences(ho) -> list[int]:
     return sorted(out, key=lambda b: (int(ho.group[b]), b))  # legend in group order
 
 
-def unit_across_inputs(ho, unit: int) -> go.Figure:
-    """One unit's memory (c, or h for cells without one) and h over time for many held-out
-    sequences, one line each, coloured by what the sequence has to remember (LSTMVis's view).
-
-    `ho` is a memviz.recurrent.insight.HeldOut; sequences that are the same input are drawn once.
-    """
-    steps = np.arange(1, ho.T + 1)
-    names = [ho.state()] + (["h"] if ho.state() != "h" else [])
-    rows = _rows(len(names), gap=0.12)
-    data, layout, notes, shown = [], {}, [], set()
+def _over_time(ho, unit: int, names: list[str]) -> tuple[list[dict], int]:
+    """One line per drawn sequence and field, coloured by its group; and how many sequences."""
+    steps, data, shown = np.arange(1, ho.T + 1), [], set()
     drawn = drawn_sequences(ho)
     for b in drawn:
         g = int(ho.group[b])
-        color = GROUP_COLORS[g % len(GROUP_COLORS)]
         for k, name in enumerate(names):
             ax = "" if k == 0 else str(k + 1)
             data.append(dict(
                 type="scatter", mode="lines", x=steps, y=ho.fields[name][b, :, unit],
                 xaxis=f"x{ax}", yaxis=f"y{ax}", name=ho.group_names[g], legendgroup=str(g),
                 showlegend=k == 0 and g not in shown, opacity=0.7,
-                line=dict(color=color, width=2), meta={"field": name, "group": ho.group_names[g]},
+                line=dict(color=GROUP_COLORS[g % len(GROUP_COLORS)], width=2),
+                meta={"field": name, "group": ho.group_names[g]},
                 hovertemplate=f"{ho.group_names[g]}: {name} = %{{y:.3f}} at step %{{x}}"
                               "<extra></extra>"))
         shown.add(g)
-    for k, (name, dom) in enumerate(zip(names, rows, strict=True)):
+    return data, len(drawn)
+
+
+def _against(ho, unit: int, names: list[str], q: np.ndarray) -> list[dict]:
+    """Every held-out step as a dot: the field (y) against the tracked quantity q (B, T) (x)."""
+    x = q.ravel()
+    return [dict(type="scattergl" if x.size > 5000 else "scatter", mode="markers", x=x,
+                 y=ho.fields[name][..., unit].ravel(), xaxis=f"x{'' if k == 0 else k + 1}",
+                 yaxis=f"y{'' if k == 0 else k + 1}", name=name, showlegend=False,
+                 meta={"field": name}, marker=dict(color=GATE_COLORS[name], size=4, opacity=0.3),
+                 hovertemplate=f"{name} = %{{y:.3f}}<extra></extra>")
+            for k, name in enumerate(names)]
+
+
+def unit_across_inputs(ho, unit: int) -> go.Figure:
+    """One unit's memory (c, or h for cells without one) and h on many held-out sequences
+    (LSTMVis's view): for recall over time, one line per sequence coloured by the symbol; for
+    the tasks that track a quantity (depth, running sum, signal), against that quantity.
+
+    `ho` is a memviz.recurrent.insight.HeldOut; sequences that are the same input are drawn once.
+    """
+    from memviz.recurrent import insight  # insight needs no figures: no cycle at import
+
+    names = [ho.state()] + (["h"] if ho.state() != "h" else [])
+    q = insight.quantity(ho)
+    if q is None:
+        data, n = _over_time(ho, unit, names)
+        x_title, title = "time step t", f"Unit {unit} across {n} held-out sequences"
+    else:
+        data = _against(ho, unit, names, q)
+        what = insight.QUANTITY[ho.task.name]
+        x_title = what[4:] if what.startswith("the ") else what
+        title = f"Unit {unit} against {what}, every step of {len(ho.x)} held-out sequences"
+    layout, notes = {}, []
+    for k, (name, dom) in enumerate(zip(names, _rows(len(names), gap=0.12), strict=True)):
         ax = "" if k == 0 else str(k + 1)
         layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", **({} if k == 0 else {"matches": "x"}),
-                                    title=dict(text="time step t"))
+                                    title=dict(text=x_title))
         layout[f"yaxis{ax}"] = dict(domain=dom, anchor=f"x{ax}", title=dict(text=name),
                                     zeroline=True)
         notes.append(dict(text=f"<b>{name}</b>  ({MEANING.get(name, name)}) of unit {unit}",
                           xref="paper", yref="paper", x=0, y=dom[1], yanchor="bottom",
                           xanchor="left", showarrow=False))
-    layout.update(annotations=notes, legend=dict(orientation="h", y=-0.18))
-    return figure(data, layout, f"Unit {unit} across {len(drawn)} held-out sequences",
-                  520 if len(names) > 1 else 320)
+    layout.update(annotations=notes, legend=dict(orientation="h", y=-0.18),
+                  margin=dict(l=60, r=20, t=85, b=45))  # room for the title above the panel's
+    return figure(data, layout, title, 540 if len(names) > 1 else 340)

@@ -21,8 +21,6 @@ from memviz.recurrent.models import SeqModel
 HELD_OUT = 64  # sequences
 SEED_OFFSET = 2_000_003  # a stream that training (seed) and evaluation (seed + 1_000_003) never use
 SUM_EDGES = (0.5, 1.0, 1.5)  # adding: the true sum grouped into four ranges
-GROUPED_BY = {"recall": "the symbol shown at step 1", "brackets": "the depth at the last step",
-              "adding": "the true sum", "sine": "the sign of the last value"}
 QUANTITY = {"brackets": "the nesting depth", "adding": "the running sum of the marked values",
             "sine": "the next value of the signal"}
 
