@@ -23,7 +23,7 @@ if les is not None:
         show.latex(equations.CANONICAL["gru"]["n"])
     with right:
         show.prose(t("gru.doc002"))
-        show.latex(r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot "
-                   r"\tanh\big(W_h \cdot [r_t \odot h_{t-1}, x_t] + b_h\big)")
+        show.latex(r"\begin{aligned}h_t &= z_t \odot h_{t-1} \\ &\quad + (1 - z_t) \odot "
+                   r"\tanh\big(W_h \cdot [r_t \odot h_{t-1}, x_t] + b_h\big)\end{aligned}")
     show.prose(t("gru.explain"))
     recurrent.variant_panel(PAGE, les, "gru_doc002", t("gru.variant"))
