@@ -294,8 +294,7 @@ def test_a_chinese_cli_export_writes_chinese_svg_csv_and_a_cjk_pdf(tmp_path):
         words = json.dumps([f.to_plotly_json()["layout"] for f in
                             figures.lesson_figures(lesson.prepare(cfg)).values()],
                            ensure_ascii=False, default=str)
-    if not fonts.has_cjk(words):
-        pytest.skip("the recurrent figures have no Chinese catalogue yet (recurrent.toml)")
+    assert fonts.has_cjk(words)  # memviz/locales/recurrent.toml
     (tmp_path / "config.json").write_text(json.dumps(cfg.to_dict()))
     assert main(["export", "--config", str(tmp_path / "config.json"), "--out",
                  str(tmp_path / "o"), "--formats", "svg,csv,pdf", "--lang", "zh"]) == 0

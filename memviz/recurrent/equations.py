@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from memviz import i18n
+from memviz.plotting import Names
 from memviz.recurrent.trace import Trace
 
 # What PyTorch computes (the form that produced every number on screen).
@@ -31,12 +33,8 @@ CANONICAL: dict[str, dict[str, str]] = {
     },
 }
 
-# Names a student reads beside the symbols.
-MEANING = {
-    "i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate",
-    "c": "cell state", "h": "hidden state", "r": "reset gate", "z": "update gate",
-    "n": "candidate",
-}
+# Names a student reads beside the symbols, in the reader's language (locales/recurrent.toml).
+MEANING = Names("recurrent.meaning", "ifgochrzn")
 
 # The concatenated form as each document writes it: 000 uses * and puts the candidate inside
 # c_t; 002 uses ⊙ and names the candidate c̃_t.
@@ -57,16 +55,12 @@ LSTM_CONCAT: dict[str, list[str]] = {
         r"c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t \qquad h_t = o_t \odot \tanh(c_t)",
     ],
 }
-LSTM_CONCAT_TITLES = {"000": "Document 000 (记忆：短期记忆与长期记忆)",
-                      "002": "Document 002 (短期记忆：利用上下文学习)"}
-LSTM_CONCAT_NOTE = (
-    "Both write each gate with one matrix acting on the joined vector $[h_{t-1}, x_t]$. That "
-    "is the same function PyTorch computes: split $W$ into the columns that meet $h_{t-1}$ "
-    "($W_h$) and those that meet $x_t$ ($W_x$), and take $b = b_{ih} + b_{hh}$. Document 000 "
-    "writes $*$ for the element-wise product and puts the candidate "
-    r"$\tanh(W_c \cdot [h_{t-1}, x_t] + b_c)$ straight into $c_t$; document 002 writes "
-    r"$\odot$ and names the candidate $\tilde{c}_t$. Both candidates are PyTorch's $g_t$."
-)
+LSTM_CONCAT_TITLES = Names("recurrent.eq.doc", ("000", "002"))
+
+
+def concat_note() -> str:
+    """How the documents' concatenated form is PyTorch's, in the reader's language."""
+    return i18n.t("recurrent.eq.concat_note")
 
 
 def _n(v: float) -> str:

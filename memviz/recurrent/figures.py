@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz.i18n import t as _t
 from memviz.plotting import GATE_COLORS, axes, figure, line
 from memviz.recurrent.equations import MEANING
 from memviz.recurrent.tasks import TaskSpec
@@ -48,14 +49,13 @@ def cell_note(trace: Trace) -> str | None:
         return None
     peak = float(np.abs(trace["c"][:, clipped]).max())
     units = ", ".join(map(str, clipped))
-    who = f"units {units} reach" if len(clipped) > 1 else f"unit {units} reaches"
-    return (f"The cell-state colours are clipped at ±{r:.2g}, the largest |c| of the other units: "
-            f"{who} up to ±{peak:.3g}, which would leave every other unit pale. Beyond "
-            f"±{r:.2g} the colour stays at full strength; the unit curves show the real values.")
+    who = _t("recurrent.fig.clipped_many" if len(clipped) > 1 else "recurrent.fig.clipped_one",
+             units=units)
+    return _t("recurrent.fig.cell_note", r=f"{r:.2g}", who=who, peak=f"{peak:.3g}")
 
 
-_SCALES = {"coloraxis": ("Cividis", "gate"), "coloraxis2": ("RdBu_r", "tanh"),
-           "coloraxis3": ("RdBu_r", "cell")}
+_SCALES = {"coloraxis": ("Cividis", "bar_gate"), "coloraxis2": ("RdBu_r", "tanh"),
+           "coloraxis3": ("RdBu_r", "bar_cell")}  # colour bar titles: catalogue keys but tanh
 
 
 def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
@@ -70,7 +70,8 @@ def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
         lo, hi = (0.0, 1.0) if ax == "coloraxis" else (-1.0, 1.0)
         if ax == "coloraxis3":
             hi, clipped = cell_range(trace["c"])
-            lo, title = -hi, "cell (clipped)" if clipped else "cell"
+            lo, title = -hi, "bar_cell_clipped" if clipped else "bar_cell"
+        title = title if title == "tanh" else _t(f"recurrent.fig.{title}")
         bar = dict(title=title, thickness=12, len=1 / n - 0.06, x=1.01, y=1 - (k + 0.5) / n)
         out[ax] = dict(colorscale=scale, cmin=lo, cmax=hi, colorbar=bar)
     return out
@@ -108,18 +109,22 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
         data.append(dict(
             type="heatmap", z=trace[name].T, x=steps, y=np.arange(trace.H), xaxis="x",
             yaxis=f"y{ax}", coloraxis=_axis_for(name), meta={"field": name},
-            hovertemplate=f"{name}: %{{z:.3f}}<br>step %{{x}}, unit %{{y}}<extra></extra>"))
-        layout[f"yaxis{ax}"] = dict(domain=dom, title=dict(text="unit"), anchor="x",
+            hovertemplate=f"{name}: %{{z:.3f}}<br>" + _t("recurrent.fig.hover_step_unit")
+            + "<extra></extra>"))
+        layout[f"yaxis{ax}"] = dict(domain=dom, title=dict(text=_t("recurrent.fig.unit")),
+                                    anchor="x",
                                     dtick=max(1, round(trace.H / 6)))  # whole units only
         shapes.append(dict(type="line", xref="paper", yref=f"y{ax}", x0=0, x1=1, y0=unit,
                            y1=unit, line=dict(color=STEP_MARK, width=1, dash="dot")))
-        notes.append(dict(text=f"<b>{name}</b>  ({MEANING.get(name, name)})", xref="paper",
+        notes.append(dict(text=_t("recurrent.fig.named", name=name,
+                                  meaning=MEANING.get(name, name)), xref="paper",
                           yref="paper", x=0, y=dom[1], yanchor="bottom", xanchor="left",
                           showarrow=False))
     layout.update(_coloraxes(fields, trace), shapes=shapes, annotations=notes,
-                  xaxis=dict(title=dict(text="time step t"), anchor=f"y{len(fields)}",
+                  xaxis=dict(title=dict(text=_t("recurrent.fig.time_step")),
+                             anchor=f"y{len(fields)}",
                              dtick=max(1, round(trace.T / 10))))  # whole steps only
-    return figure(data, layout, f"Every unit at every step (step {t} and unit {unit} marked)",
+    return figure(data, layout, _t("recurrent.fig.heatmaps", t=t, unit=unit),
                   max(320, 120 + 150 * len(fields)))  # one field: tall enough for its bar
 
 
@@ -127,11 +132,13 @@ def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Fig
     """The selected unit's value of each field over time, step t marked."""
     steps = np.arange(1, trace.T + 1)
     data = [dict(type="scatter", x=steps, y=trace[name][:, unit],
-                 name=f"{name} ({MEANING[name]})", meta={"field": name},
+                 name=_t("recurrent.fig.series", name=name, meaning=MEANING[name]),
+                 meta={"field": name},
                  mode="lines+markers" if trace.T <= 60 else "lines",
                  line=dict(color=GATE_COLORS[name], width=2)) for name in fields]
-    layout = dict(shapes=_step_marks(t), **axes("time step t", "value"))
-    return figure(data, layout, f"Unit {unit} over time", 320)
+    layout = dict(shapes=_step_marks(t), **axes(_t("recurrent.fig.time_step"),
+                                                 _t("recurrent.fig.value")))
+    return figure(data, layout, _t("recurrent.fig.unit_lines", unit=unit), 320)
 
 
 def real_valued(trace: Trace) -> bool:
@@ -144,11 +151,13 @@ def input_heatmap(trace: Trace, channels: Sequence[str]) -> go.Figure:
     steps = np.arange(1, trace.T + 1)
     if real_valued(trace):
         data = [line(steps, trace.x[:, 0], channels[0], "#000000", width=2)]
-        return figure(data, axes("time step t", "input value"), "The example input x_t", 240)
+        return figure(data, axes(_t("recurrent.fig.time_step"), _t("recurrent.fig.input_value")),
+                      _t("recurrent.fig.input"), 240)
     data = [dict(type="heatmap", z=trace.x.T, x=np.arange(1, trace.T + 1), y=list(channels),
                  colorscale=[[0, "#FFFFFF"], [1, "#1A1A1A"]], showscale=False,
-                 hovertemplate="%{y}: %{z:.3f} at step %{x}<extra></extra>")]
-    return figure(data, axes("time step t", "channel"), "The example input x_t",
+                 hovertemplate=_t("recurrent.fig.input_hover") + "<extra></extra>")]
+    return figure(data, axes(_t("recurrent.fig.time_step"), _t("recurrent.fig.channel")),
+                  _t("recurrent.fig.input"),
                    140 + 22 * len(channels))
 
 
@@ -163,38 +172,42 @@ def prediction(trace: Trace, spec: TaskSpec) -> go.Figure:
     if spec.classify and not spec.per_step:  # recall: probabilities at the last step
         p, target = _softmax(trace.output[-1]), int(trace.target)
         colors = ["#009E73" if k == target else "#999999" for k in range(len(p))]
-        data = [dict(type="bar", x=[f"symbol {k}" for k in range(len(p))], y=p, name="answer",
-                     marker=dict(color=colors))]
-        return figure(data, axes("answer", "probability", range=[0, 1]),
-                       f"Answer at the last step (green: symbol {target}, the one shown)", 300)
+        data = [dict(type="bar", x=[_t("recurrent.task.symbol", k=k) for k in range(len(p))],
+                     y=p, name=_t("recurrent.fig.answer"), marker=dict(color=colors))]
+        return figure(data, axes(_t("recurrent.fig.answer"), _t("recurrent.fig.probability"),
+                                 range=[0, 1]),
+                      _t("recurrent.fig.recall_answer", target=target), 300)
     if not spec.per_step:  # adding: one number at the end
-        data = [dict(type="bar", x=["model's sum", "true sum"],
-                     y=[float(trace.output[-1, 0]), float(trace.target)], name="sum",
-                     marker=dict(color=["#0072B2", "#000000"]))]
-        return figure(data, axes("", "sum of the marked values"), "Answer at the last step", 300)
+        data = [dict(type="bar", x=[_t("recurrent.fig.model_sum"), _t("recurrent.fig.true_sum")],
+                     y=[float(trace.output[-1, 0]), float(trace.target)],
+                     name=_t("recurrent.fig.sum"), marker=dict(color=["#0072B2", "#000000"]))]
+        return figure(data, axes("", _t("recurrent.fig.marked_sum")),
+                      _t("recurrent.fig.last_answer"), 300)
     if spec.classify:  # brackets: predicted depth per step
-        data = [line(steps, trace.output.argmax(-1), "predicted depth", "#0072B2"),
-                line(steps, trace.target, "true depth", "#000000", "dot", 2)]
-        y = "nesting depth"
+        data = [line(steps, trace.output.argmax(-1), _t("recurrent.fig.predicted_depth"),
+                     "#0072B2"),
+                line(steps, trace.target, _t("recurrent.fig.true_depth"), "#000000", "dot", 2)]
+        y = _t("recurrent.fig.depth")
     else:  # sine: forecast per step
-        data = [line(steps, trace.output[:, 0], "forecast", "#0072B2"),
-                line(steps, trace.target, "next value (target)", "#000000", "dot", 2)]
-        y = "signal"
-    return figure(data, axes("time step t", y), "Answer at every step against the target", 300)
+        data = [line(steps, trace.output[:, 0], _t("recurrent.fig.forecast"), "#0072B2"),
+                line(steps, trace.target, _t("recurrent.fig.target"), "#000000", "dot", 2)]
+        y = _t("recurrent.fig.signal")
+    return figure(data, axes(_t("recurrent.fig.time_step"), y),
+                  _t("recurrent.fig.every_answer"), 300)
 
 
 def loss_curve(losses: Sequence[float], baseline: float | None = None) -> go.Figure:
     """Training loss per step on a log axis, with the no-memory baseline when there is one."""
-    data = [line(np.arange(1, len(losses) + 1), np.asarray(losses), "training loss",
-                  "#0072B2", width=2)]
-    layout = axes("training step", "loss", type="log")
+    data = [line(np.arange(1, len(losses) + 1), np.asarray(losses),
+                 _t("recurrent.fig.training_loss"), "#0072B2", width=2)]
+    layout = axes(_t("recurrent.fig.training_step"), _t("recurrent.fig.loss"), type="log")
     if baseline is not None and np.isfinite(baseline):
         layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
                                  line=dict(color="#999999", dash="dash"))]
-        layout["annotations"] = [dict(text="no-memory baseline", xref="paper", x=1,
+        layout["annotations"] = [dict(text=_t("recurrent.fig.baseline"), xref="paper", x=1,
                                       y=np.log10(baseline), xanchor="right", yanchor="bottom",
                                       showarrow=False)]
-    return figure(data, layout, "Training loss", 280)
+    return figure(data, layout, _t("recurrent.fig.loss_title"), 280)
 
 
 
@@ -221,9 +234,9 @@ def lesson_figures(les, t: int | None = None, unit: int = 0) -> dict[str, go.Fig
 def saliency_strip(s: np.ndarray, what: str) -> go.Figure:
     """|d answer / d x_t| per input step (T,) as one row of bars under the input."""
     data = [dict(type="bar", x=np.arange(1, len(s) + 1), y=s, marker=dict(color="#0072B2"),
-                 hovertemplate="step %{x}: %{y:.4f}<extra></extra>")]
-    return _figure(data, _axes("time step t", "|d answer / d x_t|"),
-                   f"Saliency of {what}", 220)
+                 hovertemplate=_t("recurrent.fig.saliency_hover") + "<extra></extra>")]
+    return _figure(data, _axes(_t("recurrent.fig.time_step"), "|d answer / d x_t|"),
+                   _t("recurrent.fig.saliency", what=what), 220)
 
 
 GROUP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -263,8 +276,8 @@ def _over_time(ho, unit: int, names: list[str]) -> tuple[list[dict], int]:
                 showlegend=k == 0 and g not in shown, opacity=0.7,
                 line=dict(color=GROUP_COLORS[g % len(GROUP_COLORS)], width=2),
                 meta={"field": name, "group": ho.group_names[g]},
-                hovertemplate=f"{ho.group_names[g]}: {name} = %{{y:.3f}} at step %{{x}}"
-                              "<extra></extra>"))
+                hovertemplate=f"{ho.group_names[g]}: {name} = %{{y:.3f}}"
+                              + _t("recurrent.fig.hover_at_step") + "<extra></extra>"))
         shown.add(g)
     return data, len(drawn)
 
@@ -293,12 +306,12 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
     q = insight.quantity(ho)
     if q is None:
         data, n = _over_time(ho, unit, names)
-        x_title, title = "time step t", f"Unit {unit} across {n} held-out sequences"
+        x_title, title = _t("recurrent.fig.time_step"), _t("recurrent.fig.across", unit=unit, n=n)
     else:
         data = _against(ho, unit, names, q)
         what = insight.QUANTITY[ho.task.name]
         x_title = what[4:] if what.startswith("the ") else what
-        title = f"Unit {unit} against {what}, every step of {len(ho.x)} held-out sequences"
+        title = _t("recurrent.fig.against", unit=unit, what=what, n=len(ho.x))
     layout, notes = {}, []
     for k, (name, dom) in enumerate(zip(names, _rows(len(names), gap=0.12), strict=True)):
         ax = "" if k == 0 else str(k + 1)
@@ -306,7 +319,8 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
                                     title=dict(text=x_title))
         layout[f"yaxis{ax}"] = dict(domain=dom, anchor=f"x{ax}", title=dict(text=name),
                                     zeroline=True)
-        notes.append(dict(text=f"<b>{name}</b>  ({MEANING.get(name, name)}) of unit {unit}",
+        notes.append(dict(text=_t("recurrent.fig.named_of_unit", name=name,
+                                  meaning=MEANING.get(name, name), unit=unit),
                           xref="paper", yref="paper", x=0, y=dom[1], yanchor="bottom",
                           xanchor="left", showarrow=False))
     layout.update(annotations=notes, legend=dict(orientation="h", y=-0.18),

@@ -15,20 +15,26 @@ import numpy as np
 import torch
 
 from memviz.config import TaskConfig
+from memviz.i18n import Message, t
+from memviz.plotting import Names
 from memviz.recurrent import cells, tasks
 from memviz.recurrent.models import SeqModel
 
 HELD_OUT = 64  # sequences
 SEED_OFFSET = 2_000_003  # a stream that training (seed) and evaluation (seed + 1_000_003) never use
 SUM_EDGES = (0.5, 1.0, 1.5)  # adding: the true sum grouped into four ranges
-QUANTITY = {"brackets": "the nesting depth", "adding": "the running sum of the marked values",
-            "sine": "the next value of the signal"}
+# in the reader's language (memviz/locales/recurrent.toml [insight.*])
+GROUPED_BY = Names("recurrent.insight.grouped_by", ("recall", "brackets", "adding", "sine"))
+QUANTITY = Names("recurrent.insight.quantity", ("brackets", "adding", "sine"))
 
 
 @dataclass(frozen=True)
 class HeldOut:
     """Held-out sequences through one trained cell: x (B, T, I), target y (B,) or (B, T),
-    every recorded field (B, T, H), and a group per sequence (what it has to remember)."""
+    every recorded field (B, T, H), and a group per sequence (what it has to remember).
+
+    Shared between sessions (the run store), so the groups' names are Messages, read in each
+    reader's language."""
 
     arch: str
     task: TaskConfig
@@ -36,7 +42,12 @@ class HeldOut:
     y: np.ndarray
     fields: dict[str, np.ndarray]
     group: np.ndarray  # (B,) index into group_names
-    group_names: tuple[str, ...]
+    group_labels: tuple[Message, ...]
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Each group's name in the reader's language."""
+        return tuple(str(m) for m in self.group_labels)
 
     @property
     def T(self) -> int:
@@ -47,20 +58,23 @@ class HeldOut:
         return "c" if "c" in self.fields else "h"
 
 
-def _groups(task: TaskConfig, y: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+def _groups(task: TaskConfig, y: np.ndarray) -> tuple[np.ndarray, tuple[Message, ...]]:
     """Recall: the symbol; brackets: the depth at the end; adding: the sum's range; sine: the
     sign of the last value."""
     if task.name == "recall":
-        return y.astype(int), tuple(f"symbol {k}" for k in range(task.n_symbols))
+        return y.astype(int), tuple(Message("recurrent.task.symbol", k=k)
+                                    for k in range(task.n_symbols))
     if task.name == "brackets":
-        return y[:, -1].astype(int), tuple(f"depth {k} at the end"
+        return y[:, -1].astype(int), tuple(Message("recurrent.insight.group.depth", k=k)
                                            for k in range(tasks.MAX_DEPTH + 1))
     if task.name == "adding":
         lo = ("0",) + tuple(f"{e:g}" for e in SUM_EDGES)
         hi = tuple(f"{e:g}" for e in SUM_EDGES) + ("2",)
-        names = tuple(f"sum {a} to {b}" for a, b in zip(lo, hi, strict=True))
+        names = tuple(Message("recurrent.insight.group.sum", a=a, b=b)
+                      for a, b in zip(lo, hi, strict=True))
         return np.digitize(y, SUM_EDGES), names
-    return (y[:, -1] < 0).astype(int), ("ends above 0", "ends below 0")
+    return (y[:, -1] < 0).astype(int), (Message("recurrent.insight.group.above"),
+                                        Message("recurrent.insight.group.below"))
 
 
 def held_out(model: SeqModel, task: TaskConfig, seed: int, n: int = HELD_OUT) -> HeldOut:
@@ -120,52 +134,47 @@ def memory_unit(ho: HeldOut) -> int:
 
 def _by_group(v: np.ndarray, ho: HeldOut) -> str:
     """'+4.76 (symbol 1), −2.32 (symbol 2)': the mean of v (B,) per group present."""
-    return ", ".join(f"{v[ho.group == g].mean():+.2f} ({ho.group_names[g]})"
-                     for g in np.unique(ho.group))
+    names = ho.group_names
+    return t("recurrent.insight.separator").join(
+        t("recurrent.insight.by_group", mean=f"{v[ho.group == g].mean():+.2f}", group=names[g])
+        for g in np.unique(ho.group))
 
 
 def _gates(ho: HeldOut, unit: int, steps: slice) -> str:
     """The LSTM's forget and input gates of `unit` over `steps` (all held-out sequences)."""
     f, i = ho.fields["f"][:, steps, unit], ho.fields["i"][:, steps, unit]
-    return (f"its forget gate averages {f.mean():.2f} (lowest {f.min():.2f}) and its input "
-            f"gate {i.mean():.2f} (highest {i.max():.2f})")
+    return t("recurrent.insight.gates", f_mean=f"{f.mean():.2f}", f_min=f"{f.min():.2f}",
+             i_mean=f"{i.mean():.2f}", i_max=f"{i.max():.2f}")
 
 
 def _recall(ho: HeldOut, unit: int) -> str:
     """What the memory unit does through recall's delay, in numbers."""
     T, m = ho.T, memory_step(ho.T)
     c = ho.fields["c"][:, :, unit]  # (B, T)
-    best = "separates the symbols best" if unit == memory_unit(ho) else "is the one chosen"
-    text = (f"Unit {unit}'s cell state {best}. Just before the cue (step {m + 1}) its c is "
-            f"{_by_group(c[:, m], ho)}.")
+    best = "recall_best" if unit == memory_unit(ho) else "recall_chosen"
+    text = t(f"recurrent.insight.{best}", unit=unit) + t(
+        "recurrent.insight.before_cue", step=m + 1, values=_by_group(c[:, m], ho))
     if T < 3:
-        return text + f" With T = {T} there is no delay to bridge."
+        return text + t("recurrent.insight.no_delay", T=T)
     delay = slice(1, T - 1)  # steps 2..T-1: blanks only
     f, i = ho.fields["f"][:, delay, unit], ho.fields["i"][:, delay, unit]
-    text += f" Through the delay (steps 2–{T - 1}) {_gates(ho, unit, delay)}."
-    lo, hi = float(c[:, delay].min()), float(c[:, delay].max())
+    text += t("recurrent.insight.through_delay", last=T - 1, gates=_gates(ho, unit, delay))
+    lo, hi = f"{float(c[:, delay].min()):+.2f}", f"{float(c[:, delay].max()):+.2f}"
     if f.min() > 0.9 and i.max() < 0.1:
-        text += (" That is the textbook memory cell: the forget gate keeps c while the input "
-                 f"gate stays shut, and c stays between {lo:+.2f} and {hi:+.2f}.")
+        text += t("recurrent.insight.textbook", lo=lo, hi=hi)
     else:
         drift = c[:, m] - c[:, 0]  # (B,) how far c moved during the delay
         ramps = np.abs(drift).mean() > 0.5 * np.abs(c[:, m]).mean()
         ways = len({np.sign(drift[ho.group == g].mean()) for g in np.unique(ho.group)}) > 1
-        text += (" That is not the textbook picture of a cell held shut (forget gate above 0.9 "
-                 "and input gate below 0.1 throughout): ")
+        text += t("recurrent.insight.not_textbook")
         if ramps:
-            text += (f"the cell keeps writing, and c moves from {_by_group(c[:, 0], ho)} "
-                     f"after step 1 to the values above ({lo:+.2f} to {hi:+.2f} on the way). ")
-            text += ("The direction of that ramp depends on the symbol: the direction is the "
-                     "memory." if ways else "Every symbol ramps the same way, by its own "
-                     "amount: the size of the ramp is the memory.")
+            text += t("recurrent.insight.ramps", start=_by_group(c[:, 0], ho), lo=lo, hi=hi)
+            text += t("recurrent.insight.ways" if ways else "recurrent.insight.same_way")
         else:
-            text += ("leaks and writes roughly cancel, so c stays near what step 1 wrote "
-                     f"({lo:+.2f} to {hi:+.2f}).")
+            text += t("recurrent.insight.cancel", lo=lo, hi=hi)
     o = ho.fields["o"][:, T - 1, unit]
-    return text + (f" At the cue its output gate is {o.mean():.2f} on average and h is "
-                   f"{_by_group(ho.fields['h'][:, T - 1, unit], ho)}; the readout turns the "
-                   "hidden state into the answer.")
+    return text + t("recurrent.insight.at_cue", o=f"{o.mean():.2f}",
+                    values=_by_group(ho.fields["h"][:, T - 1, unit], ho))
 
 
 def _tracking(ho: HeldOut, unit: int) -> str:
@@ -173,25 +182,25 @@ def _tracking(ho: HeldOut, unit: int) -> str:
     state, q = ho.fields[ho.state()], quantity(ho)
     s = state[:, :, unit]  # (B, T)
     r = correlations(state[:, :, unit:unit + 1], q)[0]
-    name = "cell state" if ho.state() == "c" else "hidden state"
-    how = ("most closely of all units (correlation" if unit == memory_unit(ho)
-           else "with a correlation of")
-    text = (f"Unit {unit}'s {name} follows {QUANTITY[ho.task.name]} {how} {r:+.2f} over "
-            f"{len(s)} held-out sequences{')' if '(' in how else ''}.")
+    name = t("recurrent.insight.cell_state" if ho.state() == "c"
+             else "recurrent.insight.hidden_state")
+    how = "follows_best" if unit == memory_unit(ho) else "follows"
+    text = t(f"recurrent.insight.{how}", unit=unit, name=name, quantity=QUANTITY[ho.task.name],
+             r=f"{r:+.2f}", n=len(s))
     step = np.diff(s, axis=1, prepend=0.0)  # change at each step (from 0 before step 1)
     if ho.task.name == "brackets":
         opens = ho.x[..., 0] > 0.5
         up, down = step[opens].mean(), step[~opens].mean()
-        text += f" On average it changes by {up:+.2f} at each '(' and by {down:+.2f} at each ')'"
-        text += (": a counter the network built itself." if up * down < 0 else
-                 ", the same way both times, so it is not a clean counter.")
+        text += t("recurrent.insight.counter" if up * down < 0 else
+                  "recurrent.insight.not_counter", up=f"{up:+.2f}", down=f"{down:+.2f}")
     elif ho.task.name == "adding":
         marked = ho.x[..., 1] > 0.5
-        text += (f" On average it changes by {step[marked].mean():+.2f} at a marked step and "
-                 f"by {step[~marked].mean():+.2f} at the others.")
+        text += t("recurrent.insight.adding", marked=f"{step[marked].mean():+.2f}",
+                  other=f"{step[~marked].mean():+.2f}")
     if "f" in ho.fields:
-        text += f" Over all steps {_gates(ho, unit, slice(None))}."
-    return text + f" Its {name} ranges from {s.min():+.2f} to {s.max():+.2f}."
+        text += t("recurrent.insight.all_steps", gates=_gates(ho, unit, slice(None)))
+    return text + t("recurrent.insight.range", name=name, lo=f"{s.min():+.2f}",
+                    hi=f"{s.max():+.2f}")
 
 
 def describe(ho: HeldOut, unit: int) -> str:
@@ -200,4 +209,4 @@ def describe(ho: HeldOut, unit: int) -> str:
         return _recall(ho, unit)
     if quantity(ho) is not None:
         return _tracking(ho, unit)
-    return f"Unit {unit}: step through a sequence and watch its state."
+    return t("recurrent.insight.fallback", unit=unit)

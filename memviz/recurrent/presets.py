@@ -8,17 +8,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
+from memviz.i18n import t as _t
 
 
 @dataclass(frozen=True)
 class Preset:
-    """A lecture setup for one recurrent page."""
+    """A lecture setup for one recurrent page: its name and note are the catalogue's
+    recurrent.preset.<key> (the English name is the preset's identifier: menus, CLI)."""
 
-    name: str
+    key: str
     config: RunConfig
     t: int
     unit: int
-    note: str
+
+    @property
+    def name(self) -> str:
+        return _t(f"recurrent.preset.{self.key}.name", "en")
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language."""
+        return _t(f"recurrent.preset.{self.key}.name")
+
+    @property
+    def note(self) -> str:
+        """What to see, in the reader's language."""
+        return _t(f"recurrent.preset.{self.key}.note")
 
     @property
     def page(self) -> str:
@@ -36,22 +51,10 @@ def _cfg(arch: str, task: str, T: int, H: int, lr: float, steps: int) -> RunConf
     return RunConfig(TaskConfig(task, T), ModelConfig(arch, H), TrainConfig(steps=steps, lr=lr))
 
 
-PRESETS = (
-    Preset("A forget gate that saturates", _cfg("lstm", "recall", 50, 16, 0.01, 300), 50, 0,
-           "On this example unit 0's forget gate stays above 0.95 for all 50 steps, and its "
-           "cell state ramps steadily through the delay. Across many sequences (the view 'One "
-           "unit across many inputs' below) unit 0's c ends up, down or near 0 depending on "
-           "the symbol: the ramp's direction carries the memory. Compare a unit whose f row is "
-           "darker."),
-    Preset("The RNN forgets after ~20 steps", _cfg("rnn", "recall", 50, 32, 0.003, 500), 50, 0,
-           "With a 50-step delay the vanilla RNN ends at chance (25%); set the sequence length "
-           "to 20 with the same settings and it recalls every symbol."),
-    Preset("A counting cell", _cfg("lstm", "brackets", 60, 8, 0.01, 300), 60, 2,
-           "Bracket depth: unit 2's cell state falls with every '(' and rises with every ')', "
-           "so it tracks the nesting depth (correlation about −0.98: the deeper, the lower) — "
-           "a counter the network built itself. Other units drift much further, so the c "
-           "colours are clipped to keep unit 2 visible (the caption under the heatmaps says "
-           "where)."),
+PRESETS = (  # each note's claims: memviz/locales/recurrent.toml [preset.*]
+    Preset("saturates", _cfg("lstm", "recall", 50, 16, 0.01, 300), 50, 0),
+    Preset("rnn_forgets", _cfg("rnn", "recall", 50, 32, 0.003, 500), 50, 0),
+    Preset("counter", _cfg("lstm", "brackets", 60, 8, 0.01, 300), 60, 2),
 )
 
 

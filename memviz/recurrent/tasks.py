@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from memviz.config import TaskConfig
+from memviz.i18n import t as _t
 
 MAX_DEPTH = 6  # bracket depth is capped so it is a classification over 0..MAX_DEPTH
 SINE_NOISE = 0.05
@@ -46,14 +47,17 @@ class Batch:
 
 
 def spec(cfg: TaskConfig) -> TaskSpec:
-    """The input/output contract of the configured task."""
+    """The input/output contract of the configured task (channel names in the reader's
+    language, for plots)."""
     if cfg.name == "recall":
-        names = tuple(f"symbol {k}" for k in range(cfg.n_symbols)) + ("cue",)
-        return TaskSpec(cfg.n_symbols + 1, cfg.n_symbols, True, False, names)
+        names = tuple(_t("recurrent.task.symbol", k=k) for k in range(cfg.n_symbols))
+        return TaskSpec(cfg.n_symbols + 1, cfg.n_symbols, True, False,
+                        names + (_t("recurrent.task.cue"),))
     if cfg.name == "adding":
-        return TaskSpec(2, 1, False, False, ("value", "marker"))
+        names = (_t("recurrent.task.value"), _t("recurrent.task.marker"))
+        return TaskSpec(2, 1, False, False, names)
     if cfg.name == "sine":
-        return TaskSpec(1, 1, False, True, ("signal",), has_accuracy=False)
+        return TaskSpec(1, 1, False, True, (_t("recurrent.task.signal"),), has_accuracy=False)
     return TaskSpec(2, MAX_DEPTH + 1, True, True, ("(", ")"))
 
 

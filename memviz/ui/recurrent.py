@@ -30,6 +30,7 @@ from memviz.documents import variants
 from memviz.gates import gradients
 from memviz.recurrent import cells, equations, figures, lesson, presets, tasks, verdict
 from memviz.ui import lang, show, stepper, training, urlstate, whatif
+from memviz.ui.lang import t
 
 TASK_LABELS = plotting.TASK_LABELS  # one set of task names for every page
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -38,6 +39,7 @@ DEFAULTS = {"seq_len": 20, "hidden": 32, "lr": 0.01, "steps": 300}
 # memviz.gates.gradients.DEFAULTS) and its own view settings beside t and unit
 PAGE_DEFAULTS = {"gates": gradients.DEFAULTS}
 PAGE_VIEWS = {"lstm": ("memory_unit",)}
+OWN = "(your own settings)"  # the preset menu's first value: no preset
 
 
 def settings_table(page: str) -> urlstate.Table:
@@ -66,7 +68,7 @@ def controls(page: str, arch: str) -> RunConfig | None:
     """
     table = settings_table(page)
     table.start()
-    with st.expander("Settings", expanded=not show.lecturer()):
+    with st.expander(t("recurrent.ui.settings"), expanded=not show.lecturer()):
         cfg = _widgets(table, arch)
     st.session_state[f"{page}_from_link"] = table.from_link()
     table.save([n for n, s in table.settings.items() if not s.view])
@@ -88,8 +90,10 @@ def preset_menu(page: str) -> None:
     options = presets.for_page(page)
     if not options:
         return
-    st.selectbox("Lecture preset", ["(your own settings)", *options], key=f"{page}_preset",
-                 on_change=_apply_preset, args=(page,))
+    own, titles = t("recurrent.ui.own_settings"), {n: p.title for n, p in options.items()}
+    st.selectbox(t("recurrent.ui.preset"), [OWN, *options], key=f"{page}_preset",
+                 on_change=_apply_preset, args=(page,),
+                 format_func=lambda n: titles.get(n, own))  # values: the English names
     chosen = options.get(st.session_state.get(f"{page}_preset"))
     if chosen is not None:
         st.info(chosen.note)
@@ -101,19 +105,19 @@ def _widgets(table: urlstate.Table, arch: str) -> RunConfig | None:
     st.session_state[table.key("seq_len")] = max(st.session_state[table.key("seq_len")], lo)
     preset_menu(page)
     c1, c2, c3 = st.columns(3)
-    task = table.choice(c1, "Task", "task", format_func=TASK_LABELS.get)
-    seq_len = table.slider(c2, "Sequence length T", "seq_len", lo=MIN_SEQ_LEN[task],
-                           help="For delayed recall this is the delay the memory must bridge.")
-    hidden = table.slider(c3, "Hidden size H", "hidden")
+    task = table.choice(c1, t("recurrent.ui.task"), "task", format_func=TASK_LABELS.get)
+    seq_len = table.slider(c2, t("recurrent.ui.seq_len"), "seq_len", lo=MIN_SEQ_LEN[task],
+                           help=t("recurrent.ui.seq_len_help"))
+    hidden = table.slider(c3, t("recurrent.ui.hidden"), "hidden")
     c4, c5, c6 = st.columns(3)
-    lr = table.slider(c4, "Learning rate", "lr")
-    steps = table.slider(c5, "Training steps", "steps")
-    seed = table.number(c6, "Seed", "seed")
+    lr = table.slider(c4, t("recurrent.ui.lr"), "lr")
+    steps = table.slider(c5, t("recurrent.ui.steps"), "steps")
+    seed = table.number(c6, t("recurrent.ui.seed"), "seed")
     try:
         return RunConfig(TaskConfig(task, seq_len), ModelConfig(arch, hidden),
                          TrainConfig(steps=steps, lr=lr, seed=int(seed)))
     except ConfigError as e:
-        st.error(f"These settings cannot be used: {e}")
+        st.error(t("recurrent.ui.bad_settings", error=e))
         return None
 
 
@@ -131,32 +135,27 @@ def summary(les: lesson.Lesson) -> None:
     h, cfg = les.run.history, les.run.config
     judged = verdict.judge(cfg, h)
     if not judged.ok:
-        st.warning(f"**This run did not learn.** {judged.problem} {judged.reason} "
-                   f"**Try** {judged.try_}")
+        st.warning(t("recurrent.ui.not_learned", problem=judged.problem, reason=judged.reason,
+                     try_=judged.try_))
     m1, m2, m3, m4 = st.columns(4)
     meaning = verdict.ACCURACY_MEANING.get(cfg.task.name)
     if h.eval_accuracy is not None:
-        m1.metric("Held-out accuracy", f"{100 * h.eval_accuracy:.1f}%",
-                  help=f"Accuracy is {meaning}." if meaning else None)
-    m2.metric("Held-out loss", f"{h.eval_loss:.4f}")
+        m1.metric(t("recurrent.ui.accuracy"), f"{100 * h.eval_accuracy:.1f}%",
+                  help=t("recurrent.ui.accuracy_help", meaning=meaning) if meaning else None)
+    m2.metric(t("recurrent.ui.loss"), f"{h.eval_loss:.4f}")
     if meaning and cfg.task.name == "adding":
-        show.caption(f"Accuracy here is {meaning}.")
+        show.caption(t("recurrent.ui.accuracy_note", meaning=meaning))
     baseline = verdict.baseline_sentence(cfg, h)
     if baseline:
         show.caption(baseline)
-    m3.metric("Training time", f"{h.seconds:.2f} s")
-    m4.metric("Trained on", h.device.upper(), help=les.run.device_label)
-    how = "step by step" if cfg.model.arch == "rnn" else "gate by gate"  # an RNN has no gates
-    show.caption(
-        f"The numbers below come from re-running the trained weights through the cell written "
-        f"out {how}; they differ from torch's fused nn.{cfg.model.arch.upper()} by at most "
-        f"{les.trace.max_abs_diff:.1e} (float32 rounding)."
-    )
-    with st.expander("Training loss"):
+    m3.metric(t("recurrent.ui.seconds"), f"{h.seconds:.2f} s")
+    m4.metric(t("recurrent.ui.device"), h.device.upper(), help=les.run.device_label)
+    how = "proof_rnn" if cfg.model.arch == "rnn" else "proof_gates"  # an RNN has no gates
+    show.caption(t(f"recurrent.ui.{how}", arch=cfg.model.arch.upper(),
+                   diff=f"{les.trace.max_abs_diff:.1e}"))
+    with st.expander(t("recurrent.ui.loss_panel")):
         show.plotly(figures.loss_curve(h.losses, lesson.baseline_loss(cfg)),
-                    f"{cfg.model.arch}_loss",
-                    "Loss per training step on a log scale; the dashed line is what a model "
-                    "without memory would score.")
+                    f"{cfg.model.arch}_loss", t("recurrent.ui.loss_caption"))
 
 
 def example(page: str, les: lesson.Lesson) -> None:
@@ -165,11 +164,11 @@ def example(page: str, les: lesson.Lesson) -> None:
     left, right = st.columns(2)
     with left:
         show.plotly(figures.input_heatmap(les.trace, spec.channels), f"{page}_input",
-                    "The input signal at each step." if figures.real_valued(les.trace) else
-                    "Each row is one input channel; the darker a cell, the larger the input.")
+                    t("recurrent.ui.input_real") if figures.real_valued(les.trace) else
+                    t("recurrent.ui.input_channels"))
     with right:
         show.plotly(figures.prediction(les.trace, spec), f"{page}_prediction",
-                    "The trained model's answer on this sequence next to the right answer.")
+                    t("recurrent.ui.prediction"))
 
 
 def _checkpoint(page: str, les: lesson.Lesson) -> lesson.Checkpoint | None:
@@ -180,15 +179,13 @@ def _checkpoint(page: str, les: lesson.Lesson) -> lesson.Checkpoint | None:
     key = f"{page}_ckpt"
     if st.session_state.get(key) not in points:
         st.session_state[key] = max(points)
-    watch = ("the hidden state change as it learns" if les.trace.arch == "rnn"
-             else "the gates learn")  # an RNN has no gates to watch
-    step = st.select_slider(
-        "Training step", list(points), key=key,
-        help="The same example through the weights as they were after this many training "
-             f"steps: watch {watch}.")
+    watch = "rnn" if les.trace.arch == "rnn" else "gates"  # an RNN has no gates to watch
+    step = st.select_slider(t("recurrent.ui.checkpoint"), list(points), key=key,
+                            help=t(f"recurrent.ui.checkpoint_help_{watch}"))
     c = points[step]
-    acc = "" if c.accuracy is None else f", held-out accuracy {100 * c.accuracy:.1f}%"
-    show.caption(f"After {step} training steps: held-out loss {c.loss:.4f}{acc}.")
+    acc = "" if c.accuracy is None else t("recurrent.ui.checkpoint_accuracy",
+                                          accuracy=f"{100 * c.accuracy:.1f}%")
+    show.caption(t("recurrent.ui.checkpoint_note", step=step, loss=f"{c.loss:.4f}", acc=acc))
     return c
 
 
@@ -196,30 +193,30 @@ def _step_panel(page: str, les: lesson.Lesson | TraceLesson, extra=None) -> None
     lang.sync()  # a fragment-only run: the session's language, not the thread's default
     point = _checkpoint(page, les)
     tr = les.trace if point is None else point.trace
-    t = min(max(int(st.session_state.get(f"{page}_t", tr.T)), 1), tr.T)
+    k = min(max(int(st.session_state.get(f"{page}_t", tr.T)), 1), tr.T)
     j = min(max(int(st.session_state.get(f"{page}_unit", 0)), 0), tr.H - 1)
-    view = stepper.stepper(f"{page}_stepper", tr, t, j, show.lecturer())
+    view = stepper.stepper(f"{page}_stepper", tr, k, j, show.lecturer())
     if view is not None:  # where the student settled in the browser: keep it for the URL
-        t, j = min(max(view["t"], 1), tr.T), min(max(view["unit"], 0), tr.H - 1)
-    st.session_state[f"{page}_t"], st.session_state[f"{page}_unit"] = t, j
+        k, j = min(max(view["t"], 1), tr.T), min(max(view["unit"], 0), tr.H - 1)
+    st.session_state[f"{page}_t"], st.session_state[f"{page}_unit"] = k, j
     settings_table(page).save(["t", "unit"])
-    show.note_config({**les.run.config.to_dict(), "view": {"t": t, "unit": j}})
-    for name, tex in equations.live(tr, t, j).items():
+    show.note_config({**les.run.config.to_dict(), "view": {"t": k, "unit": j}})
+    for name, tex in equations.live(tr, k, j).items():
         show.note_equation(tex, key=f"{page}_eq_{name}")
     fields = cells.FIELDS[tr.arch]
     c1, c2, _ = st.columns([1, 1, 3])
     with c1:
-        show.export_only(figures.state_heatmaps(tr, fields, t, j), f"{page}_heatmaps",
-                         "Export heatmaps")
+        show.export_only(figures.state_heatmaps(tr, fields, k, j), f"{page}_heatmaps",
+                         t("recurrent.ui.export_heatmaps"))
     with c2:
-        show.export_only(figures.unit_lines(tr, fields, j, t), f"{page}_unit_lines",
-                         "Export unit curves")
-    show.caption(f"The exports show step {t} and unit {j}, where the stepper last settled.")
+        show.export_only(figures.unit_lines(tr, fields, j, k), f"{page}_unit_lines",
+                         t("recurrent.ui.export_lines"))
+    show.caption(t("recurrent.ui.export_note", t=k, j=j))
     clipped = figures.cell_note(tr)
     if clipped:
         show.caption(clipped)
     if extra is not None:
-        extra(t, j)
+        extra(k, j)
 
 
 @dataclass(frozen=True)
@@ -268,22 +265,19 @@ def unit_choice(page: str, cfg: RunConfig, H: int, best: int) -> int:
             ss[key] = best
         ss[mark] = cfg
     ss[key] = min(max(int(ss[key]), 0), H - 1)
-    unit = st.selectbox("Unit", range(H), key=key, format_func=lambda j: f"unit {j}" + (
-        " (the memory unit)" if j == best else ""))
+    names = {j: t("recurrent.ui.unit_option", j=j) for j in range(H)}
+    names[best] = t("recurrent.ui.memory_unit_option", j=best)
+    unit = st.selectbox(t("recurrent.ui.unit"), range(H), key=key, format_func=names.get)
     settings_table(page).save(["memory_unit"])
     return int(unit)
 
 
 def task_note(cfg: RunConfig) -> str:
     """One sentence on what the chosen task asks the network to remember."""
-    notes = {
-        "recall": f"A symbol (one of {cfg.task.n_symbols}) arrives at step 1; the cue at step "
-                  f"{cfg.task.seq_len} asks for it back. Chance is {tasks.chance(cfg.task):.0%}.",
-        "adding": "Two of the values are marked; at the last step the answer is their sum.",
-        "sine": "At every step, forecast the next value of a noisy sine wave.",
-        "brackets": "At every step, say how deeply nested the brackets are so far.",
-    }
-    return notes[cfg.task.name]
+    if cfg.task.name == "recall":
+        return t("recurrent.task.note.recall", n=cfg.task.n_symbols, T=cfg.task.seq_len,
+                 chance=f"{tasks.chance(cfg.task):.0%}")
+    return t(f"recurrent.task.note.{cfg.task.name}")
 
 
 def variant_panel(page: str, les: lesson.Lesson, name: str, label: str) -> None:
@@ -296,9 +290,7 @@ def variant_panel(page: str, les: lesson.Lesson, name: str, label: str) -> None:
         name, les.run.config, lambda: variants.run_both(name, les.run.model.layer0(), tr.x.copy()))
     dh = doc["h"] - real["h"]
     c1, c2 = st.columns(2)
-    c1.metric("max |Δh| over the sequence", f"{np.abs(dh).max():.4f}")
-    c2.metric("mean |Δh|", f"{np.abs(dh).mean():.4f}")
-    show.plotly(doc_figures.delta_heatmap(dh, "h(document form) − h(PyTorch form)"),
-                f"{page}_{name}_dh",
-                "White means both forms agree; red and blue show where the document's form "
-                "would have put a different hidden state, on the same weights and input.")
+    c1.metric(t("recurrent.ui.max_dh"), f"{np.abs(dh).max():.4f}")
+    c2.metric(t("recurrent.ui.mean_dh"), f"{np.abs(dh).mean():.4f}")
+    show.plotly(doc_figures.delta_heatmap(dh, t("recurrent.ui.dh_title")),
+                f"{page}_{name}_dh", t("recurrent.ui.dh_caption"))
