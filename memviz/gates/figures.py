@@ -6,7 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz.gates.gradients import Study
+from memviz.i18n import t
 from memviz.plotting import ARCH_COLORS, ARCH_NAMES, GATE_COLORS, figure, line
+
+NO_BOX = "<extra></extra>"  # no trace-name box beside the hover text
 
 
 def _log_axes(x: str, y: str) -> dict:
@@ -33,12 +36,11 @@ def gradient_reach(study: Study, which: str = "loss") -> go.Figure:
     lstm = study.flows.get("lstm")
     if lstm is not None and lstm.forget_product is not None:
         data.append(line(steps, _floor(lstm.forget_product),
-                          "LSTM: product of forget gates f from t to T (mean over units)",
+                          t("gates.fig.forget_product"),
                           ARCH_COLORS["lstm"], "dash", 2))
-    title = ("How much the loss at the end depends on the hidden state at step t"
-             if which == "loss" else "How much h_T depends on h_t (Jacobian norm)")
+    title = t("gates.fig.loss_title" if which == "loss" else "gates.fig.jacobian_title")
     y = "||dL/dh_t||" if which == "loss" else "||dh_T/dh_t||"
-    layout = dict(**_log_axes("time step t", y), legend=dict(orientation="h", y=-0.25))
+    layout = dict(**_log_axes(t("gates.fig.time_step"), y), legend=dict(orientation="h", y=-0.25))
     return figure(data, layout, title, 420)
 
 
@@ -53,8 +55,8 @@ def shown_checkpoints(study: Study) -> list[int]:
 
 def _when(step: int, last: int) -> str:
     if step == 0:
-        return "at initialisation"
-    return f"after {step} steps (end)" if step == last else f"after {step} steps"
+        return t("gates.fig.init")
+    return t("gates.fig.after_end" if step == last else "gates.fig.after", step=step)
 
 
 def reach_during_training(study: Study) -> go.Figure:
@@ -69,7 +71,7 @@ def reach_during_training(study: Study) -> go.Figure:
         ax = "" if k == 0 else str(k + 1)
         x0 = k * (width + gap)
         layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}",
-                                    title=dict(text="time step t"))
+                                    title=dict(text=t("gates.fig.time_step")))
         layout[f"yaxis{ax}"] = dict(anchor=f"x{ax}", type="log", exponentformat="power",
                                     domain=[0, 1],
                                     **({} if k == 0 else dict(matches="y", showticklabels=False)))
@@ -79,28 +81,27 @@ def reach_during_training(study: Study) -> go.Figure:
         for arch, by_step in study.reach.items():
             tr = line(steps, _floor(by_step[step]), ARCH_NAMES[arch], ARCH_COLORS[arch])
             data.append({**tr, "xaxis": f"x{ax}", "yaxis": f"y{ax}", "legendgroup": arch,
-                         "showlegend": k == 0, "hovertemplate": f"{ARCH_NAMES[arch]}, step "
-                         "%{x}: %{y:.1e} of the error at the last step<extra></extra>"})
+                         "showlegend": k == 0,
+                         "hovertemplate": t("gates.fig.hover", arch=ARCH_NAMES[arch]) + NO_BOX})
     layout["yaxis"]["title"] = dict(text="||dL/dh_t|| / ||dL/dh_T||")
     layout.update(annotations=notes, legend=dict(orientation="h", y=-0.25),
                   margin=dict(l=70, r=20, t=80, b=45))
-    return figure(data, layout, "How much of the error at the last step reaches step t, "
-                  "while the cells learn", 400)
+    return figure(data, layout, t("gates.fig.reach_title"), 400)
 
 
 def saturation_scatter(study: Study, arch: str) -> go.Figure:
     """Each gate unit: fraction of steps above 0.9 (x) against below 0.1 (y)."""
     data = []
     for gate, (low, high) in study.saturation[arch].items():
-        data.append(dict(type="scatter", mode="markers", x=high, y=low, name=f"{gate} gate",
+        data.append(dict(type="scatter", mode="markers", x=high, y=low,
+                         name=t(f"gates.fig.gate.{gate}"),
                          marker=dict(color=GATE_COLORS[gate], size=9, opacity=0.8,
                                      line=dict(color="#FFFFFF", width=1)),
-                         hovertemplate=f"{gate} unit %{{pointNumber}}: open %{{x:.0%}}, "
-                                       "closed %{y:.0%}<extra></extra>"))
+                         hovertemplate=t("gates.fig.unit_hover", gate=gate) + NO_BOX))
     edge = dict(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#999999", dash="dot"))
-    layout = dict(xaxis=dict(title=dict(text="fraction of steps above 0.9 (open)"),
+    layout = dict(xaxis=dict(title=dict(text=t("gates.fig.open")),
                              range=[-0.03, 1.03]),
-                  yaxis=dict(title=dict(text="fraction of steps below 0.1 (closed)"),
+                  yaxis=dict(title=dict(text=t("gates.fig.closed")),
                              range=[-0.03, 1.03]),
                   shapes=[edge])
-    return figure(data, layout, f"{ARCH_NAMES[arch]} gate saturation", 420)
+    return figure(data, layout, t("gates.fig.saturation_title", arch=ARCH_NAMES[arch]), 420)

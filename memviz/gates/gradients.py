@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from memviz.config import SEQ_LEN, RunConfig
+from memviz.i18n import t
 from memviz.progress import OnStep
 from memviz.recurrent import cells, models, tasks, verdict
 from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
@@ -179,19 +180,12 @@ def lucky_note(study: Study) -> str | None:
     acc2 = evaluate(les.run.model, longer, cfg.train.seed)[1]
     move = float(np.linalg.norm(h[-2] - h[-3])) if T >= 3 else 0.0
     size = float(np.linalg.norm(h[-2]))
-    how = (f"h never settles (each step moves it by {move:.2g}; its length is {size:.2g}): it "
-           "swings through a pattern, and the symbol decides which version of it" if
-           move > 0.1 * size else "h settles into a fixed state, a different one per symbol")
+    how = (t("gates.lucky.swings", move=move, size=size) if move > 0.1 * size
+           else t("gates.lucky.settles"))
     reach = study.reach["rnn"]
     start, end = reach[min(reach)][0], reach[max(reach)][0]
-    return (f"This time the vanilla RNN learned anyway ({les.run.history.eval_accuracy:.0%}). "
-            f"At initialisation only {sci(start)} of the error at the last step reached step 1, "
-            f"so the signal saying what to keep was faint (after training: {sci(end)}); it "
-            f"stumbled on an attractor instead. During the blank steps {how}; blank inputs "
-            f"sustain it instead of erasing it. It is tuned to this delay: with "
-            f"{longer.seq_len} steps the same network scores {acc2:.0%}. Luck with this seed "
-            "and learning rate, not a road for the gradient: with the page's defaults "
-            "(learning rate 0.003) none of seeds 0 to 3 finds one.")
+    return t("gates.lucky.note", acc=les.run.history.eval_accuracy, start=sci(start),
+             end=sci(end), how=how, seq_len=longer.seq_len, acc2=acc2)
 
 
 def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -> Study:
