@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from memviz.recurrent import equations, figures, insight
+from memviz.recurrent import across, equations, insight
 from memviz.ui import recurrent, show, training
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
@@ -33,7 +33,7 @@ if les is not None:
     unit = recurrent.unit_choice(PAGE, cfg, les.trace.H, best)
     how = (t("lstm.unit_over_time") if insight.quantity(ho) is None else
            t("lstm.unit_against", what=insight.QUANTITY.get(cfg.task.name)))
-    show.plotly(figures.unit_across_inputs(ho, unit), f"{PAGE}_unit_inputs",
+    show.plotly(across.unit_across_inputs(ho, unit), f"{PAGE}_unit_inputs",
                 t("lstm.unit_caption", unit=unit, how=how))
     if unit != best:
         show.prose(insight.describe(ho, unit))

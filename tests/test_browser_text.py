@@ -78,7 +78,8 @@ def test_text_page_from_a_link_trains_and_colours_text(app_url):
             ".some(t => /unit \\d+: r = .* with /.test(t.textContent))",
             timeout=60_000)
         assert page.get_by_text("Held-out bits per character").count() == 1
-        page.locator(".katex").nth(5).wait_for(timeout=60_000)  # live equations, softmax slip
+        page.wait_for_function(  # live equations and the softmax slip (some in folded panels)
+            "document.querySelectorAll('.katex').length > 5", timeout=60_000)
         assert page.locator("[data-testid='stException']").count() == 0
         assert "hidden=16" in page.url and "steps=20" in page.url
         browser.close()

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from memviz import fonts, i18n
-from memviz.recurrent import equations, figures, insight, lesson, presets
+from memviz.recurrent import across, equations, insight, lesson, presets
 from memviz.ui import training
 
 from .conftest import ROOT, pack, stepper_data, tiny_config
@@ -174,7 +174,7 @@ def test_held_out_group_names_follow_the_reader_not_the_first_computer(recall_ls
     assert ho.group_names[1] == "symbol 1"
     with i18n.using("zh"):
         assert ho.group_names[1] == "符号 1"
-        assert figures.unit_across_inputs(ho, 0).data[0].name.startswith("符号")
+        assert across.unit_across_inputs(ho, 0).data[0].name.startswith("符号")
 
 
 def test_every_preset_has_a_chinese_name_and_note():

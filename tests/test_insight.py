@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from memviz import export
-from memviz.recurrent import cells, figures, insight, lesson, trace
+from memviz.recurrent import across, cells, figures, insight, lesson, trace
 from memviz.ui import stepper
 
 from .conftest import tiny_config
@@ -89,21 +89,21 @@ def test_bracket_guidance_speaks_of_depth_not_recall(brackets):
 
 def test_unit_across_inputs_draws_c_and_h_coloured_by_symbol(recall):
     _, ho = recall
-    fig = figures.unit_across_inputs(ho, 2)
+    fig = across.unit_across_inputs(ho, 2)
     go.Figure(fig.to_dict())  # valid plotly
-    drawn = figures.drawn_sequences(ho)
+    drawn = across.drawn_sequences(ho)
     assert len(drawn) == len(np.unique(ho.group))  # recall: one distinct sequence per symbol
     assert len(fig.data) == 2 * len(drawn)
     for tr in fig.data:
         b = next(b for b in drawn if ho.group_names[ho.group[b]] == tr.meta["group"])
         np.testing.assert_allclose(tr.y, ho.fields[tr.meta["field"]][b, :, 2])
-        assert tr.line.color == figures.GROUP_COLORS[ho.group[b]]
+        assert tr.line.color == across.GROUP_COLORS[ho.group[b]]
     assert sum(bool(tr.showlegend) for tr in fig.data) == len(drawn)
 
 
 def test_unit_across_inputs_exports_with_named_columns(recall):
     _, ho = recall
-    fig = figures.unit_across_inputs(ho, 1)
+    fig = across.unit_across_inputs(ho, 1)
     for fmt in export.FORMATS:
         assert len(export.render(fig, fmt, scale=1)) > 200
     rows = list(csv.DictReader(io.StringIO(export.render(fig, "csv").decode())))
@@ -114,7 +114,7 @@ def test_unit_across_inputs_exports_with_named_columns(recall):
 
 def test_a_counting_unit_is_drawn_against_the_depth(brackets):
     _, ho = brackets
-    fig = figures.unit_across_inputs(ho, 1)
+    fig = across.unit_across_inputs(ho, 1)
     go.Figure(fig.to_dict())
     assert [tr.meta["field"] for tr in fig.data] == ["c", "h"]
     np.testing.assert_array_equal(fig.data[0].x, ho.y.ravel())  # the true depth, every step
