@@ -78,12 +78,12 @@ def test_lesson_prose_constants_have_no_raw_tex():
     assert not [t for t in texts if raw_tex(t)]
 
 
-def test_the_recurrent_catalogues_have_no_raw_tex_in_either_language():
-    """The pages' prose moved to memviz/locales: the scan above no longer sees it there."""
+def test_no_catalogue_has_raw_tex_in_either_language():
+    """The pages' prose moved to memviz/locales: the scan above no longer sees it there. (The
+    JSON parser's own messages quote backslash escapes: they are not maths.)"""
     from memviz import i18n
 
-    mine = ("recurrent.", "lstm.", "gru.", "rnn.")
-    found = [(k, lang) for k, e in i18n.catalogue().items() if k.startswith(mine)
+    found = [(k, lang) for k, e in i18n.catalogue().items() if not k.startswith("specs.parser.")
              for lang in ("en", "zh") if raw_tex(e[lang])]
     assert not found, found
 
