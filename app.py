@@ -1,6 +1,11 @@
 """memviz: `streamlit run app.py`. Routes to the lesson pages; the sidebar holds the language
 switch (English / 中文), the device, the lecturer mode, the glossary and the page's lecture pack."""
 
+# Imported here, before any figure: plotly looks pandas up in sys.modules without waiting for an
+# import in progress, so students opening pages at the same moment on a fresh server could get a
+# half-imported pandas ("partially initialized module") while another session is importing it.
+# A plain import waits for the other thread's import to finish.
+import pandas  # noqa: F401
 import streamlit as st
 
 from memviz.devices import describe_light
