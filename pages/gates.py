@@ -18,7 +18,8 @@ show.prose(t("gates.intro"))
 cfg = recurrent.controls(PAGE, "lstm")  # defaults: T = 40, lr 0.003 (gradients.DEFAULTS)
 if cfg is not None:
     show.caption(recurrent.task_note(cfg) + " " + t("gates.all_three"))
-    study = training.trained(PAGE, cfg, gradients.study, label=t("gates.train"))
+    study = training.trained(PAGE, cfg, gradients.study, label=t("gates.train"),
+                             auto=st.session_state.get(f"{PAGE}_from_link", False))  # one rule
     if study is not None:
         cols = st.columns(3)
         for col, (arch, les) in zip(cols, study.lessons.items(), strict=True):

@@ -246,9 +246,12 @@ def broken_bold(markdown: str) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("lesson", ["text", "attention"])
-def test_chinese_bold_renders(lesson):
+def test_chinese_bold_renders():
+    """In every catalogue: Markdown leaves **…。** unclosed when a letter follows it."""
     assert broken_bold("**VAE。**同一篇") and not broken_bold("**VAE**。同一篇")
-    for key, entry in i18n.catalogue().items():
-        if key.startswith(f"{lesson}."):
-            assert broken_bold(entry["zh"]) == [] and broken_bold(entry["en"]) == [], key
+    def filled(text: str) -> str:  # a field stands for a word or number, not for "{"
+        return re.sub(r"\{[^{}]*\}", "x", text)
+
+    bad = {key: broken_bold(filled(entry["zh"])) + broken_bold(filled(entry["en"]))
+           for key, entry in i18n.catalogue().items()}
+    assert {k: v for k, v in bad.items() if v} == {}
