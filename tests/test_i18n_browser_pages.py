@@ -4,7 +4,10 @@ screen, and nothing fails. Screenshots go to the browser artifacts folder."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .test_browser import ARTIFACTS, app_url, page  # noqa: F401  (the shared server fixtures)
 
@@ -33,7 +36,13 @@ def test_every_page_in_chinese_trains_and_shows_its_terms(app_url, page, name): 
     query, result, terms = PAGES[name]
     page.goto(f"{app_url}/{name}?lang=zh&{query}", timeout=60_000)
     page.get_by_text(result).first.wait_for(state="attached", timeout=180_000)
-    text = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').innerText")
+    main = "document.querySelector('[data-testid=\"stMain\"]').innerText"
+    try:  # the rest of the page (the stepper, figures) may still be drawing
+        page.wait_for_function(f"{json.dumps(terms)}.every(t => {main}.includes(t))",
+                               timeout=60_000)
+    except PlaywrightTimeout:
+        pass
+    text = page.evaluate(main)
     missing = [term for term in terms if term not in text]
     assert not missing, (name, missing)
     assert page.locator('[data-testid="stException"]').count() == 0, name
