@@ -60,16 +60,19 @@ def widget_labels(at: AppTest) -> list[str]:
 
 
 def figure_texts(at: AppTest) -> list[str]:
-    """Each plotly figure's title, axis titles and trace names, as sent to the browser."""
+    """Titles, panel notes, axis and colour-bar titles and trace names of every plotly figure."""
     out = []
     for chart in at.get("plotly_chart"):
         fig = json.loads(chart.proto.spec)
         layout = fig.get("layout", {})
         out.append(layout.get("title", {}).get("text", ""))
+        out += [a["text"] for a in layout.get("annotations", [])]
         out += [v["title"]["text"] for k, v in layout.items()
                 if k.startswith(("xaxis", "yaxis")) and v.get("title", {}).get("text")]
+        out += [v["colorbar"]["title"]["text"] for k, v in layout.items()
+                if k.startswith("coloraxis") and "colorbar" in v]
         out += [tr["name"] for tr in fig.get("data", []) if tr.get("name")]
-    return [s for s in out if s]
+    return [re.sub(r"<[^>]+>", "", s) for s in out if s]
 
 
 def text_in_latex(at: AppTest) -> list[str]:

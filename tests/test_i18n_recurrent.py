@@ -14,6 +14,7 @@ from memviz.recurrent import across, equations, insight, lesson, presets
 from memviz.ui import training
 
 from .conftest import ROOT, pack, stepper_data, tiny_config
+from .test_i18n_pages import figure_texts
 
 MATHS = re.compile(r"\$[^$]*\$|`[^`]*`")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -46,22 +47,6 @@ def labels(at: AppTest) -> list[str]:
             out += [w.label, getattr(w, "help", None) or ""]
             out += [str(o) for o in getattr(w, "options", [])]
     return [s for s in out if s]
-
-
-def figure_texts(at: AppTest) -> list[str]:
-    """Titles, panel notes, axis and colour-bar titles and trace names of every plotly figure."""
-    out = []
-    for chart in at.get("plotly_chart"):
-        fig = json.loads(chart.proto.spec)
-        layout = fig.get("layout", {})
-        out.append(layout.get("title", {}).get("text", ""))
-        out += [a["text"] for a in layout.get("annotations", [])]
-        out += [v["title"]["text"] for k, v in layout.items()
-                if k.startswith(("xaxis", "yaxis")) and v.get("title", {}).get("text")]
-        out += [v["colorbar"]["title"]["text"] for k, v in layout.items()
-                if k.startswith("coloraxis") and "colorbar" in v]
-        out += [tr["name"] for tr in fig.get("data", []) if tr.get("name")]
-    return [re.sub(r"<[^>]+>", "", s) for s in out if s]
 
 
 def open_page(name: str, lang: str = "zh", **query: str) -> AppTest:

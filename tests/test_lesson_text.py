@@ -74,7 +74,7 @@ def test_no_page_prose_or_caption_has_raw_tex():
 
 def test_lesson_prose_constants_have_no_raw_tex():
     texts = [equations.concat_note(), *(p.note for p in presets.PRESETS),
-             *insight.QUANTITY.values(), *insight.GROUPED_BY.values()]
+             *insight.QUANTITY.values()]
     assert not [t for t in texts if raw_tex(t)]
 
 

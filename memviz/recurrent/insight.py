@@ -24,7 +24,6 @@ HELD_OUT = 64  # sequences
 SEED_OFFSET = 2_000_003  # a stream that training (seed) and evaluation (seed + 1_000_003) never use
 SUM_EDGES = (0.5, 1.0, 1.5)  # adding: the true sum grouped into four ranges
 # in the reader's language (memviz/locales/recurrent.toml [insight.*])
-GROUPED_BY = Names("recurrent.insight.grouped_by", ("recall", "brackets", "adding", "sine"))
 QUANTITY = Names("recurrent.insight.quantity", ("brackets", "adding", "sine"))
 
 
