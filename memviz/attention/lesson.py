@@ -1,5 +1,6 @@
 """What the attention page shows, computed without streamlit: one decoded example of each
-variant, the numbers of decoding step k as equations, and the check that they are the model's."""
+variant, the numbers of decoding step k as equations, the decoder GRU's steps as a recurrent
+Trace (for the shared step-through), and the checks that they are the model's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from memviz import i18n
 from memviz.attention import data, seq2seq
 from memviz.attention.figures import token_label
 from memviz.attention.train import Both, Seq2SeqConfig, max_steps, test_batch
+from memviz.recurrent import cells
+from memviz.recurrent.models import weights_of
+from memviz.recurrent.trace import Trace, frozen
 
 SCORE = r"e_{k,j} = s_k^{\top} W_a\, h_j"
 WEIGHTS = r"\alpha_{k,j} = \frac{\exp(e_{k,j})}{\sum_{j'} \exp(e_{k,j'})}"
@@ -70,6 +74,28 @@ def hand_check(model: seq2seq.Seq2Seq, w: Walk) -> float:
                 scale = max(1.0, float(np.abs(hand[name]).max())) if name == "e" else 1.0
                 worst = max(worst, float(diff) / scale)
     return worst
+
+
+@torch.no_grad()
+def decoder_trace(model: seq2seq.Seq2Seq, w: Walk) -> Trace:
+    """The decoder GRU over the walk's K output steps, gate by gate, as a recurrent Trace: x_k =
+    E y_{k-1} (BOS, then the tokens fed back), from s_0 = h_S; output: the logits (K, V);
+    target: the answer's tokens and EOS (-1 past them); max_abs_diff: hand-written h against
+    the states s greedy decoding recorded."""
+    d, K = w.decoded, w.steps
+    fed = [data.BOS, *[int(y) for y in d.tokens[0, : K - 1]]]
+    x = model.tgt_embed(torch.tensor([fed]))  # (1, K, E)
+    s0 = d.s_prev[0, :1]  # (1, H): s_0 = h_S, the encoder's last state
+    states = cells.run("gru", x, weights_of(model.decoder), h0=s0)  # each (1, K, H)
+    h = d.enc[:, :len(w.source)]  # (1, S, H)
+    mask = torch.ones(1, h.shape[1], dtype=torch.bool)
+    logits = model.attend(states["h"], h, mask, s0)["logits"][0]  # (K, V)
+    want = (data.encode(w.answer) + [data.EOS])[:K]
+    target = torch.tensor(want + [-1] * (K - len(want)))
+    return Trace(arch="gru", x=frozen(x[0]), fields={k: frozen(v[0]) for k, v in states.items()},
+                 output=frozen(logits), target=frozen(target),
+                 max_abs_diff=float((states["h"][0] - d.s[0, :K]).abs().max()),
+                 initial={"h": frozen(s0[0])})
 
 
 def _vec(v: torch.Tensor, shown: int = 3) -> str:

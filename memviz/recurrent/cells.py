@@ -134,8 +134,8 @@ def gru(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
 RUNNERS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 
 
-def run(arch: str, x: torch.Tensor, w: Weights,
-        probes: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-    """Run the hand-written cell of `arch` over x (B, T, I) from a zero state (probes: see
-    _run_one_state)."""
-    return RUNNERS[arch](x, w, probes=probes)
+def run(arch: str, x: torch.Tensor, w: Weights, probes: torch.Tensor | None = None,
+        h0: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """Run the hand-written cell of `arch` over x (B, T, I) from h0 (B, H), zero if None (a
+    decoder starts from the encoder's last state); probes: see _run_one_state."""
+    return RUNNERS[arch](x, w, h0=h0, probes=probes)

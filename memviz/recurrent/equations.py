@@ -78,9 +78,9 @@ class Step:
     j: int
 
     def v(self, name: str, lag: int = 0) -> float:
-        """Value of `name` at step t - lag for unit j (0 before the first step)."""
-        k = self.t - 1 - lag
-        return 0.0 if k < 0 else float(self.trace[name][k, self.j])
+        """Value of `name` at step t - lag for unit j (before the first step: the initial
+        state, 0 unless the trace starts elsewhere)."""
+        return self.trace.value(name, self.t - 1 - lag, self.j)
 
 
 def _two_lines(symbolic: str, numeric: str, result: float | None = None) -> str:

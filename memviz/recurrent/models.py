@@ -18,6 +18,13 @@ from memviz.recurrent.fastgru import FastGRU
 _MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": FastGRU}
 
 
+def weights_of(rnn: nn.RNNBase) -> dict[str, torch.Tensor]:
+    """A recurrent module's layer-0 weights exactly as torch stores them (detached, on the CPU),
+    under the names the hand-written cells (memviz.recurrent.cells) read."""
+    return {name: getattr(rnn, f"{name}_l0").detach().cpu()
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
+
 def reference_forward(rnn: nn.RNNBase, x: torch.Tensor) -> torch.Tensor:
     """Hidden states (B, T, H) from torch's own kernel for this layer, never memviz's FastGRU."""
     forward = nn.GRU.forward if isinstance(rnn, nn.GRU) else type(rnn).forward
@@ -63,10 +70,7 @@ class SeqModel(nn.Module):
 
     def layer0(self) -> dict[str, torch.Tensor]:
         """The recurrent weights exactly as torch stores them for layer 0 (detached, on the CPU)."""
-        return {
-            name: getattr(self.rnn, f"{name}_l0").detach().cpu()
-            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        }
+        return weights_of(self.rnn)
 
 
 def build(cfg: ModelConfig, input_size: int, output_size: int, seed: int,

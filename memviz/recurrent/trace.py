@@ -8,7 +8,7 @@ computed (float32 rounding, ~1e-7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -23,7 +23,9 @@ class Trace:
 
     x: (T, I) input; fields: name -> (T, H) for every recorded quantity (cells.FIELDS and
     cells.EXTRA_FIELDS); output: (T, O) readout at every step; target: the task's target for
-    this sequence, () or (T,); max_abs_diff: hand-written h vs the fused module's h.
+    this sequence, () or (T,); max_abs_diff: hand-written h vs the fused module's h;
+    initial: the state before step 1, name -> (H,), where it is not zero (a decoder starts
+    from the encoder's last state).
     """
 
     arch: str
@@ -32,6 +34,7 @@ class Trace:
     output: np.ndarray
     target: np.ndarray
     max_abs_diff: float
+    initial: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def T(self) -> int:
@@ -44,8 +47,15 @@ class Trace:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.fields[name]
 
+    def value(self, name: str, k: int, j: int) -> float:
+        """Field `name` of unit j at 0-based step k; before step 1 (k < 0) the initial state."""
+        if k >= 0:
+            return float(self.fields[name][k, j])
+        return float(self.initial[name][j]) if name in self.initial else 0.0
 
-def _frozen(a: torch.Tensor | np.ndarray) -> np.ndarray:
+
+def frozen(a: torch.Tensor | np.ndarray) -> np.ndarray:
+    """A read-only numpy copy (traces are shared between sessions through the cache)."""
     arr = np.array(a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a, copy=True)
     arr.setflags(write=False)  # traces are shared between sessions through the cache
     return arr
@@ -62,9 +72,9 @@ def record(model: SeqModel, x: torch.Tensor, target: torch.Tensor | None = None)
         diff = (states["h"] - fused_h).abs().max().item()
     return Trace(
         arch=model.arch,
-        x=_frozen(x[0]),
-        fields={k: _frozen(v[0]) for k, v in states.items()},
-        output=_frozen(output[0]),
-        target=_frozen(target[0] if target is not None else torch.empty(0)),
+        x=frozen(x[0]),
+        fields={k: frozen(v[0]) for k, v in states.items()},
+        output=frozen(output[0]),
+        target=frozen(target[0] if target is not None else torch.empty(0)),
         max_abs_diff=diff,
     )

@@ -71,11 +71,14 @@ def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str
     fields = cells.FIELDS[trace.arch]
     digest = hashlib.sha1(np.ascontiguousarray(trace["h"]).tobytes())
     digest.update(np.ascontiguousarray(trace.x).tobytes())
+    for v in trace.initial.values():
+        digest.update(np.ascontiguousarray(v).tobytes())
     return {  # a new language is a new id: the browser rebuilds its labels
         "id": f"{trace.arch}-{i18n.current()}-{digest.hexdigest()[:16]}",
         "T": trace.T, "H": trace.H,
         "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
         "arrays": {k: _b64(v) for k, v in trace.fields.items()},
+        "initial": {k: _b64(v[None]) for k, v in trace.initial.items()},
         "scales": table, "scale_of": of,
         "colors": {k: figures.GATE_COLORS[k] for k in fields},
         "meaning": {k: equations.MEANING.get(k, k) for k in fields},

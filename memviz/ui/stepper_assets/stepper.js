@@ -180,6 +180,8 @@ function load(S, data) {
   S.H = data.H;
   S.values = {};
   for (const [k, b64] of Object.entries(data.arrays)) S.values[k] = decode(b64, S.T, S.H);
+  S.initial = {}; // the state before step 1 where it is not zero (a decoder's s_0 = h_S)
+  for (const [k, b64] of Object.entries(data.initial || {})) S.initial[k] = decode(b64, 1, S.H);
   S.luts = {};
   for (const [k, sc] of Object.entries(data.scales)) S.luts[k] = colormap(sc.colors);
   if (fresh) { // a new sequence: start where Python says; a new checkpoint: stay put
@@ -245,8 +247,9 @@ function buildEquations(S) {
 }
 
 function value(S, k, t, lag) {
-  const row = t - 1 - lag; // 1-based step, h_0 = c_0 = 0
-  return row < 0 ? 0 : S.values[k][row * S.H + S.unit];
+  const row = t - 1 - lag; // 1-based step; before step 1 the initial state, else 0
+  if (row >= 0) return S.values[k][row * S.H + S.unit];
+  return k in S.initial ? S.initial[k][S.unit] : 0;
 }
 
 function layout(S) {
