@@ -1,13 +1,12 @@
 """Attention lesson: seq2seq with and without attention, and self-attention on delayed recall."""
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from memviz.attention import data, figures, lesson, selfattn
 from memviz.attention import train as s2s
 from memviz.config import Choice, ConfigError, Int
-from memviz.ui import lang, show, urlstate
+from memviz.ui import attention as ui
+from memviz.ui import recurrent, show, urlstate
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
 from memviz.ui.training import trained
@@ -34,6 +33,7 @@ TABLE = urlstate.Table(PAGE, [
     S("lag", Int("lag", 5, 200), 20),
     S("heads", Choice("heads", (1, 2, 4)), 1),
     S("encoding", Choice("positional encoding", selfattn.ENCODINGS), "sinusoidal"),
+    *recurrent.step_settings(),  # the decoder step-through's t and unit stay in a shared link
 ], check=_fits)
 
 st.title(t("attention.title"))
@@ -58,7 +58,7 @@ try:
 except ConfigError as e:
     st.warning(t("attention.s2s.choose_again", error=e))
     st.stop()
-show.note_config(asdict(cfg))
+show.note_config(cfg.to_dict())
 unit = t("attention.s2s.digits" if task == "reverse" else "attention.s2s.dates_unit")
 show.caption(t("attention.s2s.lengths", lo=cfg.min_len, hi=cfg.max_len, unit=unit,
                test_hi=cfg.max_len + cfg.extra))
@@ -82,28 +82,10 @@ if both is not None:
                   answer=walk.answer, attn=walk.text, attn_mark="✓" if walk.correct else "✗",
                   plain=plain.text, plain_mark="✓" if plain.correct else "✗"))
 
-    @st.fragment
-    def step_through() -> None:
-        """Output step k: state, weights, context, chosen token, with the live numbers."""
-        lang.sync()  # a fragment-only rerun: the session's language
-        k = st.slider(t("attention.s2s.step"), 1, walk.steps, 1, key="attn_k") - 1
-        left, right = st.columns([3, 2])
-        with left:
-            show.plotly(figures.alignment_heatmap(walk.decoded.alpha[0].numpy(), walk.source,
-                                                  walk.output, k), "attn_alignment",
-                        t("attention.s2s.alignment_caption"))
-            show.plotly(figures.step_panel(walk.decoded.alpha[0, k].numpy(), walk.source,
-                                           walk.decoded.p[0, k].numpy(),
-                                           walk.decoded.s[0, k].numpy(),
-                                           walk.decoded.c[0, k].numpy()), "attn_step")
-        with right:
-            for tex in (lesson.STATE, lesson.SCORE, lesson.WEIGHTS, lesson.CONTEXT, lesson.MIX,
-                        lesson.OUTPUT, *lesson.step_latex(walk, k)):
-                show.latex(tex)
-            show.caption(t("attention.s2s.checked",
-                           diff=f"{lesson.hand_check(both.attn.model, walk):.1e}"))
-
-    step_through()
+    tr = lesson.decoder_trace(both.attn.model, walk)
+    show.caption(t("attention.s2s.stepper_note", K=walk.steps, diff=f"{tr.max_abs_diff:.1e}"))
+    recurrent.step_through(PAGE, recurrent.TraceLesson(both, tr),
+                           extra=ui.decoder_step(both.attn.model, walk))
 
 st.subheader(t("attention.recall.header"))
 show.prose(t("attention.prose.recall"))

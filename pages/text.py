@@ -56,7 +56,7 @@ if run is not None:
                        diff=f"{tr.max_abs_diff:.1e}"))
         slip = ui.softmax_at(PAGE, tr, run.split.vocab.chars, passage,
                              t("text.page.slip_caption"))
-        recurrent.step_through(PAGE, ui.StepLesson(tr, run), extra=ui.keeping_url(PAGE, slip))
+        recurrent.step_through(PAGE, recurrent.TraceLesson(run, tr), extra=slip)
         show.prose(t("text.prose.slip"))
 
     st.header(t("text.page.cells"))

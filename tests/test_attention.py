@@ -3,6 +3,7 @@ self-attention on delayed recall, the fifth horizon architecture, the CLI and th
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -108,6 +109,64 @@ def test_greedy_decoding_of_a_forced_decoder():
     assert dec.tokens.tolist() == [[data.EOS]] and data.decode(dec.tokens[0]) == ""
 
 
+@pytest.fixture(scope="module")
+def long_walk(tiny_both):
+    """The trained attention model made never to stop early (EOS's bias far down), so greedy
+    decoding runs its whole budget: several output steps of a really trained decoder."""
+    model = copy.deepcopy(tiny_both.attn.model)
+    with torch.no_grad():
+        model.out.bias[data.EOS] -= 100.0
+    return model, lesson.walk(model, TINY, 4)
+
+
+def test_decoder_trace_is_the_decoders_states_and_torchs_gates(long_walk):
+    model, walk = long_walk
+    tr = lesson.decoder_trace(model, walk)
+    d, K = walk.decoded, s2s.max_steps("reverse", 4)
+    assert (tr.arch, tr.T, tr.H, walk.steps) == ("gru", K, 8, K)
+    np.testing.assert_allclose(tr["h"], d.s[0].numpy(), atol=1e-6)  # the states greedy recorded
+    assert tr.max_abs_diff < 1e-6
+    np.testing.assert_array_equal(tr.initial["h"], d.enc[0, -1].numpy())  # s_0 = h_S
+    fed = [data.BOS, *d.tokens[0, :-1].tolist()]  # BOS, then each emitted token fed back
+    with torch.no_grad():
+        E = model.tgt_embed.weight.double()
+        np.testing.assert_allclose(tr.x, E[fed].numpy(), atol=1e-7)
+        g = {n: getattr(model.decoder, f"{n}_l0").double() for n in
+             ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}  # torch's own, rerun in float64
+        gi = E[fed] @ g["weight_ih"].T + g["bias_ih"]  # (K, 3H)
+        gh = d.s_prev[0].double() @ g["weight_hh"].T + g["bias_hh"]  # from greedy's s_{k-1}
+        (i_r, i_z, i_n), (h_r, h_z, h_n) = gi.chunk(3, -1), gh.chunk(3, -1)
+        r, z = torch.sigmoid(i_r + h_r), torch.sigmoid(i_z + h_z)
+        n = torch.tanh(i_n + r * h_n)
+    for name, want in (("r", r), ("z", z), ("n", n)):
+        np.testing.assert_allclose(tr[name], want.numpy(), atol=1e-5, err_msg=name)
+    np.testing.assert_allclose(torch.softmax(torch.tensor(tr.output), -1).numpy(),
+                               d.p[0].numpy(), atol=1e-6)  # logits of the shown steps
+    want = [*data.encode(walk.answer), data.EOS][:K]
+    assert tr.target.tolist() == want + [-1] * (K - len(want))
+
+
+def test_decoder_equations_start_from_the_encoders_last_state(long_walk):
+    """At k = 1 the live GRU equation reads s_0 = h_S (not zero) and its numbers add up, in
+    Python's equations and in what the browser's stepper is sent."""
+    import base64
+
+    from memviz.recurrent import equations
+    from memviz.ui import stepper
+
+    model, walk = long_walk
+    tr = lesson.decoder_trace(model, walk)
+    j = int(np.abs(tr.initial["h"]).argmax())
+    step = equations.Step(tr, 1, j)
+    h0 = step.v("h", 1)
+    assert h0 == pytest.approx(float(tr.initial["h"][j])) and h0 != 0.0
+    z, n = step.v("z"), step.v("n")
+    assert (1 - z) * n + z * h0 == pytest.approx(step.v("h"), abs=1e-6)
+    assert f"{h0:.3f}".lstrip("-") in equations.live(tr, 1, j)["h"]
+    sent = stepper.payload(tr, 1, j)["initial"]["h"]
+    np.testing.assert_array_equal(np.frombuffer(base64.b64decode(sent), "<f4"), tr.initial["h"])
+
+
 def test_accuracy_by_length_covers_longer_sources(tiny_both):
     acc = tiny_both.attn.accuracy
     assert sorted(acc) == list(TINY.test_lengths) == [2, 3, 4, 5]
@@ -193,17 +252,24 @@ def test_page_trains_and_steps_through():
 
     from memviz.ui import training
 
+    from .conftest import stepper_data
+
     training.store.clear()
     at = AppTest.from_file(str(ROOT / "pages/attention.py"), default_timeout=180)
-    at.query_params.update(task="reverse", max_len="3", steps="20", lag="5")
+    at.query_params.update(task="reverse", max_len="3", steps="20", lag="5", t="1")
     at.run()
     assert not at.exception, at.exception
     keys = {c.key for c in at.get("plotly_chart")}
     assert {"attn_accuracy", "attn_alignment", "attn_step", "attn_selfmap"} <= keys
+    data_ = stepper_data(at)  # the shared step-through, over the decoder GRU's output steps
+    assert data_["fields"] == ["r", "z", "n", "h"] and data_["t"] == 1 and "h" in data_["initial"]
     latex = " ".join(el.value for el in at.get("latex") if hasattr(el, "value"))
     assert r"\alpha_{1,\cdot}" in latex and "largest difference" in " ".join(
         c.value for c in at.caption)
-    at.slider(key="attn_k").set_value(2).run()
+    assert data_["T"] >= 2
+    at.session_state["attn_t"] = 2  # where the browser's stepper reports the student settled
+    at.run()
     assert not at.exception
     assert r"\alpha_{2,\cdot}" in " ".join(el.value for el in at.get("latex")
                                            if hasattr(el, "value"))
+    assert at.query_params["t"] in ("2", ["2"]) and at.query_params["lag"] in ("5", ["5"])

@@ -12,7 +12,7 @@ from memviz.attention import data, selfattn
 from memviz.attention import train as s2s
 from memviz.config import ConfigError
 
-from .conftest import ROOT
+from .conftest import ROOT, stepper_data
 from .test_i18n_text import (
     figures,
     latex_words,
@@ -24,8 +24,8 @@ from .test_i18n_text import (
 )
 
 LINK = dict(task="reverse", max_len="3", steps="20", lag="5", heads="2")
-KEYS = ("attn_task", "attn_max_len", "attn_steps", "attn_seed", "attn_example", "attn_k",
-        "attn_lag", "attn_heads", "attn_encoding", "attn_head")
+KEYS = ("attn_task", "attn_max_len", "attn_steps", "attn_seed", "attn_example", "attn_lag",
+        "attn_heads", "attn_encoding", "attn_head")
 FIGURES = ("attn_accuracy", "attn_alignment", "attn_step", "attn_selfmap")
 
 
@@ -74,10 +74,13 @@ def test_attention_page_in_chinese_shows_its_own_texts_in_chinese():
                            + list(table.columns) + list(table["模型"]), "attention") == []
 
 
-def test_the_step_through_fragment_stays_chinese_on_a_step_change():
+def test_the_step_through_stays_chinese_on_a_step_change():
     at = _page("zh")
+    assert any(c.value.startswith("下面的逐步查看走的是解码器的输出步") for c in at.caption)
+    assert stepper_data(at)["labels"]["play"] != i18n.t("stepper.play", lang="en")
+    at.session_state["attn_t"] = 2  # where the browser's shared stepper settled
     with i18n.using("zh"):  # AppTest formats the radios' values in the test's own thread
-        at.slider(key="attn_k").set_value(2).run()
+        at.run()
     assert not at.exception, at.exception
     assert r"\alpha_{2,\cdot}" in " ".join(e.value for e in at.latex)
     assert figures(at)["attn_alignment"]["title"] == "对齐：每个输出步看向了哪里"

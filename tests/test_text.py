@@ -222,9 +222,10 @@ def test_page_trains_on_pasted_text_and_shows_its_figures():
     at.run()
     assert not at.exception
     assert any("document 004 taken literally" in x.value for x in at.latex)
-    # the shared step-through writes its own URL names; the page's must still be there
-    assert {k: at.query_params[k] for k in ("arch", "seq_len", "steps")} == {
-        "arch": "lstm", "seq_len": "16", "steps": "20"}
+    # the shared step-through writes its own URL names; the page's must still be there, and
+    # the page's own save must not drop the step a shared link should open at
+    assert {k: at.query_params[k] for k in ("arch", "seq_len", "steps", "t")} == {
+        "arch": "lstm", "seq_len": "16", "steps": "20", "t": "3"}
     at.session_state["lecturer_mode"] = True  # projector: no prose, figures still drawn
     at.run()
     assert not at.exception and len(at.get("plotly_chart")) >= 7

@@ -7,6 +7,7 @@ seeded: the same config gives the same models and numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -72,6 +73,10 @@ class Seq2SeqConfig:
         """The default lengths for a task (dates are ~11 characters each), with changes."""
         lengths = TASK_LENGTHS.get(task, {})
         return cls(**{"task": task, **lengths, **changes})
+
+    def to_dict(self) -> dict:
+        """Plain dict, JSON-ready (the lecture pack's config.json)."""
+        return dataclasses.asdict(self)
 
     @property
     def train_lengths(self) -> tuple[int, ...]:

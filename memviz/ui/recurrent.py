@@ -42,6 +42,13 @@ PAGE_VIEWS = {"lstm": ("memory_unit",)}
 OWN = "(your own settings)"  # the preset menu's first value: no preset
 
 
+def step_settings() -> list[urlstate.Setting]:
+    """The step-through's own URL names (t, unit): a page whose own table saves them beside its
+    settings keeps a shared link's step, since saving a whole table drops names not in it."""
+    return [urlstate.Setting("t", Int("time step t", 1, SEQ_LEN.hi), None, view=True),
+            urlstate.Setting("unit", Int("unit", 0, HIDDEN.hi - 1), None, view=True)]
+
+
 def settings_table(page: str) -> urlstate.Table:
     """The recurrent pages' settings: URL names, widget bounds and defaults, declared once."""
     d = {**DEFAULTS, **PAGE_DEFAULTS.get(page, {})}
@@ -54,8 +61,7 @@ def settings_table(page: str) -> urlstate.Table:
         urlstate.Setting("lr", Choice("learning rate", LEARNING_RATES), d["lr"]),
         urlstate.Setting("steps", Int("training steps", 10, 2000, 10), d["steps"]),
         urlstate.Setting("seed", Int("seed", 0, 10_000), 0),
-        urlstate.Setting("t", Int("time step t", 1, SEQ_LEN.hi), None, view=True),
-        urlstate.Setting("unit", Int("unit", 0, HIDDEN.hi - 1), None, view=True),
+        *step_settings(),
         *views,
     ], check=lambda v: TaskConfig(v["task"], v["seq_len"]))
 

@@ -3,7 +3,6 @@ the softmax at a step of the passage, and the cells that read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ from memviz.text import figures as FG
 from memviz.text import generate as G
 from memviz.text.model import TextConfig
 from memviz.text.train import TextRun
-from memviz.ui import lang, show, training, urlstate
+from memviz.ui import lang, recurrent, show, training, urlstate
 from memviz.ui.lang import t
 
 RATES = (0.001, 0.002, 0.005, 0.01, 0.02)
@@ -57,6 +56,7 @@ def table(page: str) -> urlstate.Table:
         S("steps", Int("training steps", 10, 3000, 10), d.steps),
         S("lr", Choice("learning rate", RATES), d.lr),
         S("seed", Int("seed", 0, 10_000), d.seed),
+        *recurrent.step_settings(),  # the step-through's t and unit stay in a shared link
     ])
 
 
@@ -166,14 +166,6 @@ def generation(page: str, run: TextRun) -> None:
                     f"{page}_temperature", t("text.generate.temp_caption"))
 
 
-@dataclass(frozen=True)
-class StepLesson:
-    """What the shared step-through panel reads: a Trace and `.run.config.to_dict()`."""
-
-    trace: Any
-    run: Any
-
-
 def softmax_at(page: str, tr, chars, passage: str, slip_text: str):
     """A step-through extra: the readout's logits at character t, one softmax and two."""
     def panel(step: int, _unit: int) -> None:
@@ -196,15 +188,6 @@ def softmax_at(page: str, tr, chars, passage: str, slip_text: str):
                    rf"\quad(\text{{{t('text.softmax.uniform')}}}{1 / len(p):.4f})",
                    key=f"{page}_softmax_doc")
         show.plotly(FG.softmax_twice(z, chars), f"{page}_softmax_twice", slip_text)
-    return panel
-
-
-def keeping_url(page: str, extra):
-    """A step-through extra that then puts this lesson's settings back in the URL: the shared
-    step-through writes only the recurrent pages' names there (t, unit) and drops the rest."""
-    def panel(step: int, unit: int) -> None:
-        extra(step, unit)
-        table(page).save()
     return panel
 
 
