@@ -68,6 +68,7 @@ class Job:
     finished_at: float | None = None
     done: threading.Event = field(default_factory=threading.Event)
     future: Future | None = None
+    big: bool = False  # runs only while no other big job does (memviz.estimate.BUDGET_MB)
 
 
 
@@ -80,22 +81,28 @@ class Board:
         self.store, self.pool = store, pool or shared_pool()
         self._jobs: dict[tuple[str, Hashable], Job] = {}
         self._lock = threading.Lock()
+        self._held: list[tuple[Job, Callable]] = []  # big jobs waiting for the big one running
 
     def find(self, kind: str, cfg: Hashable) -> Job | None:
         with self._lock:
             return self._jobs.get((kind, cfg))
 
     def submit(self, kind: str, cfg: Hashable, fn: Callable, who: str | None = None,
-               estimate_s: float = 1.0) -> Job:
-        """The job for (kind, cfg): the queued or running one, else a new one started now."""
+               estimate_s: float = 1.0, big: bool = False) -> Job:
+        """The job for (kind, cfg): the queued or running one, else a new one started now (a
+        big one once no other big one is queued on a worker or running)."""
         with self._lock:
             self._prune()
             job = self._jobs.get((kind, cfg))
             if job is not None and job.state in ("queued", "running"):
                 job.watchers.add(who)
                 return job
-            job = Job(next(self._ids), kind, cfg, estimate_s, who, {who})
+            job = Job(next(self._ids), kind, cfg, estimate_s, who, {who}, big=big)
             self._jobs[(kind, cfg)] = job
+            if big and any(j.big and j.future is not None and not j.done.is_set()
+                           for j in self._jobs.values() if j is not job):
+                self._held.append((job, fn))  # two big runs at once could exhaust memory
+                return job
         self._launch(job, fn)
         return job
 
@@ -148,6 +155,15 @@ class Board:
             job.finished_at = time.monotonic()
         self.pool.forget(job)
         job.done.set()
+        if job.big:
+            self._release_held()
+
+    def _release_held(self) -> None:
+        """Start the first held big job (the big one before it has finished)."""
+        with self._lock:
+            nxt = self._held.pop(0) if self._held else None
+        if nxt is not None:
+            self._launch(*nxt)
 
     def stop(self, job: Job, who: str | None) -> str:
         """Stop for the one who started it: 'stopped', or 'handed on' when others wait on it."""
@@ -159,7 +175,15 @@ class Board:
             if others:
                 job.owner = sorted(others, key=str)[0]
                 return "handed on"
-        if job.future is None or not job.future.cancel():
+        with self._lock:
+            held = next((h for h in self._held if h[0] is job), None)
+            if held is not None:
+                self._held.remove(held)
+                job.state, job.status = "stopped", "stopped"
+                job.error, job.finished_at = Message("jobs.stopped_early"), time.monotonic()
+        if held is not None:
+            job.done.set()
+        elif job.future is None or not job.future.cancel():
             self.pool.stop(job)
         return "stopped"
 

@@ -178,3 +178,17 @@ def test_synapses_page_restores_its_settings_from_a_link():
     assert at.selectbox(key="syn_f").value == "sigmoid"
     assert at.radio(key="syn_pattern").value == "once"
     assert at.slider(key="syn_w0").value == 0.0  # out of range in the link: the default
+
+
+def test_a_link_too_big_for_the_shared_server_is_refused_with_a_reason(monkeypatch):
+    submitted = []
+    monkeypatch.setattr(training.jobs.Board, "submit",
+                        lambda self, *a, **k: submitted.append(a) or pytest.fail("trained"))
+    at = _page("gru")
+    at.query_params.update({"seq_len": "500", "hidden": "256", "steps": "10"})
+    at.run()
+    assert not at.exception and not submitted
+    assert any("too big for a shared server" in e.value and "GB" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "gru_train"]  # no button to press, either
+    at.slider(key="gru_hidden").set_value(32).run()  # small enough: the button is back
+    assert [b for b in at.button if b.key == "gru_train"] and not at.error

@@ -126,6 +126,41 @@ def test_a_diverging_run_fails_with_its_reason_and_no_traceback(tmp_path):
     assert snap.state == "failed" and snap.status == "diverged" and "Lower the" in snap.error
 
 
+def test_big_runs_wait_for_each_other_and_small_ones_do_not(tmp_path):
+    """At most one big run at a time (memory); a small one starts beside it on a free worker."""
+    board, gates, started = _thread_board(tmp_path, 3), {}, []
+
+    def blocked(cfg, on_step):
+        started.append(cfg)
+        gates.setdefault(cfg, threading.Event()).wait(10)
+        return cfg
+
+    for name in ("big1", "big2", "big3"):
+        gates[name] = threading.Event()
+    big1 = board.submit("test.big", "big1", blocked, "a", big=True)
+    big2 = board.submit("test.big", "big2", blocked, "b", big=True)
+    small = board.submit("test.big", "small", blocked, "c")
+    big3 = board.submit("test.big", "big3", blocked, "d", big=True)
+    _until(lambda: set(started) == {"big1", "small"})
+    time.sleep(0.2)
+    assert set(started) == {"big1", "small"} and board.snapshot(big2).state == "queued"
+    assert board.stop(big3, "d") == "stopped" and board.snapshot(big3).status == "stopped"
+    gates["big1"].set()
+    assert board.wait(big1, 10)
+    _until(lambda: "big2" in started)  # the next big one starts when the first has finished
+    gates["big2"].set()
+    gates["small"].set()
+    assert board.wait(big2, 10) and board.wait(small, 10)
+    assert "big3" not in started and board.snapshot(big2).state == "done"
+
+
+def _until(cond, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
 def test_the_estimate_grows_with_the_work_and_flags_the_big_runs():
     # how close it comes to measured seconds is a benchmark (benchmarks/calibrate.py prints the
     # ratios), not a timed test: on a shared machine wall time drifts by several times
@@ -135,7 +170,12 @@ def test_the_estimate_grows_with_the_work_and_flags_the_big_runs():
         assert estimate.recurrent(base.replace(**change)).seconds > estimate.recurrent(base).seconds
     big = base.replace(task={"seq_len": 500}, model={"hidden": 256, "arch": "gru"},
                        train={"batch": 64})
-    assert estimate.recurrent(big).over_budget
+    assert estimate.recurrent(big).refused and estimate.recurrent(big).big
+    assert "GB" in estimate.recurrent(big).refused  # memory: refused, not confirmed
+    long = base.replace(task={"seq_len": 300}, model={"hidden": 64, "arch": "lstm"},
+                        train={"steps": 2000})
+    assert estimate.recurrent(long).over_budget and not estimate.recurrent(long).refused
+    assert not estimate.recurrent(base).big and not estimate.recurrent(base).over_budget
 
 
 def test_the_verdict_names_divergence_and_chance_with_a_setting_to_try():

@@ -70,6 +70,9 @@ def _start_button(page: str, kind: str, cfg: Hashable, label: str, auto: bool) -
     if est is not None:
         st.caption(t("training.estimate", seconds=f"{est.seconds:.0f}",
                      megabytes=f"{est.megabytes:.0f}"))
+        if est.refused:  # memory is the whole class's: no button, from a link or not
+            st.error(t("training.refused", why=est.refused))
+            return False
     sure = True
     if over:
         st.warning(t("training.big_run", over=over))
@@ -109,7 +112,8 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
             return None
         slot.empty()  # the progress panel replaces the button at once
         est = estimate.for_kind(kind, cfg)
-        job = b.submit(kind, cfg, train_fn, _who(), est.seconds if est else 5.0)
+        job = b.submit(kind, cfg, train_fn, _who(), est.seconds if est else 5.0,
+                       big=est is not None and est.big)
     else:
         b.watch(job, _who())
     apptest = _who() == _APPTEST_SESSION
