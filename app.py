@@ -11,6 +11,7 @@ import streamlit as st
 from memviz.devices import describe_light
 from memviz.ui import lang, show
 from memviz.ui.lang import t
+from memviz.workers import give_back_memory
 
 st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
 lang.sync()  # first: the navigation titles below are already in the session's language
@@ -64,3 +65,4 @@ with st.sidebar.expander(t("common.glossary"), icon=":material/translate:"):
 nav.run()
 with st.sidebar:
     show.lecture_pack_button()
+give_back_memory()  # what a big page's figures needed goes back to the system, not held on

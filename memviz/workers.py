@@ -83,13 +83,14 @@ def _work(job_id: int, fn: Callable, cfg: Hashable, channel: Any = None) -> tupl
         log.exception("training %s failed", fn)
         return "failed", Message("jobs.failed_try", name=type(e).__name__)
     finally:
-        _give_back_memory()
+        give_back_memory()
     return ("stopped", Message("jobs.stopped")) if stopped(job_id) else ("ok", result)
 
 
-def _give_back_memory() -> None:
-    """Return freed heap to the system after a run: glibc keeps it otherwise, and an idle worker
-    would hold its biggest run's memory (555 MB after a 1.2 GB GRU run; 308 MB trimmed)."""
+def give_back_memory() -> None:
+    """Return freed heap to the system: glibc keeps it otherwise, so an idle worker would hold its
+    biggest run's memory (555 MB after a 1.2 GB GRU run; 308 MB trimmed), and the server what
+    its biggest page draw needed."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to trim, nothing lost
