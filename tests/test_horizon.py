@@ -134,6 +134,18 @@ def test_python_m_memviz_horizon_runs_without_traceback():
     assert p.returncode == 2 and "Traceback" not in p.stderr and "lag" in p.stderr
 
 
+def tiny_sweep(at, archs: list[str]):
+    """Set the horizon page's widgets to a tiny sweep of `archs` at lags 3 and 5."""
+    at.multiselect(key="hz_lags").set_value([3, 5])
+    at.multiselect(key="hz_archs").set_value(archs)
+    at.select_slider(key="hz_hidden").set_value(8)
+    at.slider(key="hz_steps").set_value(50)
+    at.slider(key="hz_kernel").set_value(2)
+    at.slider(key="hz_depth").set_value(2)
+    at.slider(key="hz_dilation").set_value(1)
+    return at
+
+
 def test_page_runs_a_tiny_sweep():
     from streamlit.testing.v1 import AppTest
 
@@ -142,14 +154,7 @@ def test_page_runs_a_tiny_sweep():
     training.store.clear()
     at = AppTest.from_file(str(ROOT / "pages/horizon.py"), default_timeout=120).run()
     assert not at.exception
-    at.multiselect(key="hz_lags").set_value([3, 5])
-    at.multiselect(key="hz_archs").set_value(["rnn", "lstm", "cnn"])
-    at.select_slider(key="hz_hidden").set_value(8)
-    at.slider(key="hz_steps").set_value(50)
-    at.slider(key="hz_kernel").set_value(2)
-    at.slider(key="hz_depth").set_value(2)
-    at.slider(key="hz_dilation").set_value(1)
-    at.run()
+    tiny_sweep(at, ["rnn", "lstm", "cnn"]).run()
     assert "press **Run sweep**" in " ".join(m.value for m in at.markdown)
     at.button(key="hz_run").click().run()
     assert not at.exception

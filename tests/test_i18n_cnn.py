@@ -17,6 +17,8 @@ from memviz.config import ConfigError
 from memviz.ui import training
 
 from .conftest import ROOT
+from .test_i18n_pages import english_sentences
+from .test_i18n_pages import shown_text as shown
 
 MATHS = re.compile(r"\$[^$]*\$|`[^`]*`")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -25,18 +27,6 @@ TINY = cnn.CNNConfig(channels1=2, channels2=4, steps=10, device="cpu")
 
 def mine(prefix: str = "cnn.") -> dict[str, dict[str, str]]:
     return {k: e for k, e in i18n.catalogue().items() if k.startswith(prefix)}
-
-
-def english_sentences(texts: list[str]) -> list[str]:
-    """Texts of four or more English words (maths and code removed) under half Chinese."""
-    return [s for s in texts if len(WORD.findall(MATHS.sub("", s))) >= 4
-            and fonts.cjk_share(MATHS.sub("", s)) < 0.5]
-
-
-def shown(at: AppTest) -> list[str]:
-    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error",
-             "success")
-    return [e.value for kind in kinds for e in getattr(at, kind)] + [e.label for e in at.expander]
 
 
 def labels(at: AppTest) -> list[str]:

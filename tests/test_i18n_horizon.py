@@ -18,6 +18,9 @@ from memviz.horizon import sweep as hz
 from memviz.ui import show
 
 from .conftest import ROOT
+from .test_horizon import tiny_sweep
+from .test_i18n_pages import english_sentences
+from .test_i18n_pages import shown_text as shown
 
 MATHS = re.compile(r"\$[^$]*\$|`[^`]*`")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -30,17 +33,6 @@ def mine() -> dict[str, dict[str, str]]:
     return {k: e for k, e in i18n.catalogue().items() if k.startswith("horizon.")}
 
 
-def shown(at: AppTest) -> list[str]:
-    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error",
-             "success")
-    return [e.value for kind in kinds for e in getattr(at, kind)] + [e.label for e in at.expander]
-
-
-def english_sentences(texts: list[str]) -> list[str]:
-    return [s for s in texts if len(WORD.findall(MATHS.sub("", s))) >= 4
-            and fonts.cjk_share(MATHS.sub("", s)) < 0.5]
-
-
 def tiny_page(lang: str) -> AppTest:
     """The page in `lang` with one tiny sweep (CNN and LSTM at lags 3 and 5) run."""
     from memviz.ui import training
@@ -49,14 +41,7 @@ def tiny_page(lang: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages/horizon.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.run()
-    at.multiselect(key="hz_lags").set_value([3, 5])
-    at.multiselect(key="hz_archs").set_value(["lstm", "cnn"])
-    at.select_slider(key="hz_hidden").set_value(8)
-    at.slider(key="hz_steps").set_value(50)
-    at.slider(key="hz_kernel").set_value(2)
-    at.slider(key="hz_depth").set_value(2)
-    at.slider(key="hz_dilation").set_value(1)
-    at.run()
+    tiny_sweep(at, ["lstm", "cnn"]).run()
     return at
 
 

@@ -14,30 +14,14 @@ from memviz.recurrent import across, equations, insight, lesson, presets
 from memviz.ui import training
 
 from .conftest import ROOT, pack, stepper_data, tiny_config
-from .test_i18n_pages import figure_texts
+from .test_i18n_pages import english_sentences, english_words, figure_texts
+from .test_i18n_pages import shown_text as shown
 
 MATHS = re.compile(r"\$[^$]*\$|`[^`]*`")
 WORD = re.compile(r"[A-Za-z]{2,}")
 TERMS = {"lstm": ("遗忘门", "输入门", "输出门", "细胞状态", "候选记忆"),
          "gru": ("重置门", "更新门", "候选状态", "隐藏状态"), "rnn": ("隐藏状态", "梯度消失")}
 MINE = ("recurrent.", "lstm.", "gru.", "rnn.")
-
-
-def english_sentences(texts: list[str]) -> list[str]:
-    """Texts of four or more English words (maths and code removed) under half Chinese."""
-    return [s for s in texts if len(WORD.findall(MATHS.sub("", s))) >= 4
-            and fonts.cjk_share(MATHS.sub("", s)) < 0.5]
-
-
-def english_words(texts: list[str]) -> list[str]:
-    """Labels of two or more English words and no Chinese (one word may be a name: LSTM)."""
-    return [s for s in texts if len(WORD.findall(MATHS.sub("", s))) >= 2 and not fonts.has_cjk(s)]
-
-
-def shown(at: AppTest) -> list[str]:
-    kinds = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error",
-             "success")
-    return [e.value for kind in kinds for e in getattr(at, kind)] + [e.label for e in at.expander]
 
 
 def labels(at: AppTest) -> list[str]:
