@@ -1,25 +1,31 @@
-"""A class on one server: headless chromium sessions against a streamlit server on loopback.
+"""A class on one server: students on loopback against a streamlit server, all at once.
 
     python3 benchmarks/load.py --sessions 30      # all parts, about 10 minutes here
 
+A student is either a headless chromium (`--browsers` of them) or a wire client: it fetches
+what chromium fetched for the same page (the page and its static files, over 6 connections,
+as a browser does; the list is taken from the lecturer's visit) and then speaks the app's
+websocket protocol the way the page's JavaScript does (asks for the page with the link's query,
+reruns the progress fragment on the server's timer). Thirty chromiums cannot share this
+machine's two cores with the server without measuring mostly themselves (each page costs
+6-8 CPU-s of chromium); in a class each student renders on a laptop. So the server is loaded
+by the wire clients, and the few real browsers show the on-screen side.
+
 The lecturer's visit first warms the server (its imports; one run at another seed), then:
-(a) N sessions open the same link: how many finish, how many trainings ran (runs in the store),
-    seconds until each student's server sent progress, a queue place or the result, and until
-    it was on screen.
-(b) 10 sessions open 10 different links: when the ten trainings are done (server side) and when
-    every student sees a result, vs the same ten trainings on two plain threads here, no UI.
+(a) N students open the same link: how many finish, how many trainings ran (runs in the store),
+    seconds from each student's websocket opening until the server's message with progress, a
+    queue place or the result reached it, and (browsers) until it was on screen.
+(b) 10 students open 10 different links: when the ten trainings are done (server side) and
+    when every student has the result, vs the same ten trainings on two plain threads, no UI.
 (c) The server restarts on the same run store: a student opens (a)'s link; nothing retrains.
 (d) The largest settings the server accepts for each cell (T=500; 10 steps), from links.
 Memory is watched throughout: the server and its worker processes, summed as RSS (shared
 library pages counted once per process, an over-count) and as PSS (shared pages split).
 
-The browsers share the server's two cores here; in a class each student's laptop renders its
-own page. So chromium runs at `nice 19` (--nice): the server and its workers get the CPU first,
-the browsers what is left. A script injected in every page notes when its websocket opened,
-when a message carrying the progress or result text arrived (sent by the server) and when the
-text was on screen; times are given from navigation and from the websocket opening. CPU seconds
-are split between the server tree and everything else. Only 127.0.0.1 is contacted; every wait
-is bounded.
+Chromium runs at `nice 19` (--nice): the server and its workers get the CPU first. A script
+injected in every page notes when its websocket opened, when a message carrying the progress
+or result text arrived and when the text was on screen. CPU seconds are split between the
+server tree and everything else. Only 127.0.0.1 is contacted; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -37,9 +43,13 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import wire  # noqa: E402
+
 SEEN = ("Training: step", "Waiting for a free worker", "Held-out accuracy")
 DONE = "Held-out accuracy"
 ANYWAY = "Train it anyway"
@@ -178,15 +188,18 @@ class Server:
 
 
 async def student(browser, url: str, timeout: float, delay: float = 0.0,
-                  confirm: bool = False) -> dict:
+                  confirm: bool = False, fetched: list[str] | None = None) -> dict:
     """Open url after `delay`; seconds from navigation until the websocket opened, the server
     sent progress/queue/result and it was on screen, and the same for the result. The student
     leaves (closes the page) once the result is on screen. With `confirm` it clicks "Train it
-    anyway" and Train when the page asks."""
+    anyway" and Train when the page asks; `fetched` collects the static files the page got."""
     await asyncio.sleep(delay)
     ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
     await ctx.add_init_script(f"{RECORDER}({json.dumps([list(SEEN), DONE])})")
     page = await ctx.new_page()
+    if fetched is not None:
+        page.on("requestfinished", lambda r: fetched.append(urlsplit(r.url).path)
+                if urlsplit(r.url).path.startswith("/static/") else None)
     out: dict = {"error": False}
     start = time.time()
     try:
@@ -209,6 +222,32 @@ async def student(browser, url: str, timeout: float, delay: float = 0.0,
     return out
 
 
+async def wire_student(port: int, link: str, assets: list[str], timeout: float, pool,
+                       delay: float = 0.0) -> dict:
+    """A student without a browser (see the module's notes): seconds from arrival until its
+    static files were in, its websocket opened, and the server's progress/queue/result
+    message and result message arrived."""
+    await asyncio.sleep(delay)
+    loop, out, start = asyncio.get_running_loop(), {"error": False}, time.time()
+    try:
+        failed = await loop.run_in_executor(pool, wire.fetch, port, [link])
+        failed += sum(await asyncio.gather(*(
+            loop.run_in_executor(pool, wire.fetch, port, assets[i::6]) for i in range(6))))
+        if failed:
+            raise RuntimeError(f"{failed} static file(s) failed")
+        out["assets"] = time.time() - start
+        v = await wire.visit(port, link, start + timeout - time.time(), until=DONE)
+        out["ws"] = v.opened - start
+        for key, i in (("sent", v.first(*SEEN)), ("sentDone", v.first(DONE))):
+            if i is not None:
+                out[key] = out["ws"] + v.at(i)
+        out["done"] = out.get("sentDone")
+        out["error"] = v.error or False
+    except Exception as e:  # noqa: BLE001 - a session that breaks is counted, not fatal
+        out["error"] = repr(e)
+    return out
+
+
 def chromium(nice: int) -> str:
     """The chromium to launch: /usr/bin/chromium, behind `nice -n` when asked."""
     if nice <= 0:
@@ -224,10 +263,18 @@ def chromium(nice: int) -> str:
 
 
 class Phase:
-    """One crowd of students: results, wall time, and CPU split between server and browsers."""
+    """One crowd of students: results, wall time, and CPU split between server and the rest."""
 
-    def __init__(self, server: Server, links: list[str], a, confirm: bool = False) -> None:
+    def __init__(self, server: Server, links: list[str], a, confirm: bool = False,
+                 browsers: int | None = None, assets: list[str] | None = None) -> None:
         self.server, self.links, self.a, self.confirm = server, links, a, confirm
+        n = len(links)
+        k = n if browsers is None else max(0, min(browsers, n))
+        self.real = {i * n // k for i in range(k)} if k else set()  # spread over the arrivals
+        self.assets = assets or []
+        if len(self.real) < n and not self.assets:
+            raise ValueError("wire students need the static files a browser fetched")
+        self.fetched: list[str] = []  # the static files the first browser student fetched
         self.results: list[dict] = []
         self.total = self.server_cpu = self.browser_cpu = 0.0
         self.trained_at: float | None = None  # when the store held every new run (server side)
@@ -241,25 +288,38 @@ class Phase:
     async def _crowd(self) -> None:
         from playwright.async_api import async_playwright
 
-        base = f"http://127.0.0.1:{self.server.port}"
+        base, port = f"http://127.0.0.1:{self.server.port}", self.server.port
+        n = len(self.links)
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=chromium(self.a.nice), args=[
-                "--headless", "--no-sandbox", "--disable-gpu"])
-            n = len(self.links)
+            browser = None
+            if self.real:
+                browser = await pw.chromium.launch(executable_path=chromium(self.a.nice), args=[
+                    "--headless", "--no-sandbox", "--disable-gpu"])
+            pool = ThreadPoolExecutor(max(1, 6 * (n - len(self.real))))
             s0, all0 = cpu_s(self.server.pids()), busy_s()
             self.server.phase_peak = [0.0, 0.0, 0.0]
             want, stop = self.server.runs() + len(set(self.links)), threading.Event()
             start = time.perf_counter()
             threading.Thread(target=self._watch_store, args=(start, want, stop),
                              daemon=True).start()
-            self.results = await asyncio.gather(*(
-                student(browser, base + link, self.a.timeout, self.a.arrive_over * i / max(n, 1),
-                        self.confirm) for i, link in enumerate(self.links)))
+            first = min(self.real, default=None)
+
+            def one(i: int, link: str):
+                delay = self.a.arrive_over * i / max(n, 1)
+                if i in self.real:
+                    return student(browser, base + link, self.a.timeout, delay, self.confirm,
+                                   self.fetched if i == first else None)
+                return wire_student(port, link, self.assets, self.a.timeout, pool, delay)
+            self.results = await asyncio.gather(*(one(i, x) for i, x in enumerate(self.links)))
+            for i, r in enumerate(self.results):
+                r["browser"] = i in self.real
             self.total = time.perf_counter() - start
             stop.set()
             self.server_cpu = cpu_s(self.server.pids()) - s0
             self.browser_cpu = busy_s() - all0 - self.server_cpu
-            await browser.close()
+            pool.shutdown()
+            if browser is not None:
+                await browser.close()
 
     def run(self) -> Phase:
         asyncio.run(self._crowd())
@@ -269,27 +329,39 @@ class Phase:
         res, n = self.results, len(self.results)
         done = sum(r.get("done") is not None for r in res)
         errors = sum(bool(r["error"]) for r in res)
-        print(f"{name}: {done} of {n} finished, {self.server.runs() - runs_before} training "
-              f"run(s), {errors} error(s), {n - done - errors} lost/unfinished; all done after "
+        print(f"{name}: {done} of {n} finished ({len(self.real)} in chromium, "
+              f"{n - len(self.real)} wire), {self.server.runs() - runs_before} training run(s), "
+              f"{errors} error(s), {n - done - errors} lost/unfinished; all done after "
               f"{self.total:.1f} s")
         for why in sorted({str(r["error"])[:300] for r in res if r["error"]}):
             print(f"  error: {why}")
-        for what, key in (("progress/queue/result sent by the server", "sent"),
-                          ("progress/queue/result on screen", "seen"),
-                          ("result sent by the server", "sentDone"),
-                          ("result on screen", "done")):
-            nav = [r[key] for r in res if r.get(key) is not None]
-            ws = [r[key] - r["ws"] for r in res
-                  if r.get(key) is not None and r.get("ws") is not None]
-            if nav and ws:
-                within = sum(v <= 2.0 for v in ws)
-                print(f"  {what}: from navigation median {statistics.median(nav):.1f} s, max "
-                      f"{max(nav):.1f} s; from the websocket opening median "
-                      f"{statistics.median(ws):.1f} s, max {max(ws):.1f} s, "
-                      f"{within} of {n} within 2 s")
+        wire = [r for r in res if not r["browser"]]
+        if wire:
+            got = [r["assets"] for r in wire if r.get("assets") is not None]
+            if got:
+                print(f"  wire students: static files ({len(self.assets)}) in after median "
+                      f"{statistics.median(got):.1f} s, max {max(got):.1f} s")
+        for group, rows, keys in (
+                ("wire", wire, (("progress/queue/result reached the student", "sent"),
+                                ("result reached the student", "sentDone"))),
+                ("chromium", [r for r in res if r["browser"]],
+                 (("progress/queue/result sent by the server", "sent"),
+                  ("progress/queue/result on screen", "seen"),
+                  ("result sent by the server", "sentDone"),
+                  ("result on screen", "done")))):
+            for what, key in keys:
+                nav = [r[key] for r in rows if r.get(key) is not None]
+                ws = [r[key] - r["ws"] for r in rows
+                      if r.get(key) is not None and r.get("ws") is not None]
+                if nav and ws:
+                    within = sum(v <= 2.0 for v in ws)
+                    print(f"  {group}: {what}: from arrival median {statistics.median(nav):.1f}"
+                          f" s, max {max(nav):.1f} s; from the websocket opening median "
+                          f"{statistics.median(ws):.1f} s, max {max(ws):.1f} s, {within} of "
+                          f"{len(rows)} within 2 s")
         print(f"  CPU: server + workers {self.server_cpu:.1f} s "
               f"({self.server_cpu / max(n, 1):.2f} s a student); everything else (chromium, "
-              f"playwright, this script) {self.browser_cpu:.1f} s "
+              f"wire clients, playwright) {self.browser_cpu:.1f} s "
               f"({self.browser_cpu / max(n, 1):.2f} s a student)")
         rss, pss, own = self.server.phase_peak
         print(f"  memory peak: server and workers RSS {rss:.0f} MB, PSS {pss:.0f} MB; the server "
@@ -320,25 +392,30 @@ def main() -> None:
     ap.add_argument("--arrive-over", type=float, default=0.0,
                     help="spread the students' arrivals evenly over this many seconds")
     ap.add_argument("--nice", type=int, default=19, help="chromium's nice level (0: none)")
+    ap.add_argument("--browsers", type=int, default=3,
+                    help="how many of a crowd's students are chromium (the rest: wire clients)")
     ap.add_argument("--parts", default="abcd")
     a = ap.parse_args()
-    print(f"{os.cpu_count()} cores; chromium at nice {a.nice}; arrivals over {a.arrive_over} s")
+    print(f"{os.cpu_count()} cores; chromium at nice {a.nice}; arrivals over {a.arrive_over} s;"
+          f" {a.browsers} of a crowd in chromium")
     server = Server(a.port)
     idle = memory_mb(server.pids())
     print(f"server idle after start: RSS {idle[0]:.0f} MB, PSS {idle[1]:.0f} MB")
     link = LINK.format(seed=0)
     try:  # the lecturer opens the page before class (another seed): the server's imports
         warm = Phase(server, [LINK.format(seed=9_999)], a).run()
+        assets = sorted(set(warm.fetched))
         print(f"warm-up (the lecturer's first visit, another seed): result after "
-              f"{warm.total:.1f} s")
+              f"{warm.total:.1f} s; the page fetched {len(assets)} static files")
         if "a" in a.parts:
             before = server.runs()
-            Phase(server, [link] * a.sessions, a).run().report(
+            Phase(server, [link] * a.sessions, a, browsers=a.browsers, assets=assets).run().report(
                 f"(a) {a.sessions} sessions, same settings", before)
         if "b" in a.parts:
             seeds = list(range(100, 100 + a.different))
             before = server.runs()
-            ph = Phase(server, [LINK.format(seed=s) for s in seeds], a).run()
+            ph = Phase(server, [LINK.format(seed=s) for s in seeds], a, browsers=a.browsers,
+                       assets=assets).run()
             ph.report(f"(b) {a.different} sessions, different settings", before)
             threads = plain_threads(seeds)
             trained = ph.trained_at if ph.trained_at is not None else float("nan")
@@ -347,9 +424,10 @@ def main() -> None:
             print(f"  the same {a.different} trainings on two plain threads, no UI: "
                   f"{threads:.1f} s. On the server, every run was stored {trained - first_ws:.1f}"
                   f" s after the first student's websocket opened (ratio "
-                  f"{(trained - first_ws) / threads:.1f}x), {trained:.1f} s after the browsers "
-                  f"were launched (ratio {trained / threads:.1f}x); every student's result was "
-                  f"on screen after {ph.total:.1f} s (ratio {ph.total / threads:.1f}x)")
+                  f"{(trained - first_ws) / threads:.1f}x), {trained:.1f} s after the students "
+                  f"arrived (ratio {trained / threads:.1f}x); every student had the result "
+                  f"(on screen, for chromium) after {ph.total:.1f} s (ratio "
+                  f"{ph.total / threads:.1f}x)")
         print(f"server peak so far: RSS {server.peak_rss:.0f} MB, PSS {server.peak_pss:.0f} MB")
         if "c" in a.parts:
             store, runs = server.store, server.runs()

@@ -4,7 +4,9 @@ seconds ~ steps * (a + b*T + c*B*T*H^2) per cell type: a is the per-step overhea
 b the per-time-step cost of small cells (kernel launches dominate there), c the arithmetic.
 Peak memory ~ base + k * B*T*H (the activations autograd keeps for the backward pass).
 Constants from `python3 benchmarks/calibrate.py` on the 2-core reference machine, one torch
-thread per run, measured under other load: treat the answer as a factor-of-2 guide.
+thread per run, with both workers busy (two calibrations at once, as a class keeps the two
+workers busy), then x1.5 for the server's own share: treat the answer as a factor-of-2 guide
+that errs long, so a run said to fit the budget does.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from memviz.config import RunConfig
 from memviz.i18n import t
 
 # (a [s], b [s per time step], c [s per B*T*H^2]) per step, fitted by benchmarks/calibrate.py
-# (measured at load average ~10 on 2 cores: alone, runs are up to ~5x faster)
-TIME = {"rnn": (2.5e-3, 1.03e-3, 1.0e-9),
-        "lstm": (0.7e-3, 1.52e-3, 2.53e-9),
-        "gru": (3.5e-3, 0.93e-3, 0.74e-9)}
+# with two calibrations at once, x1.5. (The constants before were fitted at load average ~10,
+# 30 chromiums on the same 2 cores, and came out ~10x long: a 7 s run asked for a click.)
+TIME = {"rnn": (1.8e-3, 1.7e-4, 2.8e-10),
+        "lstm": (0.5e-3, 4.3e-4, 9.0e-10),
+        "gru": (1.7e-3, 3.6e-4, 7.0e-10)}
 # peak MB of a worker per B*T*H over its base (training, the traces and checkpoints it records),
 # measured with benchmarks/load.py's largest settings and ru_maxrss at T=500 (rnn, lstm: H=256;
 # gru: H=64, 110): FastGRU keeps more per step for its hand-written backward

@@ -1,7 +1,9 @@
-"""A real browser: a run keeps training while the student flips Lecturer mode, then shows."""
+"""A real server: a student sees a run's progress at once, and a run keeps training while the
+student flips Lecturer mode (in chromium), then shows."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -14,14 +16,16 @@ import pytest
 from .conftest import ROOT
 from .test_browser import CHROME_ARGS, CHROMIUM, _free_port, _skip_or_fail
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import wire  # noqa: E402  (the load benchmark's student without a browser)
+
 pytestmark = pytest.mark.browser
+STATUS = ("Training: step", "Waiting for a free worker")
 SHOTS = Path(os.environ.get("MEMVIZ_SHOTS", "/tmp/worker"))
 
 
 @pytest.fixture()
 def server(tmp_path):
-    if not Path(CHROMIUM).exists():
-        _skip_or_fail("no chromium installed")
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -40,8 +44,26 @@ def server(tmp_path):
     proc.wait(20)
 
 
+def test_a_student_sees_the_progress_before_the_first_poll_then_the_result(server):
+    """The queue place or progress goes out in the page's own run, before the polled panel's
+    timer is even set (it used to wait for the run's first second); then the result comes."""
+    port = int(server.rsplit(":", 1)[1])
+    v = asyncio.run(wire.visit(port, "/rnn?seq_len=40&hidden=32&steps=1000", 240,
+                               until="Held-out accuracy"))
+    assert v.error is None, v.error
+    status, done = v.first(*STATUS), v.first("Held-out accuracy")
+    timers = v.kinds("auto_rerun")
+    assert status is not None and done is not None, [k for _, k, _ in v.messages]
+    assert timers, "a run this long is polled: its panel sets a timer"
+    assert status < timers[0] < done
+    assert v.first("Press **Train**", "Press Train") is None  # a link trains by itself
+
+
 def test_a_toggle_during_training_does_not_discard_the_run(server):
     from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail("no chromium installed")
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:

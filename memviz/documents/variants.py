@@ -210,7 +210,8 @@ _RUNNERS = {"lstm": cells.lstm, "gru": cells.gru}
 
 def _batch(x: torch.Tensor | np.ndarray) -> torch.Tensor:
     """x (T, I) or (1, T, I), numpy or torch -> float32 tensor (1, T, I)."""
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).float()
+    # a copy for numpy input: arrays from the run store are read-only, and torch warns on them
+    x = x.float() if isinstance(x, torch.Tensor) else torch.tensor(np.asarray(x, np.float32))
     return x if x.dim() == 3 else x[None]
 
 

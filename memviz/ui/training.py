@@ -117,7 +117,12 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
     else:
         b.watch(job, _who())
     apptest = _who() == _APPTEST_SESSION
-    if b.wait(job, APPTEST_WAIT if apptest else QUICK_WAIT):
+    now = st.empty()  # the queue place or progress at once, not after the quick wait below
+    with now.container():
+        _status(b.snapshot(job))
+    finished = b.wait(job, APPTEST_WAIT if apptest else QUICK_WAIT)
+    now.empty()  # the result, or the polled panel in the same place, replaces it
+    if finished:
         found = store().get(kind, cfg)
         if found is not None:
             return found
@@ -125,6 +130,20 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
         return None
     st.fragment(_progress, run_every=POLL_SECONDS)(page, kind, cfg)
     return None
+
+
+def _status(snap: jobs.Snapshot) -> None:
+    """The queue place and wait, or the step, loss and wait of a running job."""
+    if snap.state == "queued":
+        st.progress(0.0, text=t("training.queued", ahead=snap.ahead,
+                                 seconds=f"{snap.wait_s:.0f}"))
+        return
+    frac = snap.step / snap.total if snap.total else 0.0
+    loss = t("training.loss", loss=f"{snap.loss:.4f}") if snap.loss is not None else ""
+    st.progress(frac, text=t("training.progress", step=snap.step, total=snap.total or "…",
+                             loss=loss, seconds=f"{snap.wait_s:.0f}"))
+    if len(snap.losses) > 1:
+        st.html(sparkline(snap.losses))
 
 
 def _progress(page: str, kind: str, cfg: Hashable) -> None:
@@ -135,16 +154,7 @@ def _progress(page: str, kind: str, cfg: Hashable) -> None:
     snap = b.snapshot(job) if job is not None else None
     if snap is None or snap.finished:
         st.rerun()  # the whole page: it draws the result (or the reason there is none)
-    if snap.state == "queued":
-        st.progress(0.0, text=t("training.queued", ahead=snap.ahead,
-                                 seconds=f"{snap.wait_s:.0f}"))
-    else:
-        frac = snap.step / snap.total if snap.total else 0.0
-        loss = t("training.loss", loss=f"{snap.loss:.4f}") if snap.loss is not None else ""
-        st.progress(frac, text=t("training.progress", step=snap.step, total=snap.total or "…",
-                                 loss=loss, seconds=f"{snap.wait_s:.0f}"))
-        if len(snap.losses) > 1:
-            st.html(sparkline(snap.losses))
+    _status(snap)
     others = snap.watchers - 1
     mine = snap.owner == _who()
     if others > 0:
