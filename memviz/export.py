@@ -13,16 +13,17 @@ import csv
 import io
 import json
 import re
+import threading
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from memviz import fonts
-from memviz.i18n import current, t
+from memviz.i18n import current, t, using
 from memviz.vegalite import ExportUnsupported, to_vegalite, unsupported_reason
 
-__all__ = ["FORMATS", "MIME", "ExportUnsupported", "lecture_pack", "render", "tex_document",
-           "unsupported_reason", "MissingFont", "check_font"]
+__all__ = ["FORMATS", "MIME", "Deferred", "ExportUnsupported", "lecture_pack", "render",
+           "resolve", "tex_document", "unsupported_reason", "MissingFont", "check_font"]
 
 FORMATS = ("png", "svg", "pdf", "csv")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -30,6 +31,29 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "json": "application/json"}
 CJK_PACKAGE = "fonts-noto-cjk"  # Debian's CJK fonts, named in the message when none is found
 PRINT_SCALE = 3  # PNG pixels per point for print (~220 dpi at the default width)
+
+
+class Deferred:
+    """A figure built only when a file is asked for: views drawn in the browser (the stepper)
+    offer their figure form for export only, and building it on every page run cost the server
+    more than anything else on a crowded page. Built once, in the language it was offered in."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build, self._lang, self._fig = build, current(), None
+        self._lock = threading.Lock()
+
+    @property
+    def figure(self) -> Any:
+        with self._lock:
+            if self._fig is None:
+                with using(self._lang):
+                    self._fig = self._build()
+            return self._fig
+
+
+def resolve(fig: Any) -> Any:
+    """The figure itself (a Deferred one built now)."""
+    return fig.figure if isinstance(fig, Deferred) else fig
 
 
 def rows_to_csv(rows: list[dict]) -> bytes:
@@ -92,7 +116,7 @@ def render(fig, fmt: str, scale: float = PRINT_SCALE) -> bytes:
     if fmt not in FORMATS:
         raise ExportUnsupported(t("export.unknown_format", fmt=repr(fmt),
                                   formats=", ".join(FORMATS)))
-    spec, rows = _spec_and_rows(fig)
+    spec, rows = _spec_and_rows(resolve(fig))
     if fmt == "csv":
         if not rows:
             raise ExportUnsupported(t("export.no_data"))

@@ -73,7 +73,10 @@ def stepper_data(at) -> dict:
 
 
 def pack(at) -> dict:
-    """What the page noted for the lecture pack: figures and equations by key."""
+    """What the page noted for the lecture pack: figures (built, if offered for export only)
+    and equations by key."""
+    from memviz import export
     from memviz.ui import show
 
-    return at.session_state[show.PACK]
+    noted = at.session_state[show.PACK]
+    return {**noted, "figures": {k: export.resolve(f) for k, f in noted["figures"].items()}}

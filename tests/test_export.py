@@ -210,3 +210,22 @@ def test_a_dated_series_with_a_shaded_test_period_exports_in_every_format():
         assert len(export.render(fig, fmt, scale=1)) > 100
     csv_text = export.render(fig, "csv").decode()
     assert csv_text.splitlines()[:2] == ["series,date,temp", "truth,2020-01-01T00:00:00,1.0"]
+
+
+def test_a_figure_offered_for_export_only_is_built_on_the_first_file_once_in_its_language():
+    from memviz import i18n
+
+    built = []
+
+    def build():
+        built.append(i18n.current())
+        return go.Figure(go.Scatter(x=[1, 2, 3], y=[0.5, 0.25, 0.125]),
+                         layout_title_text=i18n.t("recurrent.ui.loss_panel"))
+    with i18n.using("zh"):
+        fig = export.Deferred(build)
+        title = i18n.t("recurrent.ui.loss_panel")
+    assert built == []  # nothing built until a file is asked for
+    svg = export.render(fig, "svg").decode()  # asked for outside the page's language
+    export.render(fig, "csv")
+    assert built == ["zh"] and title in svg
+    assert export.resolve(fig) is fig.figure and export.resolve(svg) is svg

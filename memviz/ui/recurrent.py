@@ -212,10 +212,10 @@ def _step_panel(page: str, les: lesson.Lesson | TraceLesson, extra=None) -> None
     fields = cells.FIELDS[tr.arch]
     c1, c2, _ = st.columns([1, 1, 3])
     with c1:
-        show.export_only(figures.state_heatmaps(tr, fields, k, j), f"{page}_heatmaps",
+        show.export_only(lambda: figures.state_heatmaps(tr, fields, k, j), f"{page}_heatmaps",
                          t("recurrent.ui.export_heatmaps"))
     with c2:
-        show.export_only(figures.unit_lines(tr, fields, j, k), f"{page}_unit_lines",
+        show.export_only(lambda: figures.unit_lines(tr, fields, j, k), f"{page}_unit_lines",
                          t("recurrent.ui.export_lines"))
     show.caption(t("recurrent.ui.export_note", t=k, j=j))
     clipped = figures.cell_note(tr)

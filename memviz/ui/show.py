@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -102,8 +103,10 @@ def _projector_chart(chart):
 
 
 def _export_menu(fig, key: str, label: str | None = None) -> None:
-    """Download buttons whose files are made only when clicked (no cost on reruns)."""
-    reason, failures = export.unsupported_reason(fig), _session_failures()
+    """Download buttons whose files are made only when clicked (no cost on reruns; a Deferred
+    figure is not even built until then, and says what it cannot do on the click)."""
+    reason = None if isinstance(fig, export.Deferred) else export.unsupported_reason(fig)
+    failures = _session_failures()
     if key in failures:
         st.error(t("show.export_failed", why=failures[key]))
     with st.popover(label or t("show.export"), icon=":material/download:"):
@@ -130,9 +133,11 @@ def plotly(fig, key: str, caption: str | None = None) -> None:
         _export_menu(fig, key)
 
 
-def export_only(fig, key: str, label: str) -> None:
+def export_only(build: Callable[[], Any], key: str, label: str) -> None:
     """Note a figure for the lecture pack and offer its export menu without drawing it (for
-    views drawn in the browser, such as the stepper, whose figure form is for export)."""
+    views drawn in the browser, such as the stepper, whose figure form is for export): `build`
+    makes it on the first click or pack, in this run's language."""
+    fig = export.Deferred(build)
     _pack()["figures"][key] = fig
     if not lecturer():
         _export_menu(fig, key, label)
