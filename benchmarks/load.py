@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import wire  # noqa: E402
 
-SEEN = ("Training: step", "Waiting for a free worker", "Held-out accuracy")
+SEEN = ("Training: step", "Waiting for a free worker", "Starting the training", "Held-out accuracy")
 DONE = "Held-out accuracy"
 ANYWAY = "Train it anyway"
 LINK = "/rnn?task=recall&seq_len=20&hidden=32&lr=0.01&steps=200&seed={seed}"

@@ -41,6 +41,7 @@ class Snapshot:
     status: str | None  # why it failed: diverged | config | failed | stopped
     owner: str | None
     watchers: int
+    starting: bool = False  # queued, but a worker has it (or takes it at once): no real wait
 
     @property
     def finished(self) -> bool:
@@ -212,8 +213,15 @@ class Board:
                 wait += before / self.pool.workers
             stride = max(1, math.ceil(len(job.losses) / CURVE_POINTS))
             losses = tuple(job.losses[::stride])
+            # a job stays "queued" until its first step is reported: it is only waiting if
+            # more jobs than workers went to the pool before it (held big jobs have not)
+            held = [j for j, _ in self._held]
+            launched = [j for j in queued + running if not any(j is h for h in held)]
+            launched.sort(key=lambda j: j.id)
+            starting = job.state == "queued" and any(
+                j is job for j in launched[:self.pool.workers])
             return Snapshot(job.state, job.step, job.total,
                             job.losses[-1] if job.losses else None, losses,
                             tuple(range(1, len(job.losses) + 1, stride)), len(ahead),
                             wait, None if job.error is None else str(job.error), job.status,
-                            job.owner, len(job.watchers))
+                            job.owner, len(job.watchers), starting)

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import wire  # noqa: E402  (the load benchmark's student without a browser)
 
 pytestmark = pytest.mark.browser
-STATUS = ("Training: step", "Waiting for a free worker")
+STATUS = ("Training: step", "Waiting for a free worker", "Starting the training")
 SHOTS = Path(os.environ.get("MEMVIZ_SHOTS", "/tmp/worker"))
 
 

@@ -144,6 +144,7 @@ def test_big_runs_wait_for_each_other_and_small_ones_do_not(tmp_path):
     _until(lambda: set(started) == {"big1", "small"})
     time.sleep(0.2)
     assert set(started) == {"big1", "small"} and board.snapshot(big2).state == "queued"
+    assert not board.snapshot(big2).starting  # held: it waits, and says so
     assert board.stop(big3, "d") == "stopped" and board.snapshot(big3).status == "stopped"
     gates["big1"].set()
     assert board.wait(big1, 10)
@@ -152,6 +153,26 @@ def test_big_runs_wait_for_each_other_and_small_ones_do_not(tmp_path):
     gates["small"].set()
     assert board.wait(big2, 10) and board.wait(small, 10)
     assert "big3" not in started and board.snapshot(big2).state == "done"
+
+
+def test_a_job_a_worker_has_not_reported_on_yet_is_starting_unless_the_workers_are_taken(
+        tmp_path):
+    """Until its first report a job reads "queued": it is starting if it is among the first
+    `workers` jobs sent to the pool, else it waits (and the page says which)."""
+    from concurrent.futures import Future
+
+    class Silent:  # a pool of 2 whose workers never report: every job stays "queued"
+        workers = 2
+
+        def submit(self, board, job, fn, local=False):
+            return Future()
+    board = jobs.Board(runs.RunStore(disk=runs.DiskStore(tmp_path)), Silent())
+    a, b, c = (board.submit("test.wait", name, lambda cfg, on_step: cfg, name)
+               for name in "abc")
+    snaps = [board.snapshot(j) for j in (a, b, c)]
+    assert [s.state for s in snaps] == ["queued"] * 3
+    assert [s.starting for s in snaps] == [True, True, False]
+    assert snaps[2].ahead == 2
 
 
 def _until(cond, timeout: float = 10.0) -> None:

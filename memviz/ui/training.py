@@ -134,9 +134,9 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
 
 def _status(snap: jobs.Snapshot) -> None:
     """The queue place and wait, or the step, loss and wait of a running job."""
-    if snap.state == "queued":
-        st.progress(0.0, text=t("training.queued", ahead=snap.ahead,
-                                 seconds=f"{snap.wait_s:.0f}"))
+    if snap.state == "queued":  # a worker may have it already, before its first step
+        st.progress(0.0, text=t("training.starting" if snap.starting else "training.queued",
+                                 ahead=snap.ahead, seconds=f"{snap.wait_s:.0f}"))
         return
     frac = snap.step / snap.total if snap.total else 0.0
     loss = t("training.loss", loss=f"{snap.loss:.4f}") if snap.loss is not None else ""
