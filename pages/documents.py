@@ -30,12 +30,13 @@ TABLE = urlstate.Table(PAGE, [
     S("seed", C.Int("seed", 0, 10_000), 0),
 ], check=lambda v: C.TaskConfig(v["task"], v["seq_len"]))
 TABLE.start()
-c1, c2, c3, c4, c5 = st.columns(5)
-task = TABLE.choice(c1, t("documents.ctl.task"), "task", format_func=TASK_LABELS.get)
-seq_len = TABLE.slider(c2, t("documents.ctl.seq_len"), "seq_len", lo=C.MIN_SEQ_LEN[task])
-hidden = TABLE.slider(c3, t("documents.ctl.hidden"), "hidden")
-steps = TABLE.slider(c4, t("documents.ctl.steps"), "steps")
-seed = TABLE.number(c5, t("documents.ctl.seed"), "seed")
+with st.expander(t("documents.ctl.settings"), expanded=not show.lecturer()):  # as every page
+    c1, c2, c3, c4, c5 = st.columns(5)
+    task = TABLE.choice(c1, t("documents.ctl.task"), "task", format_func=TASK_LABELS.get)
+    seq_len = TABLE.slider(c2, t("documents.ctl.seq_len"), "seq_len", lo=C.MIN_SEQ_LEN[task])
+    hidden = TABLE.slider(c3, t("documents.ctl.hidden"), "hidden")
+    steps = TABLE.slider(c4, t("documents.ctl.steps"), "steps")
+    seed = TABLE.number(c5, t("documents.ctl.seed"), "seed")
 TABLE.save()
 try:
     cfg = C.RunConfig(C.TaskConfig(task, seq_len), C.ModelConfig("lstm", hidden),

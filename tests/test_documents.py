@@ -325,3 +325,19 @@ def test_page_on_a_regression_task_explains_the_missing_softmax(page):
     assert not at.exception and not at.error
     assert any("predicts numbers, not classes" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 9
+
+
+def test_the_settings_fold_away_in_lecturer_mode():
+    """As on every other page: the settings are open for students, closed on the projector."""
+    from memviz.ui import show
+
+    def settings(lecturer: bool):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state[show.LECTURER] = lecturer
+        at.run()
+        at.switch_page("pages/documents.py").run()
+        assert not at.exception, at.exception
+        return next(e for e in at.expander if e.label == "Settings")
+    assert settings(False).proto.expanded
+    folded = settings(True)
+    assert not folded.proto.expanded and folded.slider  # closed, the sliders still inside
