@@ -110,18 +110,18 @@ def bench_step_move(moves: int) -> None:
     AppTest round trip (whole page, plus AppTest's polling)."""
     from streamlit.testing.v1 import AppTest
 
-    from memviz.ui import recurrent
+    from memviz.ui import steppanel
 
     fragment_times: list[float] = []
-    panel = recurrent._step_panel
+    panel = steppanel._step_panel
 
     def timed_panel(*args, **kwargs):
         t0 = time.perf_counter()
         panel(*args, **kwargs)
         fragment_times.append(time.perf_counter() - t0)
 
-    recurrent._step_panel = timed_panel
-    at = AppTest.from_file(str(ROOT / "lessons/lstm.py"), default_timeout=120)
+    steppanel._step_panel = timed_panel
+    at = AppTest.from_file(str(ROOT / "pages/lstm.py"), default_timeout=120)
     at.run()
     at.button(key="lstm_train").click().run()
     T = C.DEFAULT.task.seq_len
@@ -132,7 +132,7 @@ def bench_step_move(moves: int) -> None:
         at.run()
         times.append(time.perf_counter() - t0)
     assert not at.exception, at.exception
-    recurrent._step_panel = panel
+    steppanel._step_panel = panel
     frag = fragment_times[-moves:]
     print(f"time-step move on the LSTM page, default config, {moves} moves: step-through "
           f"fragment median {1000 * statistics.median(frag):.1f} ms, max {1000 * max(frag):.1f} ms "

@@ -214,12 +214,10 @@ class Board:
             stride = max(1, math.ceil(len(job.losses) / CURVE_POINTS))
             losses = tuple(job.losses[::stride])
             # a job stays "queued" until its first step is reported: it is only waiting if
-            # more jobs than workers went to the pool before it (held big jobs have not)
-            held = [j for j, _ in self._held]
-            launched = [j for j in queued + running if not any(j is h for h in held)]
-            launched.sort(key=lambda j: j.id)
-            starting = job.state == "queued" and any(
-                j is job for j in launched[:self.pool.workers])
+            # more jobs than workers went to the pool before it (a held big job has no future)
+            launched = sorted((j for j in queued + running if j.future is not None),
+                              key=lambda j: j.id)
+            starting = job.state == "queued" and job in launched[:self.pool.workers]
             return Snapshot(job.state, job.step, job.total,
                             job.losses[-1] if job.losses else None, losses,
                             tuple(range(1, len(job.losses) + 1, stride)), len(ahead),

@@ -6,7 +6,7 @@ from memviz.attention import data, figures, lesson, selfattn
 from memviz.attention import train as s2s
 from memviz.config import Choice, ConfigError, Int
 from memviz.ui import attention as ui
-from memviz.ui import recurrent, show, urlstate
+from memviz.ui import show, steppanel, urlstate
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
 from memviz.ui.training import trained
@@ -33,7 +33,7 @@ TABLE = urlstate.Table(PAGE, [
     S("lag", Int("lag", 5, 200), 20),
     S("heads", Choice("heads", (1, 2, 4)), 1),
     S("encoding", Choice("positional encoding", selfattn.ENCODINGS), "sinusoidal"),
-    *recurrent.step_settings(),  # the decoder step-through's t and unit stay in a shared link
+    *steppanel.step_settings(),  # the decoder step-through's t and unit stay in a shared link
 ], check=_fits)
 
 st.title(t("attention.title"))
@@ -84,7 +84,7 @@ if both is not None:
 
     tr = lesson.decoder_trace(both.attn.model, walk)
     show.caption(t("attention.s2s.stepper_note", K=walk.steps, diff=f"{tr.max_abs_diff:.1e}"))
-    recurrent.step_through(PAGE, recurrent.TraceLesson(both, tr),
+    steppanel.step_through(PAGE, steppanel.TraceLesson(both, tr),
                            extra=ui.decoder_step(both.attn.model, walk))
 
 st.subheader(t("attention.recall.header"))

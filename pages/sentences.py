@@ -5,7 +5,7 @@ import streamlit as st
 
 from memviz.config import Choice, ConfigError, Int
 from memviz.sentiment import figures, grammar, model, text
-from memviz.ui import recurrent, show, training, urlstate
+from memviz.ui import show, steppanel, training, urlstate
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
 
@@ -108,5 +108,5 @@ arch = st.radio(t("sentences.cell"), ("lstm", "gru"), format_func=str.upper, hor
 show.caption(t("sentences.cap_steps",
                words=", ".join(f"{i}: {w}" for i, w in enumerate(tokens, 1))))
 # the shared step-through writes only the recurrent pages' URL names: put this page's back
-recurrent.step_through(f"{PAGE}_{arch}", recurrent.TraceLesson(runs[arch], traces[arch]),
+steppanel.step_through(f"{PAGE}_{arch}", steppanel.TraceLesson(runs[arch], traces[arch]),
                        extra=lambda step, unit: TABLE.save())

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from memviz.series import figures, forecast, model
-from memviz.ui import recurrent, show, training
 from memviz.ui import series as UI
+from memviz.ui import show, steppanel, training
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
 
@@ -72,5 +72,5 @@ n_test = len(run.prepared.parts["test"])
 i = st.slider(t("series.test_window"), 1, n_test, n_test, key=f"{PAGE}_window_pick")
 show.caption(t("series.cap_inside"))
 # the shared step-through writes only the recurrent pages' URL names: put this page's back
-recurrent.step_through(PAGE, recurrent.TraceLesson(run, run.window_trace(i - 1)),
+steppanel.step_through(PAGE, steppanel.TraceLesson(run, run.window_trace(i - 1)),
                        extra=lambda step, unit: UI.save())

@@ -6,7 +6,7 @@ from memviz.config import ConfigError
 from memviz.recurrent import equations
 from memviz.text import cellfinder
 from memviz.text import train as text_train
-from memviz.ui import recurrent, show, training
+from memviz.ui import show, steppanel, training
 from memviz.ui import text as ui
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
@@ -56,7 +56,7 @@ if run is not None:
                        diff=f"{tr.max_abs_diff:.1e}"))
         slip = ui.softmax_at(PAGE, tr, run.split.vocab.chars, passage,
                              t("text.page.slip_caption"))
-        recurrent.step_through(PAGE, recurrent.TraceLesson(run, tr), extra=slip)
+        steppanel.step_through(PAGE, steppanel.TraceLesson(run, tr), extra=slip)
         show.prose(t("text.prose.slip"))
 
     st.header(t("text.page.cells"))

@@ -57,7 +57,7 @@ class Trace:
 def frozen(a: torch.Tensor | np.ndarray) -> np.ndarray:
     """A read-only numpy copy (traces are shared between sessions through the cache)."""
     arr = np.array(a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a, copy=True)
-    arr.setflags(write=False)  # traces are shared between sessions through the cache
+    arr.setflags(write=False)
     return arr
 
 

@@ -1,5 +1,5 @@
 """Streamlit panels of the Attention lesson: what the decoder's step-through draws for output
-step k beside the shared stepper (memviz.ui.recurrent.step_through)."""
+step k beside the shared stepper (memviz.ui.steppanel.step_through)."""
 
 from __future__ import annotations
 

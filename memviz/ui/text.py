@@ -16,7 +16,7 @@ from memviz.text import figures as FG
 from memviz.text import generate as G
 from memviz.text.model import TextConfig
 from memviz.text.train import TextRun
-from memviz.ui import lang, recurrent, show, training, urlstate
+from memviz.ui import lang, show, steppanel, training, urlstate
 from memviz.ui.lang import t
 
 RATES = (0.001, 0.002, 0.005, 0.01, 0.02)
@@ -56,7 +56,7 @@ def table(page: str) -> urlstate.Table:
         S("steps", Int("training steps", 10, 3000, 10), d.steps),
         S("lr", Choice("learning rate", RATES), d.lr),
         S("seed", Int("seed", 0, 10_000), d.seed),
-        *recurrent.step_settings(),  # the step-through's t and unit stay in a shared link
+        *steppanel.step_settings(),  # the step-through's t and unit stay in a shared link
     ])
 
 
