@@ -13,8 +13,11 @@ benchmarks/horizon.py times the memory-horizon sweep, benchmarks/gru_speed.py th
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -112,6 +115,10 @@ def bench_step_move(moves: int) -> None:
 
     from memviz.ui import steppanel
 
+    # AppTest sets session state from the main thread and streamlit logs a bare-mode notice
+    # for each move (AppTest resets the log level on each run, so a filter, not a level).
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
     fragment_times: list[float] = []
     panel = steppanel._step_panel
 
@@ -145,6 +152,10 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     a = p.parse_args()
     r = 3 if a.quick else 5
+    # A fresh run store: the step move trains the page's run first, and a run kept from an
+    # earlier visit would skip that (and the bench would write into the lecturer's store).
+    store = tempfile.TemporaryDirectory(prefix="memviz-bench-")
+    os.environ["MEMVIZ_STORE"] = store.name
     print(f"torch {torch.__version__}, {train.devices.CPU_THREADS} training thread(s), "
           f"device {train.devices.pick().label}")
     bench_training(r)

@@ -66,11 +66,12 @@ class Visit:
 
 async def visit(port: int, link: str, timeout: float, until: str) -> Visit:
     """Open `link` (path and query) over the websocket and note every message until one carries
-    `until`, the page shows an exception, or `timeout` seconds pass."""
+    `until` and the page run that sent it has finished (an exception drawn below the result
+    counts too), the page shows an exception, or `timeout` seconds pass."""
     import websockets
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    url, stop = urlsplit(link), until.encode()
+    url, stop, seen = urlsplit(link), until.encode(), False
     page, page_hash, timers = url.path.strip("/"), "", {}
     async with websockets.connect(
             f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
@@ -102,7 +103,9 @@ async def visit(port: int, link: str, timeout: float, until: str) -> Visit:
                       and msg.delta.new_element.WhichOneof("type") == "exception"):
                     v.error = "the page showed an exception"
                     break
-                if stop in raw:
+                seen = seen or stop in raw
+                if seen and kind == "script_finished" and (
+                        msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
                     break
         except (TimeoutError, websockets.ConnectionClosed) as e:
             v.error = repr(e)

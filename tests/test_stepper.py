@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 
 import numpy as np
 import pytest
@@ -74,6 +75,39 @@ def test_saliency_on_a_hand_built_rnn_has_the_known_answer():
         m.rnn.weight_hh_l0.zero_()  # no memory: only the last step can matter
     s = whatif.saliency(m, np.zeros((T, 2), np.float32))
     assert s[-1] == pytest.approx(v * w) and not s[:-1].any()
+    # the model is shared by every session on its run: saliency leaves its parameters alone
+    assert all(p.grad is None for p in m.parameters())
+
+
+@pytest.mark.parametrize("arch", ["rnn", "lstm", "gru"])
+def test_sessions_recording_one_shared_model_at_once_do_not_disturb_it(arch):
+    """Thirty students on one run record it from their own script threads at the same time.
+
+    record() used to call model.cpu(), which rebuilds nn.RNN's flat weight list in place: a
+    thread inside torch's forward then raised ValueError (8 threads x 200 records here: 37-81
+    errors per cell type). Recording must not touch the shared module at all."""
+    m = models.SeqModel(ModelConfig(arch, 8), 4, 4, 20).eval()
+    refs = m.rnn._flat_weight_refs
+    x = torch.randn(20, 4)
+    want = trace.record(m, x)
+    assert m.rnn._flat_weight_refs is refs  # not moved, not rebuilt
+    errors, diffs = [], []
+
+    def student() -> None:
+        for _ in range(100):
+            try:
+                tr = trace.record(m, x)
+                diffs.append(float(np.abs(tr["h"] - want["h"]).max()))
+            except Exception as e:  # noqa: BLE001 -- every failure is the finding
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=student) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len(diffs) == 800 and max(diffs) == 0.0
 
 
 def test_the_payload_carries_the_exact_recorded_numbers(les):

@@ -8,6 +8,7 @@ computed (float32 rounding, ~1e-7).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,7 +65,10 @@ def frozen(a: torch.Tensor | np.ndarray) -> np.ndarray:
 def record(model: SeqModel, x: torch.Tensor, target: torch.Tensor | None = None) -> Trace:
     """Run x (T, I) or (1, T, I) through `model`'s weights by hand and return its Trace."""
     x = (x if x.dim() == 3 else x[None]).detach().cpu().float()  # (1, T, I)
-    model = model.cpu()
+    if any(p.device.type != "cpu" for p in model.parameters()):
+        # a copy: .cpu() moves in place and rebuilds nn.RNN's weight list while other sessions'
+        # threads may be running the same shared model (30 students on one run: ValueError)
+        model = copy.deepcopy(model).cpu()
     with torch.no_grad():
         states = cells.run(model.arch, x, model.layer0())
         fused_h = reference_forward(model.rnn, x)

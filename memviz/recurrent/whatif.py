@@ -67,5 +67,7 @@ def saliency(model: SeqModel, x: np.ndarray, output: int = 0, step: int | None =
     states = cells.run(model.arch, xt, model.layer0())
     y = model.readout(states["h"])  # (1, T, O)
     k = y.shape[1] - 1 if step is None else step - 1
-    y[0, k, output].backward()
-    return xt.grad[0].abs().sum(-1).detach().numpy()  # (T,)
+    # autograd.grad, not backward(): the model is shared by every session on this run, and
+    # backward() would accumulate into its parameters' .grad from several threads at once
+    (dx,) = torch.autograd.grad(y[0, k, output], xt)
+    return dx[0].abs().sum(-1).detach().numpy()  # (T,)
