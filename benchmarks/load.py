@@ -19,6 +19,9 @@ The lecturer's visit first warms the server (its imports; one run at another see
     when every student has the result, vs the same ten trainings on two plain threads, no UI.
 (c) The server restarts on the same run store: a student opens (a)'s link; nothing retrains.
 (d) The largest settings the server accepts for each cell (T=500; 10 steps), from links.
+(e) Every page: trained from a small link, then its result opened by 12 (--per-page) wire
+    students at the same instant; errors and the time until the last page run finished. A
+    class does not stay on one lesson, and shared runs are where concurrency bugs live.
 Memory is watched throughout: the server and its worker processes, summed as RSS (shared
 library pages counted once per process, an over-count) and as PSS (shared pages split).
 
@@ -57,6 +60,12 @@ LINK = "/rnn?task=recall&seq_len=20&hidden=32&lr=0.01&steps=200&seed={seed}"
 BIG = ("/gru?task=recall&seq_len=500&hidden=72&steps=10",  # the largest each cell may train
        "/lstm?task=recall&seq_len=500&hidden=220&steps=10",  # at T=500 within the memory
        "/rnn?task=recall&seq_len=500&hidden=187&steps=10")  # budget (memviz.estimate)
+# (e) one small valid link per page (each trains by itself from a link, but horizon's sweep,
+# which waits for its button, and the pages without training)
+PAGES = ("/lstm?seed=1", "/gru?seed=1", "/rnn?seed=1", "/gates?seed=1", "/text?steps=150",
+         "/series?epochs=30", "/sentences?steps=300", "/attention?steps=100", "/cnn?steps=100",
+         "/documents?steps=100", "/horizon?lags=5,10&steps=50", "/synapses", "/",
+         "/lstm?seed=1&lang=zh")
 TICK = os.sysconf("SC_CLK_TCK")
 # Installed in every page before it loads: it notes (epoch ms) when the app's websocket opened,
 # when a message carrying the progress / result text arrived on it (the server sent it) and when
@@ -387,6 +396,35 @@ def plain_threads(seeds: list[int]) -> float:
     return time.perf_counter() - start
 
 
+def every_page(server: Server, n: int, timeout: float) -> None:
+    """(e) Each page's result, once trained, opened by n wire students at the same instant (a
+    class spread over the lessons): errors, and when the last one's page run had finished."""
+
+    async def crowd(link: str) -> list:
+        return await asyncio.gather(*(wire.visit(server.port, link, timeout, until="")
+                                      for _ in range(n)))
+
+    total = bad = 0
+    for link in PAGES:
+        start = time.perf_counter()
+        while time.perf_counter() < start + timeout:  # train it: visit until it is not polled
+            v = asyncio.run(wire.visit(server.port, link, timeout, until=""))
+            if v.error or not v.kinds("auto_rerun"):
+                break
+            time.sleep(1.0)
+        trained = time.perf_counter() - start
+        start = time.perf_counter()
+        visits = asyncio.run(crowd(link))
+        wall = time.perf_counter() - start
+        errors = [x.error for x in visits if x.error]
+        total, bad = total + n, bad + len(errors)
+        size = sum(len(raw) for _, _, raw in visits[0].messages) / 1024
+        print(f"  {link:22s} ready after {trained:4.1f} s; {n} at once: all in {wall:4.2f} s, "
+              f"{len(errors)} error(s) {errors[:1] or ''}; {len(visits[0].messages)} messages, "
+              f"{size:.0f} kB a student")
+    print(f"(e) every page, {n} students at once on its result: {total} visits, {bad} error(s)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=30)
@@ -398,7 +436,8 @@ def main() -> None:
     ap.add_argument("--nice", type=int, default=19, help="chromium's nice level (0: none)")
     ap.add_argument("--browsers", type=int, default=3,
                     help="how many of a crowd's students are chromium (the rest: wire clients)")
-    ap.add_argument("--parts", default="abcd")
+    ap.add_argument("--parts", default="abcde")
+    ap.add_argument("--per-page", type=int, default=12, help="(e): students per page at once")
     a = ap.parse_args()
     print(f"{os.cpu_count()} cores; chromium at nice {a.nice}; arrivals over {a.arrive_over} s;"
           f" {a.browsers} of a crowd in chromium")
@@ -444,6 +483,8 @@ def main() -> None:
                 Phase(server, [big], a, confirm=True).run().report(f"(d) {big}", before)
             print(f"server peak: RSS {server.peak_rss:.0f} MB, PSS {server.peak_pss:.0f} MB "
                   f"(server and its workers)")
+        if "e" in a.parts:
+            every_page(server, a.per_page, a.timeout)
     finally:
         err = server.close()
         if "Traceback" in err:

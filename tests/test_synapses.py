@@ -12,7 +12,7 @@ from memviz.config import ConfigError
 from memviz.synapses import figures as SF
 from memviz.synapses import model as S
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_as_validated
 
 # ------------------------------------------------------------------ the worked example
 
@@ -169,10 +169,11 @@ def test_figures_build_from_a_simulation():
     sims = S.simulate_all(S.pattern("repeated", cfg), cfg)
     figs = [SF.pattern_heatmap(sims["hebb"].x), SF.change_heatmaps(sims),
             SF.weight_curves(sims, 3, 4), SF.short_vs_long(sims["hebb"], 3, 4),
-            SF.change_vs_coactivity(sims)]
+            SF.change_vs_coactivity(sims), SF.weight_curves(sims, 0, 1)]  # 0, 1: never co-active
     for fig in figs:
         assert fig.data and fig.layout.title.text
         json.dumps(fig.to_plotly_json(), default=str)  # serialisable for the browser
+        assert_as_validated(fig)  # built from plain dicts, exactly as validation would make them
 
 
 # ------------------------------------------------------------------ the page

@@ -7,19 +7,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from memviz import plotting as P
 from memviz.attention.data import VOCAB
 from memviz.i18n import t
 
-FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
 VARIANT_COLORS = {"plain": "#D55E00", "attention": "#0072B2"}  # Okabe-Ito
 MARK = "#E69F00"
-
-
-def _layout(title: str, height: int, top: int = 50, **more) -> dict:
-    return dict(title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
-                template="plotly_white", margin=dict(l=60, r=20, t=top, b=45), **more)
 
 
 def token_label(i: int) -> str:
@@ -33,54 +27,58 @@ def _unique(labels: Sequence[str]) -> list[str]:
     return [f"{s} ({k + 1})" for k, s in enumerate(labels)]
 
 
+def _margin(top: int = 50) -> dict:
+    return dict(l=60, r=20, t=top, b=45)
+
+
 def alignment_heatmap(alpha: np.ndarray, source: Sequence[str], output: Sequence[str],
                       step: int | None = None, height: int = 380) -> go.Figure:
     """Attention weights alpha (K, S): output step k (rows) x source position j (columns)."""
     x, y = list(range(1, len(source) + 1)), list(range(1, len(output) + 1))
-    fig = go.Figure(go.Heatmap(z=alpha, x=x, y=y, colorscale="Cividis", zmin=0, zmax=1,
-                               colorbar=dict(title=t("attention.fig.weight")), customdata=[[
-                                   t("attention.fig.reads", output=o, source=s) for s in source]
-                                   for o in output],
-                               hovertemplate=t("attention.fig.hover", step="%{y}",
-                                               pair="%{customdata}")
-                               + ": %{z:.3f}<extra></extra>"))
-    fig.update_layout(**_layout(t("attention.fig.alignment"), height, top=95,
-                                xaxis=dict(title=dict(text=t("attention.fig.source_position"),
-                                                      standoff=4),
-                                           side="top", tickvals=x, ticktext=_unique(source)),
-                                yaxis=dict(title=t("attention.fig.output_step"),
-                                           autorange="reversed", tickvals=y,
-                                           ticktext=_unique(output))))
+    trace = dict(type="heatmap", z=alpha, x=x, y=y, colorscale=P.colorscale("Cividis"), zmin=0,
+                 zmax=1, colorbar=dict(title=dict(text=t("attention.fig.weight"))),
+                 customdata=[[t("attention.fig.reads", output=o, source=s) for s in source]
+                             for o in output],
+                 hovertemplate=t("attention.fig.hover", step="%{y}", pair="%{customdata}")
+                 + ": %{z:.3f}<extra></extra>")
+    layout = dict(margin=_margin(95),
+                  xaxis=dict(title=dict(text=t("attention.fig.source_position"), standoff=4),
+                             side="top", tickvals=x, ticktext=_unique(source)),
+                  yaxis=dict(title=dict(text=t("attention.fig.output_step")),
+                             autorange="reversed", tickvals=y, ticktext=_unique(output)))
     if step is not None and 0 <= step < len(y):
-        fig.add_shape(type="rect", x0=0.5, x1=len(x) + 0.5, y0=step + 0.5, y1=step + 1.5,
-                      line=dict(color=MARK, width=3))
-    return fig
+        layout["shapes"] = [dict(type="rect", x0=0.5, x1=len(x) + 0.5, y0=step + 0.5,
+                                 y1=step + 1.5, line=dict(color=MARK, width=3))]
+    return P.figure([trace], layout, t("attention.fig.alignment"), height)
 
 
 def accuracy_lines(acc: dict[str, dict[int, tuple[float, float]]], max_train: int,
                    height: int = 380) -> go.Figure:
     """Exact-sequence (solid) and per-token (dotted) accuracy against source length for each
     variant; acc = {"plain": {n: (exact, per_token)}, "attention": {...}}."""
-    fig = go.Figure()
+    data = []
     for name, by_n in acc.items():
         n = sorted(by_n)
         for col, dash, what in ((0, "solid", "exact"), (1, "dot", "per_token")):
             label = t("attention.fig.trace", variant=t(f"attention.fig.{name}"),
                       measure=t(f"attention.fig.{what}"))
-            fig.add_trace(go.Scatter(
-                x=n, y=[by_n[k][col] for k in n], mode="lines+markers", name=label,
-                line=dict(color=VARIANT_COLORS[name], dash=dash, width=2.5),
+            data.append(dict(
+                type="scatter", x=n, y=[by_n[k][col] for k in n], mode="lines+markers",
+                name=label, line=dict(color=VARIANT_COLORS[name], dash=dash, width=2.5),
                 hovertemplate=t("attention.fig.length") + " %{x}: %{y:.1%}<extra>" + label
                 + "</extra>"))
-    fig.add_vline(x=max_train + 0.5, line=dict(color="grey", dash="dash"))
-    fig.add_annotation(x=max_train + 0.5, y=1.04, text=t("attention.fig.trained_here"),
-                       showarrow=False, xanchor="right", font=dict(color="grey"))
-    fig.update_layout(**_layout(t("attention.fig.accuracy_title"), height,
-                                xaxis=dict(title=t("attention.fig.source_length"), dtick=1),
-                                yaxis=dict(title=t("attention.fig.accuracy"), tickformat=".0%",
-                                           range=[0, 1.08]),
-                                legend=dict(orientation="h", y=-0.2)))
-    return fig
+    edge = max_train + 0.5
+    layout = dict(
+        margin=_margin(),
+        shapes=[dict(type="line", x0=edge, x1=edge, xref="x", y0=0, y1=1, yref="y domain",
+                     line=dict(color="grey", dash="dash"))],
+        annotations=[dict(x=edge, y=1.04, text=t("attention.fig.trained_here"),
+                          showarrow=False, xanchor="right", font=dict(color="grey"))],
+        xaxis=dict(title=dict(text=t("attention.fig.source_length")), dtick=1),
+        yaxis=dict(title=dict(text=t("attention.fig.accuracy")), tickformat=".0%",
+                   range=[0, 1.08]),
+        legend=dict(orientation="h", y=-0.2))
+    return P.figure(data, layout, t("attention.fig.accuracy_title"), height)
 
 
 def self_attention_map(A: np.ndarray, head: int = 0, height: int = 420) -> go.Figure:
@@ -88,17 +86,17 @@ def self_attention_map(A: np.ndarray, head: int = 0, height: int = 420) -> go.Fi
     numbered from 1; the last row is the cue."""
     T = A.shape[0]
     steps = list(range(1, T + 1))
-    fig = go.Figure(go.Heatmap(z=A, x=steps, y=steps, colorscale="Cividis", zmin=0, zmax=1,
-                               colorbar=dict(title=t("attention.fig.weight")),
-                               hovertemplate=t("attention.fig.step_reads", query="%{y}",
-                                               read="%{x}") + ": %{z:.3f}<extra></extra>"))
-    fig.add_shape(type="rect", x0=0.5, x1=T + 0.5, y0=T - 0.5, y1=T + 0.5,
-                  line=dict(color=MARK, width=2))
-    fig.update_layout(**_layout(t("attention.fig.self_map", head=head + 1), height,
-                                xaxis=dict(title=t("attention.fig.key_step")),
-                                yaxis=dict(title=t("attention.fig.query_step"),
-                                           autorange="reversed")))
-    return fig
+    trace = dict(type="heatmap", z=A, x=steps, y=steps, colorscale=P.colorscale("Cividis"),
+                 zmin=0, zmax=1, colorbar=dict(title=dict(text=t("attention.fig.weight"))),
+                 hovertemplate=t("attention.fig.step_reads", query="%{y}", read="%{x}")
+                 + ": %{z:.3f}<extra></extra>")
+    layout = dict(margin=_margin(),
+                  shapes=[dict(type="rect", x0=0.5, x1=T + 0.5, y0=T - 0.5, y1=T + 0.5,
+                               line=dict(color=MARK, width=2))],
+                  xaxis=dict(title=dict(text=t("attention.fig.key_step"))),
+                  yaxis=dict(title=dict(text=t("attention.fig.query_step")),
+                             autorange="reversed"))
+    return P.figure([trace], layout, t("attention.fig.self_map", head=head + 1), height)
 
 
 def step_panel(alpha: np.ndarray | None, source: Sequence[str], p: np.ndarray,
@@ -108,22 +106,23 @@ def step_panel(alpha: np.ndarray | None, source: Sequence[str], p: np.ndarray,
     rows = 3 if alpha is not None else 2
     titles = ([t("attention.fig.over_source")] if alpha is not None else []) + [
         t("attention.fig.top", n=top), t("attention.fig.state_context")]
-    fig = make_subplots(rows=rows, cols=1, subplot_titles=titles, vertical_spacing=0.16)
-    r = 1
+    layout = P.panels(rows, 1, titles, vertical_spacing=0.16)
+    data, r = [], 1
     if alpha is not None:
-        fig.add_trace(go.Bar(x=_unique(source), y=alpha, marker_color="#0072B2",
-                             hovertemplate="%{x}: %{y:.3f}<extra></extra>"), row=1, col=1)
-        fig.update_yaxes(range=[0, 1], row=1, col=1)
+        data.append(dict(type="bar", x=_unique(source), y=alpha, marker=dict(color="#0072B2"),
+                         hovertemplate="%{x}: %{y:.3f}<extra></extra>", xaxis="x", yaxis="y"))
+        layout["yaxis"]["range"] = [0, 1]
         r = 2
     best = np.argsort(p)[::-1][:top]
-    fig.add_trace(go.Bar(x=[token_label(i) for i in best], y=p[best], marker_color=[
-        MARK] + ["#999999"] * (top - 1), hovertemplate="%{x}: %{y:.3f}<extra></extra>"),
-        row=r, col=1)
-    fig.update_yaxes(range=[0, 1], row=r, col=1)
-    fig.update_xaxes(type="category", row=r, col=1)
-    fig.add_trace(go.Heatmap(z=np.stack([s, c]), y=["s", "c"], colorscale="RdBu_r", zmin=-1,
-                             zmax=1, showscale=False,
-                             hovertemplate="%{y}[%{x}] = %{z:.3f}<extra></extra>"),
-                  row=r + 1, col=1)
-    fig.update_layout(**_layout("", height, showlegend=False))
-    return fig
+    xr, yr = P.axis_ids(r)
+    data.append(dict(type="bar", x=[token_label(i) for i in best], y=p[best],
+                     marker=dict(color=[MARK] + ["#999999"] * (top - 1)),
+                     hovertemplate="%{x}: %{y:.3f}<extra></extra>", xaxis=xr, yaxis=yr))
+    layout[f"yaxis{r}" if r > 1 else "yaxis"]["range"] = [0, 1]
+    layout[f"xaxis{r}" if r > 1 else "xaxis"]["type"] = "category"
+    xr, yr = P.axis_ids(r + 1)
+    data.append(dict(type="heatmap", z=np.stack([s, c]), y=["s", "c"],
+                     colorscale=P.colorscale("RdBu_r"), zmin=-1, zmax=1, showscale=False,
+                     hovertemplate="%{y}[%{x}] = %{z:.3f}<extra></extra>", xaxis=xr, yaxis=yr))
+    layout.update(margin=_margin(), showlegend=False)
+    return P.figure(data, layout, "", height)

@@ -11,8 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from memviz import plotting as P
 from memviz.cnn.arithmetic import ShapeRow, Stage, torch_shapes
 from memviz.cnn.model import ConvAt, Field
 from memviz.i18n import t
@@ -42,14 +42,22 @@ def _mosaic(maps: np.ndarray, per_row: int, full: bool = False
     return out, corners
 
 
-def _square(fig: go.Figure, row: int | None = None, col: int | None = None) -> None:
-    """Square cells, first row on top, no ticks (the pixels are the axes; tick marks would
-    poke into the title of the panel below)."""
-    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, row=row,
-                     col=col)
-    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False,
-                     autorange="reversed", scaleanchor="x" if row is None else None, row=row,
-                     col=col)
+def _square(scaleanchor: str | None = None) -> tuple[dict, dict]:
+    """(x axis, y axis) settings for square cells, first row on top, no ticks (the pixels are
+    the axes; tick marks would poke into the title of the panel below)."""
+    x = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False}
+    y = {**x, "autorange": "reversed"}
+    if scaleanchor:
+        y["scaleanchor"] = scaleanchor
+    return x, y
+
+
+def _heatmap(z: np.ndarray, scale: str, panel: int | None = None, **more) -> dict:
+    """A heatmap trace as a plain dict (on subplot `panel`, 1-based, when given)."""
+    trace = {"type": "heatmap", "z": z, "colorscale": P.colorscale(scale), **more}
+    if panel is not None:
+        trace["xaxis"], trace["yaxis"] = P.axis_ids(panel)
+    return trace
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -76,21 +84,19 @@ def kernels(weight: np.ndarray, layer: str) -> go.Figure:
     maps = weight.transpose(1, 0, 2, 3).reshape(o * c, k, k)  # row = input channel
     z, _ = _mosaic(maps, per_row=o)
     lim = float(np.abs(weight).max()) or 1.0
-    fig = go.Figure(go.Heatmap(z=z, colorscale=DIVERGING, zmin=-lim, zmax=lim, hoverongaps=False,
-                               colorbar={"title": {"text": t("cnn.fig.weight")},
-                                         "thickness": 12},
-                               hovertemplate=t("cnn.fig.weight") + " %{z:.3f}<extra></extra>"))
-    ticks = [(k + 1) * i + (k - 1) / 2 for i in range(o)]
-    fig.update_layout(title=t("cnn.fig.kernels_title", layer=layer, o=o, c=c, k=k),
-                      height=max(230, 120 + 34 * c * k // 3),
-                      margin={"l": 70, "r": 10, "t": 40, "b": 50})
-    _square(fig)
-    fig.update_xaxes(showticklabels=True, tickvals=ticks, ticktext=[str(i) for i in range(o)],
-                     title_text=t("cnn.fig.output_channel"), side="bottom", automargin=True,
-                     title_standoff=6)
-    fig.update_yaxes(showticklabels=c > 1, tickvals=[(k + 1) * i + (k - 1) / 2 for i in range(c)],
-                     ticktext=[t("cnn.fig.input_tick", i=i) for i in range(c)])
-    return fig
+    trace = _heatmap(z, DIVERGING, zmin=-lim, zmax=lim, hoverongaps=False,
+                     colorbar={"title": {"text": t("cnn.fig.weight")}, "thickness": 12},
+                     hovertemplate=t("cnn.fig.weight") + " %{z:.3f}<extra></extra>")
+    x, y = _square("x")
+    x.update(showticklabels=True, tickvals=[(k + 1) * i + (k - 1) / 2 for i in range(o)],
+             ticktext=[str(i) for i in range(o)], side="bottom", automargin=True,
+             title={"text": t("cnn.fig.output_channel"), "standoff": 6})
+    y.update(showticklabels=c > 1, tickvals=[(k + 1) * i + (k - 1) / 2 for i in range(c)],
+             ticktext=[t("cnn.fig.input_tick", i=i) for i in range(c)])
+    return P.plain([trace], {
+        "title": {"text": t("cnn.fig.kernels_title", layer=layer, o=o, c=c, k=k)},
+        "height": max(230, 120 + 34 * c * k // 3), "margin": {"l": 70, "r": 10, "t": 40, "b": 50},
+        "xaxis": x, "yaxis": y})
 
 
 def _stage_title(name: str, shape: tuple[int, ...]) -> str:
@@ -111,18 +117,19 @@ def feature_maps(acts: dict[str, np.ndarray]) -> go.Figure:
     names = [n for n in acts if n in STAGES]
     tiles = [_mosaic(acts[n], PER_ROW, full=True)[0] for n in names]
     heights = [t.shape[0] / t.shape[1] for t in tiles]
-    fig = make_subplots(rows=len(names), cols=1, row_heights=heights, vertical_spacing=0.06,
-                        subplot_titles=[_stage_title(n, acts[n].shape) for n in names])
+    layout = P.panels(len(names), 1, [_stage_title(n, acts[n].shape) for n in names],
+                      row_heights=heights, vertical_spacing=0.06)
+    data = []
     for i, (n, z) in enumerate(zip(names, tiles, strict=True), start=1):
-        scale = INK if n == "input" else ACTIVE
-        fig.add_trace(go.Heatmap(z=z, colorscale=scale, showscale=False, hoverongaps=False,
-                                 hovertemplate="%{z:.3f}<extra></extra>"), row=i, col=1)
-        _square(fig, row=i, col=1)
-        fig.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", constrain="domain", row=i, col=1)
-        fig.update_xaxes(constrain="domain", row=i, col=1)
-    fig.update_layout(height=150 + int(560 * sum(heights)), margin={"l": 10, "r": 10, "t": 40,
-                                                                     "b": 10})
-    return fig
+        data.append(_heatmap(z, INK if n == "input" else ACTIVE, i, showscale=False,
+                             hoverongaps=False, hovertemplate="%{z:.3f}<extra></extra>"))
+        x, y = _square(P.axis_ids(i)[0])
+        xk, yk = (f"{a}axis{'' if i == 1 else i}" for a in "xy")
+        layout[xk].update(x, constrain="domain")
+        layout[yk].update(y, constrain="domain")
+    layout.update(height=150 + int(560 * sum(heights)),
+                  margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return P.plain(data, layout)
 
 
 def _numbers(z: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -139,20 +146,26 @@ def conv_written_out(at: ConvAt, channel: int = 0) -> go.Figure:
              (t("cnn.fig.kernel_panel", o=at.out_channel, c=channel), at.kernel[channel],
               DIVERGING, False),
              (t("cnn.fig.products"), at.products[channel], DIVERGING, True)]
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[p[0] for p in parts],
-                        horizontal_spacing=0.05)
+    layout = P.panels(1, 3, [p[0] for p in parts], horizontal_spacing=0.05)
+    data = []
     for i, (_, z, scale, pad) in enumerate(parts, start=1):
         lim = float(np.abs(z).max()) or 1.0
-        lo = 0.0 if scale == INK else -lim
-        fig.add_trace(go.Heatmap(z=z, colorscale=scale, zmin=lo, zmax=lim, showscale=False,
-                                 text=_numbers(z, at.padded if pad else None),
-                                 texttemplate="%{text}", textfont={"size": 14},
-                                 hovertemplate="%{z:.4f}<extra></extra>"), row=1, col=i)
-        _square(fig, row=1, col=i)
-        fig.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
-    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    fig.update_annotations(font_size=13)
-    return fig
+        data.append(_heatmap(z, scale, i, zmin=0.0 if scale == INK else -lim, zmax=lim,
+                             showscale=False, text=_numbers(z, at.padded if pad else None),
+                             texttemplate="%{text}", textfont={"size": 14},
+                             hovertemplate="%{z:.4f}<extra></extra>"))
+        _panel_axes(layout, i)
+    layout.update(height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    for a in layout["annotations"]:
+        a["font"] = {"size": 13}
+    return P.plain(data, layout)
+
+
+def _panel_axes(layout: dict, i: int) -> None:
+    """Subplot i's axes squared (its y axis scaled to its own x axis)."""
+    x, y = _square(P.axis_ids(i)[0])
+    layout[f"xaxis{'' if i == 1 else i}"].update(x)
+    layout[f"yaxis{'' if i == 1 else i}"].update(y)
 
 
 def channel_sums(at: ConvAt) -> alt.Chart:
@@ -174,21 +187,22 @@ def receptive_fields(image: np.ndarray, fields: list[Field],
     """The input image once per layer, with that layer's chosen unit's field drawn as a box."""
     titles = [t("cnn.fig.field_title", layer=f.name, m=m, n=n, s=f.size)
               for f, (m, n) in zip(fields, units, strict=True)]
-    fig = make_subplots(rows=1, cols=len(fields), subplot_titles=titles, horizontal_spacing=0.03)
+    layout = P.panels(1, len(fields), titles, horizontal_spacing=0.03)
+    data, shapes = [], []
     for i, (f, (m, n)) in enumerate(zip(fields, units, strict=True), start=1):
-        fig.add_trace(go.Heatmap(z=image, colorscale=INK, zmin=0, zmax=1, showscale=False,
-                                 hovertemplate=t("cnn.fig.field_hover") + "<extra></extra>"),
-                      row=1, col=i)
+        data.append(_heatmap(image, INK, i, zmin=0, zmax=1, showscale=False,
+                             hovertemplate=t("cnn.fig.field_hover") + "<extra></extra>"))
         r0, r1, c0, c1 = f.box(m, n, image.shape[0])
         color = FIELD_COLORS[(i - 1) % len(FIELD_COLORS)]
-        fig.add_shape(type="rect", x0=c0 - 0.5, x1=c1 + 0.5, y0=r0 - 0.5, y1=r1 + 0.5,
-                      line={"color": color, "width": 4}, fillcolor=_rgba(color, 0.2),
-                      row=1, col=i)
-        _square(fig, row=1, col=i)
-        fig.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
-    fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    fig.update_annotations(font_size=12)
-    return fig
+        xref, yref = P.axis_ids(i)
+        shapes.append({"type": "rect", "x0": c0 - 0.5, "x1": c1 + 0.5, "y0": r0 - 0.5,
+                       "y1": r1 + 0.5, "line": {"color": color, "width": 4},
+                       "fillcolor": _rgba(color, 0.2), "xref": xref, "yref": yref})
+        _panel_axes(layout, i)
+    layout.update(height=280, margin={"l": 10, "r": 10, "t": 50, "b": 10}, shapes=shapes)
+    for a in layout["annotations"]:
+        a["font"] = {"size": 12}
+    return P.plain(data, layout)
 
 
 def probabilities(probs: np.ndarray, label: int) -> alt.Chart:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz import plotting as P
 from memviz.i18n import t
 
 COLORS = {"lstm": "#0072B2", "gru": "#D55E00"}
@@ -18,22 +19,34 @@ def p_positive(logits: np.ndarray) -> np.ndarray:
     return e[:, 1] / e.sum(axis=-1)
 
 
+def _hline(y: float, label: str | None = None) -> tuple[dict, dict | None]:
+    """A dotted grey rule across the plot at y, labelled at its right end (as add_hline)."""
+    rule = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y",
+            "line": {"color": "#777777", "dash": "dot"}}
+    note = None if label is None else {
+        "text": label, "x": 1, "xref": "x domain", "xanchor": "right", "y": y, "yref": "y",
+        "yanchor": "bottom", "showarrow": False}
+    return rule, note
+
+
+def _layout(title: str, height: int, **more) -> dict:
+    return {"title": {"text": title}, "height": height, "template": P.white(), **more}
+
+
 def accuracy_by_distance(runs: dict) -> go.Figure:
     """Held-out accuracy in each distance bin, one line per cell type."""
-    fig = go.Figure()
+    data = []
     for arch, run in runs.items():
         bins = list(run.by_distance)
-        fig.add_scatter(x=bins, y=[100 * run.by_distance[b] for b in bins], name=arch.upper(),
-                        mode="lines+markers", line=dict(color=COLORS[arch], width=3),
-                        marker=dict(size=10))
-    fig.add_hline(y=50, line_dash="dot", line_color="#777777",
-                  annotation_text=t("sentences.fig.chance"))
-    fig.update_layout(title=t("sentences.fig.distance_title"),
-                      xaxis_title=t("sentences.fig.distance"),
-                      yaxis_title=t("sentences.fig.accuracy"),
-                      yaxis_range=[40, 102], height=360, template="plotly_white",
-                      legend=dict(orientation="h", y=-0.25), margin=dict(t=50, b=40))
-    return fig
+        data.append({"type": "scatter", "x": bins, "y": [100 * run.by_distance[b] for b in bins],
+                     "name": arch.upper(), "mode": "lines+markers",
+                     "line": {"color": COLORS[arch], "width": 3}, "marker": {"size": 10}})
+    rule, note = _hline(50, t("sentences.fig.chance"))
+    return P.plain(data, _layout(
+        t("sentences.fig.distance_title"), 360, shapes=[rule], annotations=[note],
+        xaxis={"title": {"text": t("sentences.fig.distance")}},
+        yaxis={"title": {"text": t("sentences.fig.accuracy")}, "range": [40, 102]},
+        legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
 
 
 def _ticks(tokens: list[str]) -> dict:
@@ -43,24 +56,22 @@ def _ticks(tokens: list[str]) -> dict:
 
 def reading(traces: dict, tokens: list[str]) -> go.Figure:
     """P(positive) after each word for each cell: the classifier applied to h_t."""
-    fig = go.Figure()
-    for arch, tr in traces.items():
-        fig.add_scatter(x=list(range(len(tokens))), y=p_positive(tr.output), name=arch.upper(),
-                        mode="lines+markers", line=dict(color=COLORS[arch], width=3))
-    fig.add_hline(y=0.5, line_dash="dot", line_color="#777777")
-    fig.update_layout(title=t("sentences.fig.reading_title"),
-                      yaxis_title=t("sentences.fig.p_positive"), yaxis_range=[-0.02, 1.02],
-                      height=340, xaxis=_ticks(tokens), template="plotly_white",
-                      legend=dict(orientation="h", y=-0.45), margin=dict(t=50, b=90))
-    return fig
+    data = [{"type": "scatter", "x": list(range(len(tokens))), "y": p_positive(tr.output),
+             "name": arch.upper(), "mode": "lines+markers",
+             "line": {"color": COLORS[arch], "width": 3}} for arch, tr in traces.items()]
+    return P.plain(data, _layout(
+        t("sentences.fig.reading_title"), 340, shapes=[_hline(0.5)[0]],
+        yaxis={"title": {"text": t("sentences.fig.p_positive")}, "range": [-0.02, 1.02]},
+        xaxis=_ticks(tokens), legend={"orientation": "h", "y": -0.45},
+        margin={"t": 50, "b": 90}))
 
 
 def hidden_heatmap(tr, tokens: list[str], arch: str) -> go.Figure:
     """Hidden state h_t, units x words, as the sentence is read."""
-    fig = go.Figure(go.Heatmap(z=tr["h"].T, x=list(range(len(tokens))), zmin=-1, zmax=1,
-                               colorscale="RdBu", reversescale=True,
-                               colorbar=dict(title="h")))
-    fig.update_layout(title=t("sentences.fig.hidden_title", arch=arch.upper()),
-                      yaxis_title=t("sentences.fig.unit"), height=360, xaxis=_ticks(tokens),
-                      template="plotly_white", margin=dict(t=50, b=90))
-    return fig
+    heat = {"type": "heatmap", "z": tr["h"].T, "x": list(range(len(tokens))), "zmin": -1,
+            "zmax": 1, "colorscale": P.colorscale("RdBu"), "reversescale": True,
+            "colorbar": {"title": {"text": "h"}}}
+    return P.plain([heat], _layout(
+        t("sentences.fig.hidden_title", arch=arch.upper()), 360,
+        yaxis={"title": {"text": t("sentences.fig.unit")}}, xaxis=_ticks(tokens),
+        margin={"t": 50, "b": 90}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz import plotting as P
 from memviz.i18n import t
 from memviz.series.data import column_label
 
@@ -19,28 +20,44 @@ def name(baseline: str) -> str:
     return t(f"series.fig.name_{baseline}")
 
 
+def _line(x, y, label: str, color: str, width: float, dash: str | None = None) -> dict:
+    line = {"color": color, "width": width}
+    if dash:
+        line["dash"] = dash
+    return {"type": "scatter", "x": x, "y": y, "name": label, "line": line}
+
+
+def _period(x0, x1, color: str, opacity: float, label: str) -> tuple[dict, dict]:
+    """A shaded period with its label at the top left (what plotly's add_vrect makes)."""
+    rect = {"type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1,
+            "yref": "y domain", "fillcolor": color, "opacity": opacity, "line": {"width": 0}}
+    note = {"text": label, "x": x0, "xref": "x", "y": 1, "yref": "y domain",
+            "xanchor": "left", "yanchor": "top", "showarrow": False}
+    return rect, note
+
+
+def _layout(title: str, height: int, **more) -> dict:
+    return {"title": {"text": title}, "height": height, "template": P.white(), **more}
+
+
 def forecast_vs_truth(run, step: int = 1) -> go.Figure:
     """The whole series, the model's test forecasts `step` ahead, the test period shaded."""
     p, k = run.prepared, step - 1
     dates, y = p.dates, p.raw[:, 0]
     test = p.parts["test"]
     val0, test0 = p.bounds
-    fig = go.Figure()
     target = column_label(run.config.target)
-    fig.add_scatter(x=dates, y=y, name=name("truth"), line=dict(color=COLORS["truth"], width=1))
-    fig.add_scatter(x=dates[p.start[test] + k], y=run.forecast[:, k],
-                    name=t("series.fig.forecast_test"), line=dict(color=COLORS["model"], width=2))
-    fig.add_vrect(x0=dates[val0], x1=dates[test0 - 1], fillcolor="#999999", opacity=0.12,
-                  line_width=0, annotation_text=t("series.fig.validation"),
-                  annotation_position="top left")
-    fig.add_vrect(x0=dates[test0], x1=dates[-1], fillcolor="#0072B2", opacity=0.10,
-                  line_width=0, annotation_text=t("series.fig.test"),
-                  annotation_position="top left")
-    fig.update_layout(title=t("series.fig.forecast_title", target=target, step=step),
-                      xaxis_title=t("series.fig.time"), yaxis_title=target, height=380,
-                      template="plotly_white", legend=dict(orientation="h", y=-0.2),
-                      margin=dict(t=50, b=40, l=50, r=20))
-    return fig
+    data = [_line(dates, y, name("truth"), COLORS["truth"], 1),
+            _line(dates[p.start[test] + k], run.forecast[:, k], t("series.fig.forecast_test"),
+                  COLORS["model"], 2)]
+    periods = [_period(dates[val0], dates[test0 - 1], "#999999", 0.12,
+                       t("series.fig.validation")),
+               _period(dates[test0], dates[-1], "#0072B2", 0.10, t("series.fig.test"))]
+    return P.plain(data, _layout(
+        t("series.fig.forecast_title", target=target, step=step), 380,
+        shapes=[r for r, _ in periods], annotations=[a for _, a in periods],
+        xaxis={"title": {"text": t("series.fig.time")}}, yaxis={"title": {"text": target}},
+        legend={"orientation": "h", "y": -0.2}, margin={"t": 50, "b": 40, "l": 50, "r": 20}))
 
 
 def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
@@ -48,31 +65,27 @@ def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
     p, k = run.prepared, step - 1
     test = p.parts["test"][-last:]
     rows = p.start[test] + k
-    fig = go.Figure()
-    fig.add_scatter(x=p.dates[rows], y=p.raw[rows, 0], name=name("truth"),
-                    line=dict(color=COLORS["truth"], width=2))
-    fig.add_scatter(x=p.dates[rows], y=run.forecast[-last:, k], name=name("model"),
-                    line=dict(color=COLORS["model"], width=2))
-    fig.add_scatter(x=p.dates[rows], y=p.raw[p.start[test] - 1, 0], name=name("persistence"),
-                    line=dict(color=COLORS["persistence"], width=1, dash="dot"))
-    fig.update_layout(title=t("series.fig.zoom_title"), xaxis_title=t("series.fig.time"),
-                      yaxis_title=column_label(run.config.target), height=320,
-                      template="plotly_white",
-                      legend=dict(orientation="h", y=-0.25), margin=dict(t=50, b=40))
-    return fig
+    data = [_line(p.dates[rows], p.raw[rows, 0], name("truth"), COLORS["truth"], 2),
+            _line(p.dates[rows], run.forecast[-last:, k], name("model"), COLORS["model"], 2),
+            _line(p.dates[rows], p.raw[p.start[test] - 1, 0], name("persistence"),
+                  COLORS["persistence"], 1, "dot")]
+    return P.plain(data, _layout(
+        t("series.fig.zoom_title"), 320, xaxis={"title": {"text": t("series.fig.time")}},
+        yaxis={"title": {"text": column_label(run.config.target)}},
+        legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
 
 
 def baseline_bars(maes: dict[str, float | None], unit: str = "") -> go.Figure:
     """Test-part MAE of the model and each baseline (lower is better)."""
     names = [n for n in BASELINES if maes.get(n) is not None]
     values = [maes[n] for n in names]
-    fig = go.Figure(go.Bar(x=[name(n) for n in names], y=values,
-                           marker_color=[COLORS[n] for n in names],
-                           text=[f"{v:.3f}" for v in values], textposition="outside"))
-    fig.update_layout(title=t("series.fig.mae_title"),
-                      yaxis_title=f"MAE {unit}".strip(), height=340, template="plotly_white",
-                      yaxis_range=[0, max(values) * 1.2], margin=dict(t=50, b=40))
-    return fig
+    bars = {"type": "bar", "x": [name(n) for n in names], "y": values,
+            "marker": {"color": [COLORS[n] for n in names]},
+            "text": [f"{v:.3f}" for v in values], "textposition": "outside"}
+    return P.plain([bars], _layout(
+        t("series.fig.mae_title"), 340,
+        yaxis={"title": {"text": f"MAE {unit}".strip()}, "range": [0, max(values) * 1.2]},
+        margin={"t": 50, "b": 40}))
 
 
 def leakage_bars(leak: dict) -> go.Figure:
@@ -80,11 +93,10 @@ def leakage_bars(leak: dict) -> go.Figure:
     parts = [t("series.fig.part_train"), t("series.fig.part_test"), t("series.fig.part_all")]
     lo = [leak["train_min"], leak["test_min"], leak["all_min"]]
     hi = [leak["train_max"], leak["test_max"], leak["all_max"]]
-    fig = go.Figure(go.Bar(x=parts, y=np.subtract(hi, lo), base=lo,
-                           marker_color=["#0072B2", "#D55E00", "#999999"],
-                           text=[t("series.fig.range", lo=a, hi=b)
-                                 for a, b in zip(lo, hi, strict=True)],
-                           textposition="inside"))
-    fig.update_layout(title=t("series.fig.leak_title"), yaxis_title=t("series.fig.value"),
-                      height=320, template="plotly_white", margin=dict(t=50, b=40))
-    return fig
+    bars = {"type": "bar", "x": parts, "y": np.subtract(hi, lo), "base": lo,
+            "marker": {"color": ["#0072B2", "#D55E00", "#999999"]},
+            "text": [t("series.fig.range", lo=a, hi=b) for a, b in zip(lo, hi, strict=True)],
+            "textposition": "inside"}
+    return P.plain([bars], _layout(t("series.fig.leak_title"), 320,
+                                   yaxis={"title": {"text": t("series.fig.value")}},
+                                   margin={"t": 50, "b": 40}))
