@@ -73,14 +73,10 @@ def task_label(task: str, goal: bool = False) -> str:
 
 
 @functools.cache
-def _template() -> dict:
-    return pio.templates["plotly_white"].to_plotly_json()
-
-
 def white() -> dict:
-    """plotly's 'plotly_white' template as plain data, for figures built with `plain` (naming it
+    """plotly's 'plotly_white' template as plain data, for figures built from dicts (naming it
     in update_layout makes plotly validate and copy the whole template: ~11 ms a figure)."""
-    return _template()
+    return pio.templates["plotly_white"].to_plotly_json()
 
 
 def figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figure:
@@ -90,7 +86,7 @@ def figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figure
     panel rebuilds its figures on every step; tests validate every builder's output instead.
     """
     base = dict(title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
-                margin=dict(l=60, r=20, t=50, b=45), template=_template())
+                margin=dict(l=60, r=20, t=50, b=45), template=white())
     return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
 
 
@@ -129,6 +125,12 @@ def axis_ids(i: int) -> tuple[str, str]:
     """Subplot i's (1-based) axis references, as traces name them: ('x', 'y'), ('x2', 'y2')."""
     n = "" if i == 1 else str(i)
     return f"x{n}", f"y{n}"
+
+
+def axis_keys(i: int) -> tuple[str, str]:
+    """Subplot i's (1-based) axes as layout keys: ('xaxis', 'yaxis'), ('xaxis2', 'yaxis2')."""
+    n = "" if i == 1 else str(i)
+    return f"xaxis{n}", f"yaxis{n}"
 
 
 def axes(x: str, y: str, **y_extra) -> dict:

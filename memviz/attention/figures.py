@@ -118,8 +118,9 @@ def step_panel(alpha: np.ndarray | None, source: Sequence[str], p: np.ndarray,
     data.append(dict(type="bar", x=[token_label(i) for i in best], y=p[best],
                      marker=dict(color=[MARK] + ["#999999"] * (top - 1)),
                      hovertemplate="%{x}: %{y:.3f}<extra></extra>", xaxis=xr, yaxis=yr))
-    layout[f"yaxis{r}" if r > 1 else "yaxis"]["range"] = [0, 1]
-    layout[f"xaxis{r}" if r > 1 else "xaxis"]["type"] = "category"
+    xk, yk = P.axis_keys(r)
+    layout[yk]["range"] = [0, 1]
+    layout[xk]["type"] = "category"
     xr, yr = P.axis_ids(r + 1)
     data.append(dict(type="heatmap", z=np.stack([s, c]), y=["s", "c"],
                      colorscale=P.colorscale("RdBu_r"), zmin=-1, zmax=1, showscale=False,

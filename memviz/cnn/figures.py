@@ -52,6 +52,14 @@ def _square(scaleanchor: str | None = None) -> tuple[dict, dict]:
     return x, y
 
 
+def _panel_axes(layout: dict, i: int, **both) -> None:
+    """Subplot i's axes squared (its y axis scaled to its own x axis); `both` to each axis."""
+    x, y = _square(P.axis_ids(i)[0])
+    xk, yk = P.axis_keys(i)
+    layout[xk].update(x, **both)
+    layout[yk].update(y, **both)
+
+
 def _heatmap(z: np.ndarray, scale: str, panel: int | None = None, **more) -> dict:
     """A heatmap trace as a plain dict (on subplot `panel`, 1-based, when given)."""
     trace = {"type": "heatmap", "z": z, "colorscale": P.colorscale(scale), **more}
@@ -123,10 +131,7 @@ def feature_maps(acts: dict[str, np.ndarray]) -> go.Figure:
     for i, (n, z) in enumerate(zip(names, tiles, strict=True), start=1):
         data.append(_heatmap(z, INK if n == "input" else ACTIVE, i, showscale=False,
                              hoverongaps=False, hovertemplate="%{z:.3f}<extra></extra>"))
-        x, y = _square(P.axis_ids(i)[0])
-        xk, yk = (f"{a}axis{'' if i == 1 else i}" for a in "xy")
-        layout[xk].update(x, constrain="domain")
-        layout[yk].update(y, constrain="domain")
+        _panel_axes(layout, i, constrain="domain")
     layout.update(height=150 + int(560 * sum(heights)),
                   margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return P.plain(data, layout)
@@ -159,13 +164,6 @@ def conv_written_out(at: ConvAt, channel: int = 0) -> go.Figure:
     for a in layout["annotations"]:
         a["font"] = {"size": 13}
     return P.plain(data, layout)
-
-
-def _panel_axes(layout: dict, i: int) -> None:
-    """Subplot i's axes squared (its y axis scaled to its own x axis)."""
-    x, y = _square(P.axis_ids(i)[0])
-    layout[f"xaxis{'' if i == 1 else i}"].update(x)
-    layout[f"yaxis{'' if i == 1 else i}"].update(y)
 
 
 def channel_sums(at: ConvAt) -> alt.Chart:

@@ -73,14 +73,14 @@ def change_heatmaps(sims: dict[str, Simulation]) -> go.Figure:
             "colorbar": {"title": _title(t("synapses.fig.change"))},
             "hovertemplate": t("synapses.fig.change_hover") + "<extra></extra>",
             "xaxis": xr, "yaxis": yr})
-        suffix = "" if k == 1 else str(k)
+        xk, yk = P.axis_keys(k)
         y_title = {"standoff": 12}
-        if k == 1:
+        if k == 1:  # the rows are shared: named once, on the left
             y_title["text"] = t("synapses.fig.onto")
-        layout[f"yaxis{suffix}"].update(type="category", autorange="reversed",
-                                        showticklabels=k == 1, title=y_title)
-        layout[f"xaxis{suffix}"].update(type="category", tickangle=0, title={
-            "text": t("synapses.fig.from_line"), "standoff": 12})
+        layout[yk].update(type="category", autorange="reversed", showticklabels=k == 1,
+                          title=y_title)
+        layout[xk].update(type="category", tickangle=0,
+                          title={"text": t("synapses.fig.from_line"), "standoff": 12})
     layout.update(title=_title(t("synapses.fig.change_title")), height=200 + 34 * n,
                   margin={"l": 80, "r": 10, "t": 80, "b": 60})
     return P.plain(data, layout)
