@@ -1,6 +1,6 @@
 """A class on one server: students on loopback against a streamlit server, all at once.
 
-    python3 benchmarks/load.py --sessions 30      # all parts: 1m38s on a quiet machine here
+    python3 benchmarks/load.py --sessions 30      # all parts (a-e): 2m29s on a quiet machine here
 
 A student is either a headless chromium (`--browsers` of them) or a wire client: it fetches
 what chromium fetched for the same page (the page and its static files, over 6 connections,
@@ -60,8 +60,8 @@ LINK = "/rnn?task=recall&seq_len=20&hidden=32&lr=0.01&steps=200&seed={seed}"
 BIG = ("/gru?task=recall&seq_len=500&hidden=72&steps=10",  # the largest each cell may train
        "/lstm?task=recall&seq_len=500&hidden=220&steps=10",  # at T=500 within the memory
        "/rnn?task=recall&seq_len=500&hidden=187&steps=10")  # budget (memviz.estimate)
-# (e) one small valid link per page (each trains by itself from a link, but horizon's sweep,
-# which waits for its button, and the pages without training)
+# (e) one small valid link per page: a link trains by itself, except horizon's sweep (it waits
+# for its button); synapses and home train nothing
 PAGES = ("/lstm?seed=1", "/gru?seed=1", "/rnn?seed=1", "/gates?seed=1", "/text?steps=150",
          "/series?epochs=30", "/sentences?steps=300", "/attention?steps=100", "/cnn?steps=100",
          "/documents?steps=100", "/horizon?lags=5,10&steps=50", "/synapses", "/",
@@ -416,7 +416,7 @@ def every_page(server: Server, n: int, timeout: float) -> None:
         start = time.perf_counter()
         visits = asyncio.run(crowd(link))
         wall = time.perf_counter() - start
-        errors = [x.error for x in visits if x.error]
+        errors = [x.error for x in [v, *visits] if x.error]  # the training visit's too
         total, bad = total + n, bad + len(errors)
         size = sum(len(raw) for _, _, raw in visits[0].messages) / 1024
         print(f"  {link:22s} ready after {trained:4.1f} s; {n} at once: all in {wall:4.2f} s, "
