@@ -133,6 +133,21 @@ def axis_keys(i: int) -> tuple[str, str]:
     return f"xaxis{n}", f"yaxis{n}"
 
 
+def white_layout(title: str, height: int, **more) -> dict:
+    """A layout titled `title` on the plotly_white template (for `plain` figures)."""
+    return {"title": {"text": title}, "height": height, "template": white(), **more}
+
+
+def rule(line: dict, x: float | None = None, y: float | None = None) -> dict:
+    """A line across the whole plot at x (vertical) or y (horizontal): the shape plotly's
+    add_vline / add_hline make."""
+    if x is not None:
+        return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1,
+                "yref": "y domain", "line": line}
+    return {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y",
+            "line": line}
+
+
 def axes(x: str, y: str, **y_extra) -> dict:
     """Layout entries titling the x and y axes (extra settings go to the y axis)."""
     return dict(xaxis=dict(title=dict(text=x)), yaxis=dict(title=dict(text=y), **y_extra))

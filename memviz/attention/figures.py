@@ -70,8 +70,7 @@ def accuracy_lines(acc: dict[str, dict[int, tuple[float, float]]], max_train: in
     edge = max_train + 0.5
     layout = dict(
         margin=_margin(),
-        shapes=[dict(type="line", x0=edge, x1=edge, xref="x", y0=0, y1=1, yref="y domain",
-                     line=dict(color="grey", dash="dash"))],
+        shapes=[P.rule(dict(color="grey", dash="dash"), x=edge)],
         annotations=[dict(x=edge, y=1.04, text=t("attention.fig.trained_here"),
                           showarrow=False, xanchor="right", font=dict(color="grey"))],
         xaxis=dict(title=dict(text=t("attention.fig.source_length")), dtick=1),

@@ -21,16 +21,11 @@ def p_positive(logits: np.ndarray) -> np.ndarray:
 
 def _hline(y: float, label: str | None = None) -> tuple[dict, dict | None]:
     """A dotted grey rule across the plot at y, labelled at its right end (as add_hline)."""
-    rule = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y",
-            "line": {"color": "#777777", "dash": "dot"}}
+    rule = P.rule({"color": "#777777", "dash": "dot"}, y=y)
     note = None if label is None else {
         "text": label, "x": 1, "xref": "x domain", "xanchor": "right", "y": y, "yref": "y",
         "yanchor": "bottom", "showarrow": False}
     return rule, note
-
-
-def _layout(title: str, height: int, **more) -> dict:
-    return {"title": {"text": title}, "height": height, "template": P.white(), **more}
 
 
 def accuracy_by_distance(runs: dict) -> go.Figure:
@@ -42,7 +37,7 @@ def accuracy_by_distance(runs: dict) -> go.Figure:
                      "name": arch.upper(), "mode": "lines+markers",
                      "line": {"color": COLORS[arch], "width": 3}, "marker": {"size": 10}})
     rule, note = _hline(50, t("sentences.fig.chance"))
-    return P.plain(data, _layout(
+    return P.plain(data, P.white_layout(
         t("sentences.fig.distance_title"), 360, shapes=[rule], annotations=[note],
         xaxis={"title": {"text": t("sentences.fig.distance")}},
         yaxis={"title": {"text": t("sentences.fig.accuracy")}, "range": [40, 102]},
@@ -59,7 +54,7 @@ def reading(traces: dict, tokens: list[str]) -> go.Figure:
     data = [{"type": "scatter", "x": list(range(len(tokens))), "y": p_positive(tr.output),
              "name": arch.upper(), "mode": "lines+markers",
              "line": {"color": COLORS[arch], "width": 3}} for arch, tr in traces.items()]
-    return P.plain(data, _layout(
+    return P.plain(data, P.white_layout(
         t("sentences.fig.reading_title"), 340, shapes=[_hline(0.5)[0]],
         yaxis={"title": {"text": t("sentences.fig.p_positive")}, "range": [-0.02, 1.02]},
         xaxis=_ticks(tokens), legend={"orientation": "h", "y": -0.45},
@@ -71,7 +66,7 @@ def hidden_heatmap(tr, tokens: list[str], arch: str) -> go.Figure:
     heat = {"type": "heatmap", "z": tr["h"].T, "x": list(range(len(tokens))), "zmin": -1,
             "zmax": 1, "colorscale": P.colorscale("RdBu"), "reversescale": True,
             "colorbar": {"title": {"text": "h"}}}
-    return P.plain([heat], _layout(
+    return P.plain([heat], P.white_layout(
         t("sentences.fig.hidden_title", arch=arch.upper()), 360,
         yaxis={"title": {"text": t("sentences.fig.unit")}}, xaxis=_ticks(tokens),
         margin={"t": 50, "b": 90}))

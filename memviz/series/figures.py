@@ -36,10 +36,6 @@ def _period(x0, x1, color: str, opacity: float, label: str) -> tuple[dict, dict]
     return rect, note
 
 
-def _layout(title: str, height: int, **more) -> dict:
-    return {"title": {"text": title}, "height": height, "template": P.white(), **more}
-
-
 def forecast_vs_truth(run, step: int = 1) -> go.Figure:
     """The whole series, the model's test forecasts `step` ahead, the test period shaded."""
     p, k = run.prepared, step - 1
@@ -53,7 +49,7 @@ def forecast_vs_truth(run, step: int = 1) -> go.Figure:
     periods = [_period(dates[val0], dates[test0 - 1], "#999999", 0.12,
                        t("series.fig.validation")),
                _period(dates[test0], dates[-1], "#0072B2", 0.10, t("series.fig.test"))]
-    return P.plain(data, _layout(
+    return P.plain(data, P.white_layout(
         t("series.fig.forecast_title", target=target, step=step), 380,
         shapes=[r for r, _ in periods], annotations=[a for _, a in periods],
         xaxis={"title": {"text": t("series.fig.time")}}, yaxis={"title": {"text": target}},
@@ -69,7 +65,7 @@ def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
             _line(p.dates[rows], run.forecast[-last:, k], name("model"), COLORS["model"], 2),
             _line(p.dates[rows], p.raw[p.start[test] - 1, 0], name("persistence"),
                   COLORS["persistence"], 1, "dot")]
-    return P.plain(data, _layout(
+    return P.plain(data, P.white_layout(
         t("series.fig.zoom_title"), 320, xaxis={"title": {"text": t("series.fig.time")}},
         yaxis={"title": {"text": column_label(run.config.target)}},
         legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
@@ -82,7 +78,7 @@ def baseline_bars(maes: dict[str, float | None], unit: str = "") -> go.Figure:
     bars = {"type": "bar", "x": [name(n) for n in names], "y": values,
             "marker": {"color": [COLORS[n] for n in names]},
             "text": [f"{v:.3f}" for v in values], "textposition": "outside"}
-    return P.plain([bars], _layout(
+    return P.plain([bars], P.white_layout(
         t("series.fig.mae_title"), 340,
         yaxis={"title": {"text": f"MAE {unit}".strip()}, "range": [0, max(values) * 1.2]},
         margin={"t": 50, "b": 40}))
@@ -97,6 +93,6 @@ def leakage_bars(leak: dict) -> go.Figure:
             "marker": {"color": ["#0072B2", "#D55E00", "#999999"]},
             "text": [t("series.fig.range", lo=a, hi=b) for a, b in zip(lo, hi, strict=True)],
             "textposition": "inside"}
-    return P.plain([bars], _layout(t("series.fig.leak_title"), 320,
+    return P.plain([bars], P.white_layout(t("series.fig.leak_title"), 320,
                                    yaxis={"title": {"text": t("series.fig.value")}},
                                    margin={"t": 50, "b": 40}))

@@ -36,12 +36,6 @@ def _title(text: str) -> dict:
     return {"text": text}
 
 
-def _vline(x: float, line: dict) -> dict:
-    """A vertical rule across the plot at x (what plotly's add_vline makes)."""
-    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
-            "line": line}
-
-
 def pattern_heatmap(x: np.ndarray) -> go.Figure:
     """The input pattern x (T, n) as a grid: rows neurons, columns steps, dark = input on."""
     T, n = x.shape
@@ -96,7 +90,7 @@ def weight_curves(sims: dict[str, Simulation], i: int, j: int) -> go.Figure:
     data = [{"type": "scatter", "x": np.arange(len(s.W)), "y": s.W[:, i, j], "name": short(r),
              "line": {"color": RULE_COLOURS[r], "width": 2.5}} for r, s in sims.items()]
     x = next(iter(sims.values())).x
-    shapes = [_vline(int(step), {"color": "rgba(0,0,0,0.15)", "width": 6})
+    shapes = [P.rule({"color": "rgba(0,0,0,0.15)", "width": 6}, x=int(step))
               for step in _coactive_steps(x, i, j)]
     layout = {
         "title": _title(t("synapses.fig.curves_title", i=i, j=j)),
@@ -145,11 +139,10 @@ def change_vs_coactivity(sims: dict[str, Simulation]) -> go.Figure:
             "customdata": np.stack([jj, ii], axis=1),
             "marker": {"color": RULE_COLOURS[r], "size": 9, "opacity": 0.75},
             "hovertemplate": t("synapses.fig.co_hover") + "<extra></extra>"})
-    hline = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": 0, "y1": 0, "yref": "y",
-             "line": {"color": "grey", "width": 1}}
     return P.plain(data, {
         "title": _title(t("synapses.fig.co_title")),
         "xaxis": {"title": _title(t("synapses.fig.co_x"))},
         "yaxis": {"title": _title(t("synapses.fig.co_y"))}, "height": 380,
         "margin": {"l": 70, "r": 10, "t": 50, "b": 40},
-        "legend": {"orientation": "h", "y": -0.25}, "shapes": [hline]})
+        "legend": {"orientation": "h", "y": -0.25},
+        "shapes": [P.rule({"color": "grey", "width": 1}, y=0)]})
