@@ -95,6 +95,6 @@ def of(cfg: object) -> Estimate | None:
 
 def for_kind(kind: str, cfg: object) -> Estimate | None:
     """The estimate for what `kind` trains on cfg: the gates study trains all three cells."""
-    if kind.endswith("gradients.study") and isinstance(cfg, RunConfig):
+    if kind.split("@")[0].endswith("gradients.study") and isinstance(cfg, RunConfig):  # @version
         return of(tuple(cfg.replace(model={"arch": a}) for a in ("rnn", "lstm", "gru")))
     return of(cfg)

@@ -17,7 +17,9 @@ The folder is bounded: the least recently used entries go first.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -32,6 +34,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable)
 log = logging.getLogger(__name__)
 STORE_ENV = "MEMVIZ_STORE"
 DEFAULT_FOLDER = Path.home() / ".cache" / "memviz" / "runs"
@@ -50,9 +53,32 @@ class Codec:
 CODECS: dict[str, Codec] = {}
 
 
+def trains(version: int) -> Callable[[F], F]:
+    """Declare, on a train function, the version of what it makes. Bump it whenever training
+    changes what the function returns (in it or in anything it calls): the version is part of
+    the kind, so the store never serves a result made by the old training."""
+    def mark(fn: F) -> F:
+        fn.store_version = version
+        return fn
+    return mark
+
+
 def kind_of(fn: Callable) -> str:
-    """The store's name for what a train function makes: its module and qualified name."""
-    return f"{fn.__module__}.{fn.__qualname__}"
+    """The store's name for what a train function makes: its module and qualified name, its
+    declared version (`trains`) and a hash of its own source, so that an edit to the function
+    itself misses old results even if nobody bumped the version."""
+    kind = f"{fn.__module__}.{fn.__qualname__}"
+    version = getattr(fn, "store_version", None)
+    return kind if version is None else f"{kind}@v{version}.{_source_hash(fn)}"
+
+
+@functools.cache
+def _source_hash(fn: Callable) -> str:
+    try:
+        text = inspect.getsource(fn)
+    except (OSError, TypeError):  # no source shipped: the bytecode stands in for it
+        text = fn.__code__.co_code.hex()
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def register_codec(kind: str, save: Callable, load: Callable) -> None:

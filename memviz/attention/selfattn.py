@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from memviz import i18n
+from memviz import i18n, runs
 from memviz.config import ConfigError, TaskConfig, TrainConfig, check_range
 from memviz.progress import History, OnStep
 from memviz.recurrent import tasks, train
@@ -169,6 +169,7 @@ class RecallRun:
     A: torch.Tensor  # (heads, T, T) its attention map
 
 
+@runs.trains(1)
 def train_recall(cfg: RecallConfig, on_step: OnStep | None = None) -> RecallRun:
     """Train on fresh seeded batches (one thread) until solved or `steps`, then map one
     held-out example."""
@@ -190,3 +191,6 @@ def train_recall(cfg: RecallConfig, on_step: OnStep | None = None) -> RecallRun:
         torch.set_num_threads(before)
     ex = tasks.example(cfg.task, cfg.seed)
     return RecallRun(cfg, model, history, ex.x, int(ex.y[0]), attention_map(model, ex.x))
+
+
+from memviz.attention import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

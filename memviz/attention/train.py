@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from memviz import i18n
+from memviz import i18n, runs
 from memviz.attention import data, seq2seq
 from memviz.config import (
     BATCH_RANGE,
@@ -171,9 +171,13 @@ def accuracy_by_length(model: seq2seq.Seq2Seq, cfg: Seq2SeqConfig) -> dict[int, 
         return {n: score(cfg.task, model, test_batch(cfg, n), n) for n in cfg.test_lengths}
 
 
+@runs.trains(1)
 def train_both(cfg: Seq2SeqConfig, on_step: OnStep | None = None) -> Both:
     """Plain first, then attention, on the same batches; progress runs over both."""
     total = 2 * cfg.steps
     plain = train_one(cfg, False, on_step, 0, total)
     attn = train_one(cfg, True, on_step, cfg.steps, total)
     return Both(cfg, plain, attn)
+
+
+from memviz.attention import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

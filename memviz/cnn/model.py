@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from memviz import devices
+from memviz import devices, runs
 from memviz.cnn.arithmetic import out_size
 from memviz.config import SEED_RANGE, check_device
 from memviz.i18n import t
@@ -135,6 +135,7 @@ def _evaluate(model: nn.Module, data: Digits, device: str) -> tuple[float, float
         return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
 
 
+@runs.trains(1)
 def train_cnn(cfg: CNNConfig, on_step: OnStep | None = None) -> CNNRun:
     """Train the CNN of `cfg` with Adam on seeded minibatches; calls on_step(step, total, loss)."""
     dev = devices.pick(cfg.device)
@@ -295,3 +296,6 @@ def receptive_fields(layers: list[tuple[str, int, int, int]], side: int = SIDE) 
 
 
 # ---------------------------------------------------------------- shape arithmetic
+
+
+from memviz.cnn import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

@@ -10,8 +10,10 @@ from types import MappingProxyType
 import numpy as np
 import torch
 
+from memviz import runs
+from memviz.cnn import model as cnn
 from memviz.config import ARCHS, RunConfig
-from memviz.documents import evidence, variants
+from memviz.documents import bidirectional, evidence, variants
 from memviz.i18n import t
 from memviz.progress import OnStep
 from memviz.recurrent import tasks
@@ -128,11 +130,20 @@ def verification(lessons: Mapping[str, Lesson], batch: int = VERIFY_BATCH) -> tu
 configs = per_arch  # the page trains one model per cell type on the student's settings
 
 
+@runs.trains(1)
 def prepare(cfgs: tuple[RunConfig, ...], on_step: OnStep | None = None) -> Study:
-    """Train one lesson per config (ARCHS order), then compute every live check on them."""
-    lessons = prepare_each(cfgs, on_step)
+    """Train one lesson per config (ARCHS order), the CNN and the leak construction, then
+    compute every live check on them."""
+    seed = cfgs[0].train.seed
+    return measured(prepare_each(cfgs, on_step), seed, cnn.train_cnn(cnn.CNNConfig(seed=seed)),
+                    bidirectional.leak(seed))
+
+
+def measured(lessons: Mapping[str, Lesson], seed: int, cnn_run: cnn.CNNRun,
+             leak: bidirectional.Leak) -> Study:
+    """Every live check on trained models (the run store rebuilds a study through here)."""
     return Study(
-        lessons=MappingProxyType(lessons),
+        lessons=MappingProxyType(dict(lessons)),
         cells=MappingProxyType({n: cell_demo(lessons[arch], n)
                                 for n, (_, arch, _) in variants.VARIANTS.items()}),
         concat_gap=concat_gap(lessons["lstm"]),
@@ -140,7 +151,7 @@ def prepare(cfgs: tuple[RunConfig, ...], on_step: OnStep | None = None) -> Study
         readout=readout_demo(lessons["rnn"]),
         softmax=softmax_demo(lessons["lstm"]),
         verification=verification(lessons),
-        evidence=evidence.collect(lessons, cfgs[0].train.seed),
+        evidence=evidence.collect(lessons, seed, cnn_run, leak),
     )
 
 
@@ -155,3 +166,6 @@ def output_names(les: Lesson) -> list[str]:
     if s.output_size == 1:
         return [t("documents.output.one")]
     return [t("documents.output.numbered", k=k) for k in range(s.output_size)]
+
+
+from memviz.documents import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

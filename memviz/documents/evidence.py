@@ -216,12 +216,14 @@ class Evidence:
     leak: bidirectional.Leak
 
 
-def collect(lessons, seed: int) -> Evidence:
-    """Train the CNN page's network (seeded like the page) and the leak construction, then
-    compute every slip on them and on the trained LSTM."""
-    run = cnn.train_cnn(cnn.CNNConfig(seed=seed))
+def collect(lessons, seed: int, run: cnn.CNNRun | None = None,
+            leak: bidirectional.Leak | None = None) -> Evidence:
+    """Train the CNN page's network (seeded like the page) and the leak construction (unless
+    given, as the run store gives them back), then compute every slip on them and on the
+    trained LSTM."""
+    run = run or cnn.train_cnn(cnn.CNNConfig(seed=seed))
     image = cnn.digits(seed).x_test[0, 0]  # (8, 8): the first held-out digit
     lstm = lessons["lstm"]
     return Evidence(run, conv_index(run, image), doc004_parts(lstm.run.model, lstm.trace.x),
                     scores(lstm, run), neuron_example(), doc003_code(seed),
-                    bidirectional.leak(seed))
+                    leak or bidirectional.leak(seed))

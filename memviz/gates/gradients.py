@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from memviz import runs
 from memviz.config import SEQ_LEN, RunConfig
 from memviz.i18n import t
 from memviz.progress import OnStep
@@ -188,6 +189,7 @@ def lucky_note(study: Study) -> str | None:
              end=sci(end), how=how, seq_len=longer.seq_len, acc2=acc2)
 
 
+@runs.trains(1)
 def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -> Study:
     """Train the three cells on cfg's task (arch in cfg is ignored), then measure them."""
     lessons = prepare_each(per_arch(cfg), on_step)
@@ -196,3 +198,6 @@ def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -
     return Study(cfg, lessons, {a: flow(les, batch) for a, les in lessons.items()},
                  {a: gate_saturation(les, batch) for a, les in lessons.items()},
                  {a: reach_during_training(les, batch) for a, les in lessons.items()})
+
+
+from memviz.gates import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

@@ -21,6 +21,7 @@ from typing import Protocol
 import torch
 from torch import nn
 
+from memviz import runs
 from memviz.attention import selfattn
 from memviz.config import (
     HIDDEN,
@@ -196,6 +197,7 @@ def build(pair: Pair) -> nn.Module:
                          pair.dilation, last_only=not s.per_step)
 
 
+@runs.trains(1)
 def run_pair(pair: Pair, on_step: PairStep | None = None) -> Result:
     """Train one model on the CPU and score it; raises Stopped if on_step returns True."""
     calm = [0, False]  # consecutive solved batches, stopped-by-user flag
@@ -218,6 +220,9 @@ def run_pair(pair: Pair, on_step: PairStep | None = None) -> Result:
         raise Stopped(f"stopped during {pair.arch} at lag {pair.lag}")
     return Result(pair.arch, pair.task, pair.lag, pair.seed, METRIC[pair.task], float(value),
                   round(h.seconds, 3), len(h.losses), calm[0] >= SOLVED_PATIENCE)
+
+
+KIND = runs.kind_of(run_pair)  # the run store's name for one pair's Result
 
 
 def _one_thread(fn: Callable[..., Result], *args) -> Result:
@@ -243,7 +248,7 @@ def sweep(cfg: HorizonConfig, on_step: PairStep | None = None,
     for pair in cfg.pairs():
         compute = lambda p=pair: _one_thread(run_pair, p, on_step)  # noqa: E731
         try:
-            yield compute() if cache is None else cache.get_or_compute(__name__, pair, compute)
+            yield compute() if cache is None else cache.get_or_compute(KIND, pair, compute)
         except Stopped:
             return
 
@@ -251,3 +256,6 @@ def solved(task: str, value: float) -> bool:
     """Whether a score counts as remembering: accuracy >= 90%, or MSE below a tenth of 1/6."""
     return value >= SOLVED_ACCURACY if task == "recall" else value <= 0.1 * tasks.chance(
         TaskConfig("adding", 2))
+
+
+from memviz.horizon import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

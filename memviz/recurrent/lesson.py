@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from memviz import runs
+from memviz import runs, stored
 from memviz.config import ARCHS, RunConfig
-from memviz.progress import History, OnStep
+from memviz.progress import OnStep
 from memviz.recurrent import models, tasks, trace
 from memviz.recurrent.train import TrainedRun, evaluate, run
 
@@ -53,6 +53,7 @@ def checkpoint_steps(steps: int) -> tuple[int, ...]:
     return tuple(sorted({s for s in CHECKPOINT_STEPS if s < steps} | {steps}))
 
 
+@runs.trains(1)
 def prepare(cfg: RunConfig, on_step: OnStep | None = None) -> Lesson:
     """Train cfg's model, then record its example sequence through the hand-written cell, at
     the end and at the checkpoints along the way (weights copied during the same run)."""
@@ -110,42 +111,36 @@ def baseline_loss(cfg: RunConfig) -> float:
     return tasks.chance(cfg.task) if cfg.task.name == "adding" else math.nan
 
 
-def _save(les: Lesson) -> tuple[dict, dict[str, np.ndarray]]:
-    """A lesson for the run store: the config, the history and the weights (no trace)."""
+def encode(les: Lesson, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
+    """A lesson for the run store: the config, the history and the weights (no trace); array
+    names start with `prefix`, so a study can keep several lessons in one entry."""
     h, run_ = les.run.history, les.run
     data = {"config": run_.config.to_dict(), "device_label": run_.device_label,
-            "history": {"eval_loss": h.eval_loss, "eval_accuracy": h.eval_accuracy,
-                        "seconds": h.seconds, "device": h.device,
-                        "stopped_early": h.stopped_early},
+            "history": stored.history_data(h),
             "checkpoints": [[c.step, c.loss, c.accuracy] for c in les.checkpoints]}
-    arrays = {f"w.{k}": v.detach().cpu().numpy() for k, v in run_.model.state_dict().items()}
+    arrays = stored.weights(run_.model, f"{prefix}w.")
     for c in les.checkpoints:
         if c.state is not None:
-            arrays.update({f"c{c.step}.{k}": v.numpy() for k, v in c.state.items()})
-    arrays["losses"] = np.asarray(h.losses, dtype=np.float64)
+            arrays.update(stored.weights(c.state, f"{prefix}c{c.step}."))
+    arrays[f"{prefix}losses"] = np.asarray(h.losses, dtype=np.float64)
     return data, arrays
 
 
-def _load(data: dict, arrays: dict[str, np.ndarray]) -> Lesson:
+def decode(data: dict, arrays: dict[str, np.ndarray], prefix: str = "") -> Lesson:
     """Rebuild the model (and each checkpoint's) from its weights and re-record the example's
     traces (milliseconds each); checkpoint scores are the ones measured during training."""
     cfg = RunConfig.from_dict(data["config"])
-
-    def state(prefix: str) -> dict[str, torch.Tensor]:
-        return {k[len(prefix):]: torch.from_numpy(v.copy()) for k, v in arrays.items()
-                if k.startswith(prefix)}
-
-    model = _model(cfg, state("w."))
-    history = History(losses=arrays["losses"].tolist(), **data["history"])
+    model = _model(cfg, stored.state(arrays, f"{prefix}w."))
+    history = stored.history_of(data["history"], arrays[f"{prefix}losses"])
     ex = tasks.example(cfg.task, cfg.train.seed)
     final = trace.record(model, ex.x, ex.y)
     points = []
     for step, loss, acc in data.get("checkpoints", []):
-        w = state(f"c{step}.")
+        w = stored.state(arrays, f"{prefix}c{step}.")
         tr = final if not w else trace.record(_model(cfg, w), ex.x, ex.y)
         points.append(Checkpoint(step, tr, loss, acc, w or None))
     return Lesson(TrainedRun(cfg, model, history, data["device_label"]), final, tuple(points))
 
 
 KIND = runs.kind_of(prepare)
-runs.register_codec(KIND, _save, _load)
+runs.register_codec(KIND, encode, decode)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from memviz import devices, i18n
+from memviz import devices, i18n, runs
 from memviz.config import ConfigError, check_range
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.recurrent import trace as rtrace
@@ -190,6 +190,7 @@ def train(cfg: SentimentConfig, on_step: OnStep | None = None) -> SentimentRun:
     return SentimentRun(cfg, model, vocab, history, float(correct.mean()), by_d)
 
 
+@runs.trains(1)
 def train_both(cfg: SentimentConfig, on_step: OnStep | None = None) -> dict[str, SentimentRun]:
     """LSTM and GRU on the same data and settings, one progress count over both."""
     runs, total = {}, 2 * cfg.steps
@@ -198,3 +199,6 @@ def train_both(cfg: SentimentConfig, on_step: OnStep | None = None) -> dict[str,
             lambda s, _t, loss, n=n: on_step(n * cfg.steps + s, total, loss))
         runs[arch] = train(SentimentConfig(**{**cfg.to_dict(), "arch": arch}), report)
     return runs
+
+
+from memviz.sentiment import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from memviz import devices
+from memviz import devices, runs
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.recurrent import trace as rtrace
 from memviz.recurrent.models import _MODULES
@@ -117,6 +117,7 @@ def _fit(model: Forecaster, p: Prepared, cfg: ForecastConfig, on_step: OnStep | 
     return history
 
 
+@runs.trains(1)
 def train(cfg: ForecastConfig, on_step: OnStep | None = None) -> ForecastRun:
     """Prepare cfg's series, train its forecaster on the CPU, score it and the baselines."""
     devices.use_cpu_threads()  # a small model: one thread, no spin-waiting under load
@@ -131,3 +132,6 @@ def train(cfg: ForecastConfig, on_step: OnStep | None = None) -> ForecastRun:
     forecast = _predict(model, p, test)
     maes = {"model": baselines.mae(forecast, p.Y[test]), **baselines.all_maes(p)}
     return ForecastRun(cfg, model, p, history, forecast, maes)
+
+
+from memviz.series import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

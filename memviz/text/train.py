@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from memviz import devices, i18n
+from memviz import devices, i18n, runs
 from memviz.config import ConfigError
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.text import corpus as C
@@ -100,6 +100,7 @@ def train(model: CharModel, split: C.Split, cfg: TextConfig, on_step: OnStep | N
     return history
 
 
+@runs.trains(1)
 def run(cfg: TextConfig, on_step: OnStep | None = None, baseline_order: int = 5) -> TextRun:
     """Load the corpus, train, score on held-out text beside the n-gram baseline."""
     corpus = corpus_of(cfg)
@@ -112,3 +113,6 @@ def run(cfg: TextConfig, on_step: OnStep | None = None, baseline_order: int = 5)
     model.cpu().eval()
     base = ngram.baseline(sp, baseline_order)
     return TextRun(cfg, corpus, sp, model, history, bpc, base, dev.label)
+
+
+from memviz.text import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

@@ -22,7 +22,7 @@ from memviz.ui.training import store
 def sweep_panel(cfg: hz.HorizonConfig) -> None:
     """Buttons, progress, the chart and its verdict, and the results table once there are any."""
     pairs = cfg.pairs()
-    results = [r for r in (store().get(hz.__name__, p) for p in pairs) if r is not None]
+    results = [r for r in (store().get(hz.KIND, p) for p in pairs) if r is not None]
     b1, b2, _ = st.columns([1, 1, 4])
     go = b1.button(t("horizon.run"), type="primary", key="hz_run",
                    disabled=len(results) == len(pairs))
