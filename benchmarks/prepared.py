@@ -43,13 +43,16 @@ def _entries(store: Path) -> set[str]:
 
 
 def _settle(page, timeout: float) -> None:
-    """Wait until the script has finished: the running indicator gone for a second."""
+    """Wait until the page's script has finished: the app's script state `notRunning` for a
+    second and a half in a row (a page switch through the router runs twice)."""
     deadline, calm = time.time() + timeout, 0
     page.wait_for_selector("h1", timeout=timeout * 1000)
-    while time.time() < deadline and calm < 4:
-        running = page.query_selector('[data-testid="stStatusWidget"]')
-        calm = 0 if running is not None and running.is_visible() else calm + 1
+    while time.time() < deadline and calm < 6:
+        idle = page.query_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        calm = calm + 1 if idle is not None else 0
         time.sleep(0.25)
+    if calm < 6:
+        raise TimeoutError(f"the page was still running after {timeout:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,8 @@ Each entry is ONE `.npz` file (arrays plus the meta as JSON bytes; read with all
 so nothing on disk can run code), written to a temporary name and moved into place with
 os.replace, so sessions, restarts and replicas on shared storage only ever see whole files.
 The folder is bounded: the least recently used entries go first.
+A kind made with kind_of carries the version its train function declares (`trains`) and a hash
+of that function's source: a changed training is a new kind, so it never meets an old result.
 """
 
 from __future__ import annotations

@@ -133,10 +133,19 @@ def _chosen(page: str, names: str) -> list:
 
 
 def _estimate(run: Run) -> float | None:
-    """Seconds, from memviz.estimate where it judges this kind; None where it cannot."""
+    """Seconds, from memviz.estimate where it judges the run; None where it cannot. A horizon
+    pair of a recurrent cell trains exactly the model a recurrent page would (memviz.recurrent
+    models.build, its lag as T): its estimate is that run's, an upper bound (a solved pair
+    stops early)."""
     from memviz import estimate, runs
+    from memviz.config import ARCHS, ModelConfig, RunConfig, TrainConfig
 
     est = estimate.for_kind(runs.kind_of(run.fn), run.cfg)
+    if est is None and run.page == "horizon" and run.cfg.arch in ARCHS:
+        p = run.cfg
+        est = estimate.recurrent(RunConfig(p.task_cfg, ModelConfig(p.arch, p.hidden),
+                                           TrainConfig(steps=p.steps, lr=p.lr, batch=p.batch,
+                                                       seed=p.seed)))
     return None if est is None else est.seconds
 
 
@@ -165,8 +174,10 @@ def _cmd_prepare(a: argparse.Namespace) -> int:
     guesses = [_estimate(r) for r in todo]
     known = [s for s in guesses if s is not None]
     unknown = len(guesses) - len(known)
+    unjudged = sorted({r.page for r, s in zip(todo, guesses, strict=True) if s is None})
     print(f"{len(todo)} run(s) to train into {store.folder}: estimated {sum(known):.0f} s for "
-          f"{len(known)}" + (f", and {unknown} the estimate does not judge" if unknown else ""),
+          f"{len(known)} of them" + (f"; {unknown} more (pages: {', '.join(unjudged)}) that "
+                                     f"memviz.estimate does not judge" if unknown else ""),
           flush=True)
     failed, start = 0, time.perf_counter()
     for i, (run, guess) in enumerate(zip(todo, guesses, strict=True), 1):
