@@ -109,6 +109,12 @@ def test_figures_from_a_stored_result(tmp_path):
     result, again = round_trip(tmp_path, fn, cfg)
     assert figures.forecast_vs_truth(again, 1).to_json() == \
         figures.forecast_vs_truth(result, 1).to_json()
+    from memviz.gates import figures as gate_figures
+
+    fn, cfg = CASES["gates"]
+    result, again = round_trip(tmp_path / "gates", fn, cfg)
+    assert gate_figures.reach_during_training(again).to_json() == \
+        gate_figures.reach_during_training(result).to_json()
 
 
 def test_stopped_sweep_keeps_finished_runs(tmp_path):
