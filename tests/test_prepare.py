@@ -75,3 +75,14 @@ def test_prepare_then_the_page_opens_with_its_result(tmp_path, monkeypatch, caps
     assert not submitted
     assert len(training.store()) >= 1
     training.store.clear()
+
+
+@pytest.mark.parametrize("page,name", [(page, p.name) for page in prepare_cli.RECURRENT
+                                       for p in prepare_cli._chosen(page, "all")])
+def test_prepare_stores_what_a_preset_asks_for(page, name, asked):
+    """A lecturer picks a preset from the menu: the page asks for the key prepare stored."""
+    at = AppTest.from_file(str(ROOT / f"pages/{page}.py"), default_timeout=TIMEOUT).run()
+    at.selectbox(key=f"{page}_preset").set_value(name).run()
+    assert not at.exception, at.exception
+    run = next(r for r in prepare_cli.runs_of(page, name) if r.label == name)
+    assert (runs.kind_of(run.fn), run.cfg) in asked
