@@ -16,7 +16,7 @@ import pytest
 from memviz import i18n
 from memviz.text import corpus
 
-from .test_browser import ARTIFACTS, app_url, page  # noqa: F401  (the shared server fixtures)
+from .test_browser import ARTIFACTS, CHROME_ARGS, CHROMIUM, app_url  # noqa: F401  (its server)
 from .test_uploads import sentences_csv, series_csv, text_file
 
 pytestmark = pytest.mark.browser
@@ -27,6 +27,24 @@ WAIT_MS = 180_000  # a tiny run, but the machine is shared: bounded, never forev
 # placeholders reran the page with Text's learning-rate slider at its lowest value (seen twice)
 SETTLED = """() => !document.querySelector('[data-testid="stExpander"] [data-testid="stSkeleton"]')
   && !document.querySelector('[data-testid^="stStatusWidgetRunning"]')"""
+
+
+@pytest.fixture(scope="module")
+def browser(app_url):  # noqa: F811
+    """One chromium for the module (a launch costs seconds here); a fresh page per test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 def _file(tmp_path, name: str, raw: bytes, lang: str) -> str:
@@ -58,6 +76,15 @@ def _train(pg, label: str) -> None:
     pg.get_by_role("button", name=label, exact=True).click(timeout=60_000)
 
 
+def _result(pg, text: str) -> None:
+    """Wait for the result's `text`, or fail at once with the error shown instead (the old
+    "that uploaded file is no longer in memory")."""
+    error = pg.locator('[data-testid="stAlertContentError"]')
+    pg.get_by_text(text).or_(error).first.wait_for(timeout=WAIT_MS)
+    assert error.count() == 0, error.all_inner_texts()
+    pg.get_by_text(text).first.wait_for(timeout=10_000)
+
+
 def _shot(pg, name: str) -> None:
     """A full-page screenshot of the result (artifacts/), and no traceback on the page."""
     assert pg.locator('[data-testid="stException"]').count() == 0
@@ -78,11 +105,10 @@ def test_a_csv_trains_on_forecasting(app_url, page, tmp_path, lang):  # noqa: F8
     page.get_by_role("option", name=i18n.t("series.ui.upload_option", lang)).click()
     _upload(page, path)
     _train(page, i18n.t("training.train", lang))
-    page.get_by_text(i18n.t("series.metric_model", lang, arch="LSTM")).wait_for(timeout=WAIT_MS)
+    _result(page, i18n.t("series.metric_model", lang, arch="LSTM"))
     what = i18n.t("series.rows", lang, what=i18n.t("series.builtin.upload", lang), rows=rows,
                   missing="")
     assert page.get_by_text(what.strip()).count() == 1, what
-    assert page.get_by_text(i18n.t("series.err.upload_gone", lang)).count() == 0
     _shot(page, f"browser_upload_series_{lang}")
 
 
@@ -94,7 +120,7 @@ def test_a_labelled_csv_trains_on_sentences(app_url, page, tmp_path, lang):  # n
         i18n.t("sentences.source_upload", lang), exact=True).click(timeout=60_000)
     _upload(page, path)
     _train(page, i18n.t("sentences.train", lang))
-    page.get_by_text(i18n.t("sentences.your_csv", lang)).wait_for(timeout=WAIT_MS)
+    _result(page, i18n.t("sentences.your_csv", lang))
     assert page.get_by_text(i18n.t("sentences.accuracy", lang, arch="GRU")).count() == 1
     _shot(page, f"browser_upload_sentences_{lang}")
 
@@ -114,7 +140,7 @@ def test_a_text_file_trains_on_text(app_url, page, tmp_path, lang):  # noqa: F81
     _train(page, i18n.t("training.train", lang))
     said = [i18n.t(k, lang, n=f"{held:,}", baseline="|").split("|")[0]
             for k in ("text.summary.beats", "text.summary.not_yet")]
-    page.get_by_text(os.path.commonprefix(said)).wait_for(timeout=WAIT_MS)
+    _result(page, os.path.commonprefix(said))
     assert page.get_by_text(i18n.t("text.summary.bits", lang)).count() == 1
     query = parse_qs(urlsplit(page.url).query)  # the settings trained are the ones chosen
     assert (query["lr"], query["hidden"], query["steps"]) == (["0.01"], ["8"], ["10"]), query

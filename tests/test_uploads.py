@@ -127,6 +127,8 @@ def test_the_bytes_travel_to_a_worker_but_never_into_a_key_json_or_link():
     raw = cfg.data.raw
     arrived = pickle.loads(pickle.dumps(cfg))
     assert arrived == cfg and arrived.data.raw == raw and arrived.data.option("season") == 7
+    # pages and train_both rebuild configs from to_dict() (the Forecasting page's leaky run)
+    assert forecast.ForecastConfig(**{**cfg.to_dict(), "scaler": "all"}).data.raw == raw
     text = json.dumps(cfg.to_dict()) + runs.config_json(cfg) + repr(cfg)
     assert "2024-01-01" in raw.decode() and "2024-01-01" not in text and len(text) < 1000
     back = forecast.ForecastConfig(**{**json.loads(json.dumps(cfg.to_dict())), "extra": ()})
