@@ -106,11 +106,12 @@ def test_an_upload_trains_on_the_process_pool_and_seeds_agree_with_threads(pools
     (sentiment.train_both, sentiment.SentimentConfig(data="upload:0123456789abcdef"),
      "sentences.err.upload_gone"),
 ], ids=["series", "sentences"])
-def test_a_workers_refusal_reads_in_each_pages_language(pools, fn, cfg, key):
+@pytest.mark.parametrize("kind", ["process", "thread"])
+def test_a_workers_refusal_reads_in_each_pages_language(pools, fn, cfg, key, kind):
     """A config naming an upload it does not carry (read back from a file) is refused in the
-    worker process; the message is told in the language of the page that reads it, not in the
-    worker's (English)."""
-    board, job = _train(pools["process"], fn, cfg)
+    worker; the message is told in the language of the page that reads it, not in the
+    worker's (English), on either pool."""
+    board, job = _train(pools[kind], fn, cfg)
     assert job.status == "config"
     with i18n.using("zh"):
         zh = board.snapshot(job).error
