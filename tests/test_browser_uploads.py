@@ -23,8 +23,8 @@ pytestmark = pytest.mark.browser
 LANGS = ("en", "zh")
 SERIES_ROWS = 120
 WAIT_MS = 180_000  # a tiny run, but the machine is shared: bounded, never forever
-# the settings are drawn and the script is idle. A click while the sliders were still
-# placeholders reran the page with Text's learning-rate slider at its lowest value (seen twice)
+# interact only once the settings are drawn and the script is idle: a click while the sliders
+# were still placeholders reran the page with Text's learning rate at its lowest (seen twice)
 SETTLED = """() => !document.querySelector('[data-testid="stExpander"] [data-testid="stSkeleton"]')
   && !document.querySelector('[data-testid^="stStatusWidgetRunning"]')"""
 
