@@ -151,7 +151,8 @@ class Server:
 
     def __init__(self, port: int, store: str | None = None) -> None:
         self.port, self.store = port, store or tempfile.mkdtemp(prefix="memviz-load-")
-        env = {**os.environ, "MEMVIZ_STORE": self.store}
+        # the class's server trains in worker processes: never a MEMVIZ_POOL=thread inherited
+        env = {**os.environ, "MEMVIZ_STORE": self.store, "MEMVIZ_POOL": "process"}
         # the server's log goes to a file: a pipe nobody reads fills up and stalls the server
         self.log = tempfile.NamedTemporaryFile("w+", prefix="memviz-load-", suffix=".log")
         self.proc = subprocess.Popen(

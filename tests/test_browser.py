@@ -29,6 +29,13 @@ def _skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+def class_env(**extra: str) -> dict[str, str]:
+    """The environment of `streamlit run app.py` as a class runs it: training in worker
+    processes (the default pool), whatever MEMVIZ_POOL the tests were started with. What a
+    thread pool would hide (an upload kept in the server's memory) then fails here too."""
+    return {**os.environ, "MEMVIZ_POOL": "process", **extra}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,7 +55,7 @@ def app_url():
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=class_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
-from .test_browser import CHROME_ARGS, CHROMIUM, _free_port, _skip_or_fail
+from .test_browser import CHROME_ARGS, CHROMIUM, _free_port, _skip_or_fail, class_env
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import wire  # noqa: E402  (the load benchmark's student without a browser)
@@ -30,7 +30,7 @@ def server(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "MEMVIZ_STORE": str(tmp_path / "runs")},
+        cwd=ROOT, env=class_env(MEMVIZ_STORE=str(tmp_path / "runs")),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from memviz import i18n
 from memviz.config import ConfigError
 from memviz.series.data import read_csv
+from memviz.uploads import Upload, carried
 
 PAD, UNK = "<pad>", "<unk>"
 MAX_WORDS = 60  # longest sentence read; longer ones are refused, not cut silently
@@ -67,9 +66,6 @@ class Labelled:
     labels: tuple[int, ...]
 
 
-_UPLOADS: OrderedDict[str, Labelled] = OrderedDict()
-
-
 def load_csv(raw: bytes) -> Labelled:
     """A (text, label) CSV: size- and type-checked, labels 0/1 or positive/negative."""
     df = read_csv(raw)
@@ -93,15 +89,10 @@ def load_csv(raw: bytes) -> Labelled:
         raise ConfigError(i18n.t("sentences.err.too_few_rows", rows=len(y), least=MIN_ROWS))
     if len(set(y)) < 2:
         raise ConfigError(i18n.t("sentences.err.one_label"))
-    data = Labelled(f"upload:{hashlib.sha1(raw).hexdigest()[:12]}", tuple(tokens), tuple(y))
-    _UPLOADS[data.name] = data
-    while len(_UPLOADS) > 16:
-        _UPLOADS.popitem(last=False)
-    return data
+    # named by an Upload: the config carries the file to the worker that trains it
+    return Labelled(Upload(raw), tuple(tokens), tuple(y))
 
 
 def uploaded(name: str) -> Labelled:
-    """An upload registered earlier in this process."""
-    if name not in _UPLOADS:
-        raise ConfigError(i18n.t("sentences.err.upload_gone"))
-    return _UPLOADS[name]
+    """The labelled sentences an upload's name carries, read again from its bytes."""
+    return load_csv(carried(name, "sentences.err.upload_gone").raw)

@@ -7,9 +7,7 @@ silently dropped). Bad input raises ConfigError with a sentence a student can ac
 
 from __future__ import annotations
 
-import hashlib
 import io
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +15,7 @@ import pandas as pd
 
 from memviz.config import ConfigError
 from memviz.i18n import t
+from memviz.uploads import Upload, carried, is_upload
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # 2 MB: a class's CSV, not a data warehouse
 MIN_ROWS = 30  # fewer rows leave too few windows for a train/validation/test split
@@ -144,14 +143,10 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if pd.to_numeric(df[c], errors="coerce").notna().any()]
 
 
-# Uploaded series, kept by content hash so a frozen config can name one ("upload:<hash>").
-_UPLOADS: OrderedDict[str, Series] = OrderedDict()
-MAX_UPLOADS = 16
-
-
 def load_upload(raw: bytes, target: str, date_column: str | None = None,
                 season: int = 0) -> Series:
-    """An uploaded CSV as a Series (target checked); also registered for `load(name)`."""
+    """An uploaded CSV as a Series (target checked), named by an Upload that carries the file
+    to whoever trains it (a worker process reads it again from there: memviz.uploads)."""
     df = read_csv(raw)
     if target not in df.columns:
         raise ConfigError(t("series.err.no_column", name=t("series.err.the_csv"),
@@ -162,21 +157,20 @@ def load_upload(raw: bytes, target: str, date_column: str | None = None,
         raise ConfigError(t(f"series.err.column_{kind}", column=repr(target)))
     if date_column == target:
         raise ConfigError(t("series.err.date_is_target"))
-    frame, missing = clean(df, date_column)
-    digest = hashlib.sha1(raw).hexdigest()[:12]
-    series = Series(f"upload:{digest}", frame, missing, season)
-    _UPLOADS[series.name] = series
-    while len(_UPLOADS) > MAX_UPLOADS:
-        _UPLOADS.popitem(last=False)
-    return series
+    return _uploaded(Upload(raw, date_column=date_column, season=season), df)
+
+
+def _uploaded(upload: Upload, df: pd.DataFrame | None = None) -> Series:
+    """The Series an Upload's bytes hold, read the way it says (date column, season)."""
+    frame, missing = clean(read_csv(upload.raw) if df is None else df,
+                           upload.option("date_column"))
+    return Series(upload, frame, missing, upload.option("season", 0))
 
 
 def load(name: str) -> Series:
-    """A built-in series by name, or an upload registered earlier in this process."""
-    if name.startswith("upload:"):
-        if name not in _UPLOADS:
-            raise ConfigError(t("series.err.upload_gone"))
-        return _UPLOADS[name]
+    """A built-in series by name, or an upload from the bytes its name carries."""
+    if is_upload(name):
+        return _uploaded(carried(name, "series.err.upload_gone"))
     return load_builtin(name)
 
 
