@@ -1,5 +1,5 @@
-"""The horizon chart's labels sit off the data (issue 28 §4): the chance line's label in the
-right margin, the CNN field's above the plot, where no point can be."""
+"""Labels off the data and upright (issue 28 §4): the horizon chart's chance label in the
+right margin, the CNN field's above the plot, where no point can be; the CNN page's digits upright."""
 
 from __future__ import annotations
 
@@ -31,3 +31,12 @@ def test_the_horizon_labels_are_off_the_data():
     assert anchor == "start" and x > WIDTH  # right of the plot area
     _, _, y = _label_at(svg, i18n.t("horizon.fig.field", rf=29))
     assert y < 0  # above the plot area (its top is y = 0)
+
+
+def test_the_cnn_digit_labels_read_upright():
+    import numpy as np
+
+    from memviz.cnn import figures as CF
+
+    spec = CF.probabilities(np.full(10, 0.1), 3).to_dict()
+    assert spec["encoding"]["x"]["axis"]["labelAngle"] == 0  # vega's default turns them -90°
