@@ -33,6 +33,13 @@ MEASURE = """(sel) => {
 }"""
 
 
+# the page's own small print next to the stepper: the training-step slider's label and value
+# (rem-sized, so app.py's projector CSS scales them; the stepper's shadow DOM needs its own)
+PAGE_PRINT = """() => Object.fromEntries(['[data-testid=stSliderThumbValue]',
+    '[data-testid=stWidgetLabel] p'].map(s => [s, Array.from(document.querySelectorAll(s))
+    .filter(e => e.offsetParent !== null).map(e => parseFloat(getComputedStyle(e).fontSize))]))"""
+
+
 def test_the_stepper_is_in_the_first_screen_and_projector_sized(app_url):  # noqa: F811
     from playwright.sync_api import sync_playwright
 
@@ -44,10 +51,13 @@ def test_the_stepper_is_in_the_first_screen_and_projector_sized(app_url):  # noq
         page.wait_for_function("() => document.querySelector('[data-testid=stBidiComponent"
                                "Isolated]').shadowRoot.querySelector('.mv').dataset.frames")
         m = page.evaluate(MEASURE, list(SMALL_PRINT))
+        page_print = page.evaluate(PAGE_PRINT)
         browser.close()
     assert m["big"]
     assert m["top"] < FOLD - 250, m["top"]  # its controls and first heatmap on the first screen
     for sel, sizes in m["sizes"].items():
         assert sizes and min(sizes) >= PROJECTOR_PX, (sel, sizes)
     assert m["tick"] >= PROJECTOR_PX  # the ticks and curve labels painted on the canvases
+    for sel, sizes in page_print.items():
+        assert sizes and min(sizes) >= PROJECTOR_PX, (sel, sizes)
     assert m["titleBelowTicks"]  # "time step t" on its own line, not on the last tick
