@@ -222,11 +222,24 @@ def bar(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> list
     name = _named(tr, k)
     colors = (tr.get("marker") or {}).get("color", "#0072B2")
     colors = colors if isinstance(colors, list | tuple) else [colors] * len(c)
+    text = tr.get("text")
+    written = [str(w) for w in text] if isinstance(text, list | tuple) else None
     values = [{cat: a, num: b, "trace": name, "c": col}
               for a, b, col in zip(c, v, colors, strict=False)]
     rows += [{column("series"): name, names[cat]: a, names[num]: b}
              for a, b in zip(c, v, strict=False)]
+    if written:  # what the screen writes on each bar (the unit behind it, the value)
+        for val, row, w in zip(values, rows[len(rows) - len(values):], written, strict=False):
+            val["label"] = row[column("label")] = w
     enc = {cat: {"field": cat, "type": "nominal", "sort": None},
            num: {"field": num, "type": "quantitative"},
            "color": {"field": "c", "type": "nominal", "scale": None, "legend": None}}
-    return [{"data": {"values": values}, "mark": "bar", "encoding": enc}]
+    if cat == "x" and sum(len(a) + 2 for a in c) * 8 < 500:  # they fit side by side: upright
+        enc["x"]["axis"] = {"labelAngle": 0}  # as the screen draws them (vega turns them -90°)
+    layers = [{"data": {"values": values}, "mark": "bar", "encoding": enc}]
+    if written:
+        at = ({"align": "left", "dx": 4, "baseline": "middle"} if cat == "y"
+              else {"align": "center", "dy": -6, "baseline": "bottom"})
+        layers.append({"data": {"values": values}, "mark": {"type": "text", **at},
+                       "encoding": {cat: enc[cat], num: enc[num], "text": {"field": "label"}}})
+    return layers

@@ -31,10 +31,13 @@ def test_the_cells_that_read_chart_exports_in_every_format(lang):
     svg = files["svg"].decode()
     assert label in svg  # the feature names label the bars' axis
     rows = list(csv.DictReader(io.StringIO(files["csv"].decode())))
-    assert len(rows) == 2
-    assert label in rows[0].values()
-    numbers = sorted(float(v) for r in rows for v in r.values() if re.fullmatch(r"[\d.]+", v))
-    assert numbers == [0.42, 0.81]  # |r| of each feature's best unit, as the bars show
+    with i18n.using(lang):
+        feature, corr = i18n.t("text.cells.feature"), i18n.t("text.fig.correlation")
+        second = F.label("in_comment")
+        written = i18n.t("text.fig.cell", field="c", unit=3, r="+0.81")
+        column = i18n.t("vegalite.column.label")
+    assert [(r[feature], float(r[corr])) for r in rows] == [(label, 0.81), (second, 0.42)]
+    assert rows[0][column] == written and written in svg  # the unit behind the bar, as on screen
 
 
 def _fill_of(svg: str, z: str) -> tuple[float, float, float]:
@@ -84,3 +87,11 @@ def test_an_export_that_fails_says_so_in_a_translated_line(monkeypatch, lang):
     assert "could not convert" not in missing and "np.str_" not in missing
     assert f"text_cell_scores.svg: {expected}" in missing
     assert failures == {"text_cell_scores": expected}
+
+
+def test_short_bar_labels_export_upright_with_the_numbers_written_on_the_bars():
+    fig = FG.top5([("a", 0.5), (" ", 0.3), ("b", 0.1), ("c", 0.05), ("d", 0.05)], "a", "t")
+    spec, _ = vegalite.to_vegalite(fig)
+    layers = spec["vconcat"][0]["hconcat"][0]["layer"]
+    assert layers[0]["encoding"]["x"]["axis"]["labelAngle"] == 0  # "a", "b": upright, as on screen
+    assert [v["label"] for v in layers[1]["data"]["values"]][:2] == ["0.500", "0.300"]

@@ -133,5 +133,6 @@ def cell_scores(rows) -> go.Figure:
                        for b in rows],
                  textposition="auto", marker=dict(color="#0072B2"))]
     layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.correlation")), range=[0, 1]),
-                  yaxis=dict(autorange="reversed"), margin=dict(l=200, r=20, t=50, b=45))
+                  yaxis=dict(autorange="reversed", title=dict(text=i18n.t("text.cells.feature"))),
+                  margin=dict(l=200, r=20, t=50, b=45))
     return _figure(data, layout, i18n.t("text.fig.best_units"), 90 + 45 * len(rows))
