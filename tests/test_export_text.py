@@ -55,6 +55,9 @@ def test_the_coloured_text_exports_in_the_screens_colours():
     svg = export.render(fig, "svg").decode()
     high, low = _fill_of(svg, "4"), _fill_of(svg, "−4")
     assert high[0] > high[2] and low[2] > low[0]  # red high, blue low, as on screen
+    rect = vegalite.to_vegalite(fig)[0]["vconcat"][0]["hconcat"][0]["layer"][0]["encoding"]
+    for ch in ("x", "y"):  # the character grid has no axes on screen, nor in the file
+        assert rect[ch]["axis"]["labels"] is False and rect[ch]["axis"]["grid"] is False
 
 
 def test_a_named_diverging_scale_exports_as_plotly_draws_it():
