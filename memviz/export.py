@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import threading
 import zipfile
@@ -22,13 +23,14 @@ from memviz import fonts
 from memviz.i18n import current, t, using
 from memviz.vegalite import ExportUnsupported, to_vegalite, unsupported_reason
 
-__all__ = ["FORMATS", "MIME", "Deferred", "ExportUnsupported", "lecture_pack", "render",
-           "resolve", "tex_document", "unsupported_reason", "MissingFont", "check_font"]
+__all__ = ["FORMATS", "MIME", "Deferred", "ExportFailed", "ExportUnsupported", "lecture_pack",
+           "render", "resolve", "tex_document", "unsupported_reason", "MissingFont", "check_font"]
 
 FORMATS = ("png", "svg", "pdf", "csv")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "csv": "text/csv", "zip": "application/zip", "tex": "text/x-tex",
         "json": "application/json"}
+log = logging.getLogger(__name__)
 CJK_PACKAGE = "fonts-noto-cjk"  # Debian's CJK fonts, named in the message when none is found
 PRINT_SCALE = 3  # PNG pixels per point for print (~220 dpi at the default width)
 
@@ -109,13 +111,30 @@ def _with_cjk_font(spec: dict) -> dict:
     return {**spec, "config": config}
 
 
-def render(fig, fmt: str, scale: float = PRINT_SCALE) -> bytes:
-    """One figure (plotly or altair) as PNG, SVG, PDF or CSV bytes."""
-    import vl_convert as vlc
+class ExportFailed(RuntimeError):
+    """Writing a figure failed for a reason inside memviz (a bug, not the figure's kind); the
+    message is one translated line for the reader, the error itself goes to the log."""
 
+
+def render(fig, fmt: str, scale: float = PRINT_SCALE) -> bytes:
+    """One figure (plotly or altair) as PNG, SVG, PDF or CSV bytes. Raises ExportUnsupported
+    (why, translated) or ExportFailed (a translated line), never a raw error: its text would
+    reach a lecture pack or a page."""
     if fmt not in FORMATS:
         raise ExportUnsupported(t("export.unknown_format", fmt=repr(fmt),
                                   formats=", ".join(FORMATS)))
+    try:
+        return _render(fig, fmt, scale)
+    except ExportUnsupported:
+        raise
+    except Exception as e:
+        log.exception("export of a %s figure as %s failed", type(fig).__name__, fmt)
+        raise ExportFailed(t("export.failed", fmt=fmt.upper())) from e
+
+
+def _render(fig, fmt: str, scale: float) -> bytes:
+    import vl_convert as vlc
+
     spec, rows = _spec_and_rows(resolve(fig))
     if fmt == "csv":
         if not rows:
@@ -189,8 +208,8 @@ def lecture_pack(figures: Mapping[str, Any], equations: Iterable[str], config: M
             for fmt in ("svg", "pdf", "png", "csv"):
                 try:
                     z.writestr(f"figures/{name}.{fmt}", render(fig, fmt))
-                except Exception as e:  # one figure must not lose the whole pack
-                    missing.append(f"{name}.{fmt}: {e}")
+                except (ExportUnsupported, ExportFailed) as e:  # one figure must not lose
+                    missing.append(f"{name}.{fmt}: {e}")  # the whole pack; e is translated
         z.writestr("equations.tex", tex_document(list(equations), title, view_note(config)))
         if config is not None:
             z.writestr("config.json", json.dumps(config, indent=2))

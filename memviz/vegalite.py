@@ -151,6 +151,8 @@ def _axis(layout: Mapping, key: str) -> dict:
     axis = {"format": ax["tickformat"]} if ax.get("tickformat") else {}
     if ax.get("showticklabels") is False:
         axis.update(labels=False, ticks=False)
+    if ax.get("visible") is False:  # hidden on screen (the coloured text's character grid)
+        axis.update(labels=False, ticks=False, domain=False, grid=False, title=None)
     spec["axis"] = axis
     return spec
 

@@ -55,8 +55,10 @@ def _color_scale(trace: Mapping, layout: Mapping) -> dict:
     scale: dict = {}
     if isinstance(cs, str):
         scale["scheme"] = _SCHEMES.get(cs.lower(), "viridis")
-        if cs.lower().endswith("_r") or cs.lower() == "rdbu_r":
-            scale["reverse"] = cs.lower() != "rdbu_r"  # vega's redblue already runs red->blue
+        # plotly's named scales as its validator expands them (what the screen draws): vega's
+        # redblue runs red -> blue like plotly's RdBu, so any "_r" scale, RdBu_r too, reverses
+        if cs.lower().endswith("_r"):
+            scale["reverse"] = True
     else:  # explicit [[0, colour], [1, colour]] list
         scale["range"] = [c for _, c in cs]
     if lo is not None and hi is not None:
@@ -213,16 +215,31 @@ def scatter(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> 
 
 
 def bar(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> list[dict]:
-    """One bar layer for a bar trace, each bar in its own colour; its bars go to rows."""
-    x, y = [str(v) for v in _arr(tr["x"]).tolist()], _arr(tr["y"]).astype(float).tolist()
+    """One bar layer for a bar trace, each bar in its own colour; its bars go to rows.
+    Horizontal bars (orientation "h") have their categories on y and lengths on x."""
+    cat, num = ("y", "x") if tr.get("orientation") == "h" else ("x", "y")
+    c, v = [str(a) for a in _arr(tr[cat]).tolist()], _arr(tr[num]).astype(float).tolist()
     name = _named(tr, k)
     colors = (tr.get("marker") or {}).get("color", "#0072B2")
-    colors = colors if isinstance(colors, list | tuple) else [colors] * len(x)
-    values = [{"x": a, "y": b, "trace": name, "c": c}
-              for a, b, c in zip(x, y, colors, strict=False)]
-    rows += [{column("series"): name, names["x"]: a, names["y"]: b}
-             for a, b in zip(x, y, strict=False)]
-    enc = {"x": {"field": "x", "type": "nominal", "sort": None},
-           "y": {"field": "y", "type": "quantitative"},
+    colors = colors if isinstance(colors, list | tuple) else [colors] * len(c)
+    text = tr.get("text")
+    written = [str(w) for w in text] if isinstance(text, list | tuple) else None
+    values = [{cat: a, num: b, "trace": name, "c": col}
+              for a, b, col in zip(c, v, colors, strict=False)]
+    rows += [{column("series"): name, names[cat]: a, names[num]: b}
+             for a, b in zip(c, v, strict=False)]
+    if written:  # what the screen writes on each bar (the unit behind it, the value)
+        for val, row, w in zip(values, rows[len(rows) - len(values):], written, strict=False):
+            val["label"] = row[column("label")] = w
+    enc = {cat: {"field": cat, "type": "nominal", "sort": None},
+           num: {"field": num, "type": "quantitative"},
            "color": {"field": "c", "type": "nominal", "scale": None, "legend": None}}
-    return [{"data": {"values": values}, "mark": "bar", "encoding": enc}]
+    if cat == "x" and sum(len(a) + 2 for a in c) * 8 < 500:  # they fit side by side: upright
+        enc["x"]["axis"] = {"labelAngle": 0}  # as the screen draws them (vega turns them -90°)
+    layers = [{"data": {"values": values}, "mark": "bar", "encoding": enc}]
+    if written:
+        at = ({"align": "left", "dx": 4, "baseline": "middle"} if cat == "y"
+              else {"align": "center", "dy": -6, "baseline": "bottom"})
+        layers.append({"data": {"values": values}, "mark": {"type": "text", **at},
+                       "encoding": {cat: enc[cat], num: enc[num], "text": {"field": "label"}}})
+    return layers

@@ -20,6 +20,7 @@ PAGE = "docs"
 
 st.title(t("documents.title"))
 show.prose(t("documents.intro"))
+UD.contents(D.DOCUMENTS)  # a long page: jump to a document
 
 S = urlstate.Setting
 TABLE = urlstate.Table(PAGE, [
@@ -47,20 +48,23 @@ except C.ConfigError as e:
 show.note_config(cfg)
 study = training.trained(PAGE, checks.configs(cfg), checks.prepare,
                          label=t("documents.train"), auto=TABLE.from_link())
+# the documents themselves (summaries, equations, verdicts) need no training: shown at once,
+# their numbers filled in once the three models are trained
 if study is None:
-    st.stop()
+    st.info(t("documents.pending"))
+else:
+    acc = {a: les.run.history.eval_accuracy for a, les in study.lessons.items()}
+    show.caption(t("documents.trained_caption", device=study.lessons["lstm"].run.device_label,
+                   acc=listed([f"{a.upper()} {100 * v:.0f}%" for a, v in acc.items()
+                               if v is not None]),
+                   cnn=100 * study.evidence.cnn.test_accuracy))
 
-acc = {a: les.run.history.eval_accuracy for a, les in study.lessons.items()}
-show.caption(t("documents.trained_caption", device=study.lessons["lstm"].run.device_label,
-               acc=listed([f"{a.upper()} {100 * v:.0f}%" for a, v in acc.items() if v is not None]),
-               cnn=100 * study.evidence.cnn.test_accuracy))
+    st.header(t("documents.verify_heading"))
+    show.prose(t("documents.verify_text"))
+    UD.verification(study)
 
-st.header(t("documents.verify_heading"))
-show.prose(t("documents.verify_text"))
-UD.verification(study)
-
-st.header(t("documents.slips_heading", n=len(slips.SLIPS), total=len(slips.SLIPS)))
-UD.slips_table(study)
+    st.header(t("documents.slips_heading", n=len(slips.SLIPS), total=len(slips.SLIPS)))
+    UD.slips_table(study)
 
 st.divider()
 unit = st.number_input(t("documents.unit_to_follow"), 0, hidden - 1, 0, key=f"{PAGE}_unit")
@@ -88,9 +92,15 @@ for doc in D.DOCUMENTS:
     for key in doc.demos:
         st.subheader(D.DEMO_TITLES[key])
         show.prose(D.DEMO_TEXT[key])
-        UD.DEMOS[key](study, unit)
+        if study is None:
+            show.caption(t("documents.ui.demo_pending"))
+        else:
+            UD.DEMOS[key](study, unit)
     st.divider()
 
 st.header(t("documents.live_heading"))
 show.prose(t("documents.live_text"))
-UD.live_equations(study)
+if study is None:
+    show.caption(t("documents.ui.demo_pending"))
+else:
+    UD.live_equations(study)

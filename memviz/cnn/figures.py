@@ -211,7 +211,8 @@ def probabilities(probs: np.ndarray, label: int) -> alt.Chart:
     df = pd.DataFrame({digit: [str(d) for d in digits], prob: probs,
                        kind: [true if d == label else other for d in digits]})
     return alt.Chart(df, height=220).mark_bar().encode(
-        x=alt.X(field=digit, type="nominal", sort=None, title=digit),
+        x=alt.X(field=digit, type="nominal", sort=None, title=digit,
+                axis=alt.Axis(labelAngle=0)),  # upright: vega turns band labels sideways
         y=alt.Y(field=prob, type="quantitative", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color(field=kind, type="nominal", title=None,
                         scale=alt.Scale(domain=[true, other], range=["#E69F00", "#0072B2"])),

@@ -82,7 +82,9 @@ def horizon_chart(rows: Sequence[dict], task: str, lags: Sequence[int], baseline
     layers = [lines, points, _baseline(baseline, recall, lags, col["value"])]
     if receptive_field is not None:
         layers.append(_field(receptive_field, lags))
-    return alt.layer(*layers).properties(width=width, height=height)
+    # the legend below: the right margin holds the baseline's label
+    return (alt.layer(*layers).properties(width=width, height=height)
+            .configure_legend(orient="bottom"))
 
 
 def _baseline(value: float, recall: bool, lags: Sequence[int], y: str) -> alt.LayerChart:
@@ -90,11 +92,14 @@ def _baseline(value: float, recall: bool, lags: Sequence[int], y: str) -> alt.La
     shared with the lines so the layers share one y scale)."""
     label = (t("horizon.fig.chance", p=f"{value:.0%}") if recall
              else t("horizon.fig.no_memory", v=f"{value:.3f}"))
-    base = alt.Chart(pd.DataFrame({y: [value], "x": [max(lags) * 1.2], "label": [label]}))
+    base = alt.Chart(pd.DataFrame({y: [value], "label": [label]}))
     rule = base.mark_rule(color="grey", strokeDash=[6, 4]).encode(
         y=alt.Y(field=y, type="quantitative"))
-    text = base.mark_text(align="right", dy=-7, color="grey").encode(
-        x=alt.X("x:Q"), y=alt.Y(field=y, type="quantitative"), text="label:N")
+    # in the right margin, level with the rule: inside the plot it sat on the points of the
+    # longest lag, which are at chance exactly when a model fails there
+    text = base.mark_text(align="left", baseline="middle", color="grey",
+                          x=alt.expr("width + 6")).encode(
+        y=alt.Y(field=y, type="quantitative"), text="label:N")
     return alt.layer(rule, text)
 
 
@@ -105,6 +110,7 @@ def _field(rf: int, lags: Sequence[int]) -> alt.LayerChart:
                        "label": [t("horizon.fig.field", rf=rf)] if inside else []})
     base = alt.Chart(df)
     rule = base.mark_rule(color=COLORS["CNN"], strokeDash=[2, 3]).encode(x="x:Q")
-    text = base.mark_text(align="left", dx=4, baseline="top", color=COLORS["CNN"]).encode(
-        x="x:Q", y=alt.value(4), text="label:N")
+    # above the plot, over its rule: inside, it sat on the points at 100%
+    text = base.mark_text(align="center", baseline="bottom", dy=-4,
+                          color=COLORS["CNN"]).encode(x="x:Q", y=alt.value(0), text="label:N")
     return alt.layer(rule, text)

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz import i18n
+from memviz.plotting import colorscale
 from memviz.recurrent.figures import _figure
 from memviz.text import features as F
 from memviz.text.generate import softmax
@@ -52,8 +53,11 @@ def coloured_text(text: str, values: np.ndarray, title: str, width: int = WIDTH,
         for k, i in enumerate(row):
             chars[r][k] = "↵" if text[i] == "\n" else text[i]  # a blank cell reads as a space
     m = float(np.nanmax(np.abs(values))) if len(values) else 1.0
-    scale = dict(zmin=-m, zmax=m, colorscale="RdBu_r") if symmetric else dict(
-        zmin=float(np.nanmin(values)), zmax=float(np.nanmax(values)), colorscale="Cividis")
+    # the scales as explicit lists (plotting.colorscale): the browser and the exported file
+    # draw the same colours, red high (a bare name reached the two by different rules)
+    scale = dict(zmin=-m, zmax=m, colorscale=colorscale("RdBu_r")) if symmetric else dict(
+        zmin=float(np.nanmin(values)), zmax=float(np.nanmax(values)),
+        colorscale=colorscale("Cividis"))
     data = [dict(type="heatmap", z=z, text=chars, texttemplate="%{text}",
                  textfont=dict(family="DejaVu Sans Mono, Noto Sans Mono CJK SC, monospace",
                                size=12, color="#000000"), xgap=1, ygap=1, opacity=0.7,
@@ -129,5 +133,6 @@ def cell_scores(rows) -> go.Figure:
                        for b in rows],
                  textposition="auto", marker=dict(color="#0072B2"))]
     layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.correlation")), range=[0, 1]),
-                  yaxis=dict(autorange="reversed"), margin=dict(l=200, r=20, t=50, b=45))
+                  yaxis=dict(autorange="reversed", title=dict(text=i18n.t("text.cells.feature"))),
+                  margin=dict(l=200, r=20, t=50, b=45))
     return _figure(data, layout, i18n.t("text.fig.best_units"), 90 + 45 * len(rows))

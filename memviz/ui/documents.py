@@ -116,17 +116,25 @@ DEMOS = {
 }
 
 
-def slips_of(study: checks.Study, doc: str) -> None:
-    """Each of the document's slips: its number as a metric, its verdict and what it shows."""
+def contents(documents) -> None:
+    """A line of links to each document's heading (the page is many screens long)."""
+    links = [f"[{d.number} {d.title}](#doc{d.number})" for d in documents]
+    st.markdown(t("documents.jump", links=" · ".join(links)))
+
+
+def slips_of(study: checks.Study | None, doc: str) -> None:
+    """Each of the document's slips: its number as a metric, its verdict and what it shows
+    (before training, its title, verdict and what is measured; the number waits)."""
     numbered = {id(s): n for n, s in enumerate(slips.SLIPS, 1)}
     for slip in slips.by_document(doc):
         left, right = st.columns([1, 4])
         left.metric(t("documents.ui.slip_n", n=numbered[id(slip)], total=len(slips.SLIPS)),
-                    slip.shown(study), help=slip.measure)
+                    "…" if study is None else slip.shown(study), help=slip.measure)
+        detail = t("documents.ui.slip_pending") if study is None else slip.detail(study)
         with right:
             show.prose(t("documents.ui.slip_line", title=slip.title,
                          verdict=D.VERDICTS[slip.verdict], measure=slip.measure,
-                         detail=slip.detail(study)))
+                         detail=detail))
 
 
 SLIP_COLUMNS = ("#", "document", "slip", "verdict", "measured", "value")

@@ -180,8 +180,12 @@ def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:
     les = train(page, cfg)
     if les is not None:
         summary(les)
-        example(page, les)
-        steppanel.step_through(page, les)
+        if show.lecturer():  # a projector's first screen shows the stepper, the example after
+            steppanel.step_through(page, les)
+            example(page, les)
+        else:
+            example(page, les)
+            steppanel.step_through(page, les)
         whatif.panel(page, les)
     return les
 

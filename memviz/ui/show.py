@@ -82,7 +82,10 @@ def exporter(fig, key: str, fmt: str, failures: dict[str, str]):
         try:
             with i18n.using(lang):
                 data = export.render(fig, fmt)
-        except Exception as e:
+        except export.ExportFailed as e:  # already a translated line naming the format
+            failures[key] = str(e)
+            raise
+        except export.ExportUnsupported as e:  # why, translated
             failures[key] = f"{fmt.upper()}: {e}"
             raise
         failures.pop(key, None)

@@ -49,6 +49,9 @@ def panel(page: str, les: lesson.Lesson) -> None:
         with right:
             show.plotly(figures.prediction(new, spec), f"{page}_wi_prediction",
                         t("whatif.prediction_caption"))
-            show.plotly(doc_figures.delta_heatmap(new["h"] - tr["h"], t("whatif.dh_title")),
-                        f"{page}_wi_dh", t("whatif.dh_caption"))
+            if np.array_equal(x, tr.x):  # nothing edited yet: an all-zero Δ says nothing
+                st.info(t("whatif.unedited"))
+            else:
+                show.plotly(doc_figures.delta_heatmap(new["h"] - tr["h"], t("whatif.dh_title")),
+                            f"{page}_wi_dh", t("whatif.dh_caption"))
         stepper.stepper(f"{page}_wi_stepper", new, new.T, 0, show.lecturer())

@@ -5,6 +5,14 @@
 
 const STEP_MARK = "#E69F00";
 const REPORT_MS = 300;
+// text painted on the canvases, in CSS px: the page's small print, and a projector's (lecturer
+// mode), which must read from the back row like the rest of the stepper (stepper.css .big)
+const TICK_PX = 11;
+const PROJECTOR_PX = 18;
+
+function tickPx(S) {
+  return S.data.lecturer ? PROJECTOR_PX : TICK_PX;
+}
 
 function decode(b64, T, H) {
   const bin = atob(b64);
@@ -75,6 +83,8 @@ function build(root) {
   S.heatTitle = el("div", "panel-title", left);
   S.heatBox = el("div", "", left);
   S.axis = el("canvas", "", left);
+  // the axis title on its own line under the ticks: painted on their row it ran into the last
+  S.axisTitle = el("div", "axis-title", left);
   S.hint = el("div", "hint", left);
   const right = el("div", "", grid);
   S.eqTitle = el("div", "panel-title", right);
@@ -169,6 +179,7 @@ function applyLabels(S) {
   S.speed.setAttribute("aria-label", L.speed_aria);
   for (const o of S.speed.options) o.textContent = fill(L.fps, { fps: o.value });
   S.hint.textContent = L.hint;
+  S.axisTitle.textContent = L.axis;
 }
 
 function load(S, data) {
@@ -265,9 +276,10 @@ function layout(S) {
     c.style.height = `${rowH}px`;
     S.caches[name] = heatImage(S, name);
   }
+  const axisH = Math.round(tickPx(S) * 1.6);
   S.axis.width = Math.round(w * S.px);
-  S.axis.height = Math.round(22 * big * S.px);
-  S.axis.style.height = `${Math.round(22 * big)}px`;
+  S.axis.height = Math.round(axisH * S.px);
+  S.axis.style.height = `${axisH}px`;
   drawAxis(S);
   const lw = Math.max(200, S.lines.parentElement.clientWidth || 400);
   S.lines.width = Math.round(lw * S.px);
@@ -306,15 +318,17 @@ function drawAxis(S) {
   const ctx = c.getContext("2d");
   ctx.clearRect(0, 0, c.width, c.height);
   ctx.fillStyle = "#444";
-  ctx.font = `${Math.round(11 * S.px * (S.data.lecturer ? 1.4 : 1))}px sans-serif`;
+  ctx.font = `${Math.round(tickPx(S) * S.px)}px sans-serif`;
   ctx.textBaseline = "top";
+  ctx.textAlign = "center";
   const stepW = c.width / S.T;
   const every = Math.max(1, Math.ceil(S.T / 10 / 5) * 5 || 1);
   for (let t = 1; t <= S.T; t += t === 1 && every > 1 ? every - 1 : every) {
-    ctx.fillText(String(t), (t - 0.5) * stepW - 4 * S.px, 2 * S.px);
+    const half = ctx.measureText(String(t)).width / 2; // the last one whole, not cut at the edge
+    const x = Math.min(Math.max((t - 0.5) * stepW, half), c.width - half);
+    ctx.fillText(String(t), x, 2 * S.px);
   }
-  ctx.textAlign = "right";
-  ctx.fillText(S.L.axis, c.width - 2, 2 * S.px);
+  S.box.dataset.tickPx = String(tickPx(S)); // what a browser check reads (canvas text is no DOM)
 }
 
 function drawLinesCache(S) {
@@ -323,7 +337,7 @@ function drawLinesCache(S) {
   off.width = c.width;
   off.height = c.height;
   const ctx = off.getContext("2d");
-  const pad = 28 * S.px;
+  const pad = (tickPx(S) + 17) * S.px; // room for the value labels at the left
   let lo = -1, hi = 1;
   for (const name of S.data.fields) {
     for (let t = 1; t <= S.T; t++) {
@@ -341,8 +355,9 @@ function drawLinesCache(S) {
     ctx.beginPath(); ctx.moveTo(pad, Y(v)); ctx.lineTo(c.width - pad, Y(v)); ctx.stroke();
   }
   ctx.fillStyle = "#444";
-  ctx.font = `${Math.round(11 * S.px)}px sans-serif`;
-  for (const v of [lo, 0, hi]) ctx.fillText(v.toFixed(1), 2, Y(v) + 4 * S.px);
+  ctx.font = `${Math.round(tickPx(S) * S.px)}px sans-serif`;
+  ctx.textBaseline = "middle";
+  for (const v of [lo, 0, hi]) ctx.fillText(v.toFixed(1), 2, Y(v));
   ctx.lineWidth = (S.data.lecturer ? 4 : 2) * S.px;
   for (const name of S.data.fields) {
     ctx.strokeStyle = S.data.colors[name];
