@@ -17,19 +17,42 @@ import numpy as np
 import torch
 
 from memviz.progress import History
+from memviz.uploads import Upload
 
 C = TypeVar("C")
 
 
 def config_data(cfg: Any) -> dict:
-    """A frozen config as JSON-ready data (tuples become lists)."""
+    """A frozen config as JSON-ready data (tuples become lists; an upload as its name)."""
     return dataclasses.asdict(cfg)
 
 
-def config_of(cls: type[C], data: dict) -> C:
-    """The config back from config_data: lists become the tuples the frozen configs hold, and
-    the config's own checks run again."""
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+def config_of(cls: type[C], data: dict, arrays: dict[str, np.ndarray] | None = None,
+              prefix: str = "") -> C:
+    """The config back from config_data: lists become the tuples the frozen configs hold, an
+    upload saved by upload_arrays gets its bytes back, and the config's own checks run again."""
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    for k in list(fields):
+        raw = (arrays or {}).get(f"{prefix}upload.{k}")
+        how = data.get(f"{_HOW}{k}")
+        if raw is not None and how is not None:
+            fields[k] = Upload(raw.tobytes(), **how)
+    return cls(**{k: v for k, v in fields.items() if not k.startswith(_HOW)})
+
+
+_HOW = "__upload_how__."  # config_data key beside an upload field: how its bytes are read
+
+
+def upload_arrays(data: dict, cfg: Any, prefix: str = "") -> dict[str, np.ndarray]:
+    """A config's uploaded files as byte arrays (and how each is read, added to `data`, the
+    config's config_data), so a run on an upload survives a restart: the name alone has no file."""
+    arrays = {}
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        if isinstance(value, Upload):
+            arrays[f"{prefix}upload.{f.name}"] = np.frombuffer(value.raw, dtype=np.uint8)
+            data[f"{_HOW}{f.name}"] = dict(value.how)
+    return arrays
 
 
 def history_data(h: History) -> dict:

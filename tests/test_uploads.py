@@ -4,6 +4,7 @@ results, and the language of a message a worker sends back."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 
@@ -146,3 +147,26 @@ def test_one_name_means_one_content_and_one_way_of_reading_it():
     assert Upload(series_csv(), date_column="day", season=0) is a  # one copy of the bytes
     assert sentences.load_csv(sentences_csv()).name != sentences.load_csv(
         sentences_csv() + b"the film was good,1\n").name
+
+
+@pytest.mark.parametrize("lesson", ["series", "sentences"])
+def test_a_run_on_an_upload_survives_a_restart_with_its_file(tmp_path, lesson):
+    """The store keeps the uploaded bytes beside the weights: after a restart the run loads (its
+    config carrying the file again) even when nothing in the new process holds the upload."""
+    import gc
+
+    from memviz import uploads
+
+    fn, cfg = CASES[lesson]()
+    kind = runs.kind_of(fn)
+    runs.RunStore(disk=runs.DiskStore(tmp_path)).put(kind, cfg, fn(cfg))
+    name, raw = str.__str__(cfg.data), cfg.data.raw
+    bare = dataclasses.replace(cfg, data=name)  # as read back from a link or config.json
+    del cfg
+    gc.collect()
+    assert name not in uploads._LIVE  # nothing in this process carries the file any more
+    again = runs.RunStore(disk=runs.DiskStore(tmp_path)).get(kind, bare)
+    assert again is not None
+    configs = [r.config for r in again.values()] if lesson == "sentences" else [again.config]
+    for c in configs:
+        assert isinstance(c.data, uploads.Upload) and c.data.raw == raw and c.data == name

@@ -19,13 +19,14 @@ def save(both: dict[str, model.SentimentRun]) -> tuple[dict, dict[str, np.ndarra
                       "by_distance": r.by_distance}
         arrays.update(stored.weights(r.model, f"{arch}.w."))
         arrays[f"{arch}.losses"] = np.asarray(r.history.losses, dtype=np.float64)
+        arrays.update(stored.upload_arrays(data[arch]["config"], r.config, f"{arch}."))
     return data, arrays
 
 
 def load(data: dict, arrays: dict[str, np.ndarray]) -> dict[str, model.SentimentRun]:
     both = {}
     for arch, d in data.items():
-        cfg = stored.config_of(model.SentimentConfig, d["config"])
+        cfg = stored.config_of(model.SentimentConfig, d["config"], arrays, f"{arch}.")
         vocab = text.Vocab(tuple(d["words"]))
         net = stored.built(model.Classifier, cfg.arch, len(vocab.words), cfg.embed, cfg.hidden)
         both[arch] = model.SentimentRun(

@@ -14,13 +14,13 @@ def save(run: model.ForecastRun) -> tuple[dict, dict[str, np.ndarray]]:
     data = {"config": stored.config_data(run.config), "maes": run.maes,
             "history": stored.history_data(run.history)}
     return data, {**stored.weights(run.model, "w."), "forecast": run.forecast,
+                  **stored.upload_arrays(data["config"], run.config),
                   "losses": np.asarray(run.history.losses, dtype=np.float64)}
 
 
 def load(data: dict, arrays: dict[str, np.ndarray]) -> model.ForecastRun:
-    """The run again; a series that cannot be read any more (an upload gone) makes this raise,
-    which the store counts as a miss."""
-    cfg = stored.config_of(ForecastConfig, data["config"])
+    """The run again, an uploaded series with its bytes (kept beside the weights)."""
+    cfg = stored.config_of(ForecastConfig, data["config"], arrays)
     net = stored.built(model.Forecaster, cfg.arch, len(cfg.columns), cfg.hidden, cfg.horizon)
     return model.ForecastRun(cfg, stored.loaded(net, arrays, "w."), prepare(cfg),
                              stored.history_of(data["history"], arrays["losses"]),
