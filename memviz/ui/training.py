@@ -107,6 +107,9 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
     if job is None or job.state == "done":  # done but evicted from memory: train again
         slot = st.empty()
         with slot.container():
+            if job is None and store().interrupted(kind, cfg):  # its server died mid-run
+                st.warning(t("training.interrupted"))
+                first = False  # offered, not restarted by the link by itself
             go = _start_button(page, kind, cfg, label, auto and first)
         if not go:
             return None
@@ -134,6 +137,9 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
 
 def _status(snap: jobs.Snapshot) -> None:
     """The queue place and wait, or the step, loss and wait of a running job."""
+    if snap.elsewhere:  # a replica on the same store folder trains it: no step to show here
+        st.progress(0.0, text=t("training.elsewhere"))
+        return
     if snap.state == "queued":  # a worker may have it already, before its first step
         st.progress(0.0, text=t("training.starting" if snap.starting else "training.queued",
                                  ahead=snap.ahead, seconds=f"{snap.wait_s:.0f}"))
