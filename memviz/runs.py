@@ -171,7 +171,9 @@ class DiskStore:
         if where.strip().lower() in ("", "off", "none"):
             return None
         try:
-            return cls(Path(where).expanduser())
+            disk = cls(Path(where).expanduser())
+            disk.evict()  # a server starting: what a killed writer left goes now, not at a save
+            return disk
         except OSError as e:  # an unwritable folder: keep runs in memory, say why in the log
             log.warning("run store folder %s unusable (%s); runs stay in memory", where, e)
             return None
