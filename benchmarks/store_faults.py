@@ -40,7 +40,6 @@ from replicas import DONE, PROGRESS, Replica  # noqa: E402
 LINK = "/lstm?task=recall&seq_len=12&hidden=16&steps=200&seed={seed}"
 LONG = "/lstm?task=recall&seq_len=40&hidden=64&steps=1000&seed=77"  # ~25 s: time to kill it
 INTERRUPTED = "was interrupted"
-TRAIN_BUTTON = b"Train"
 
 
 def _rewrite(path: Path, change) -> None:
@@ -94,9 +93,19 @@ def saw(v: wire.Visit) -> str:
     if v.first(DONE) is not None:
         return "the result"
     if v.first(INTERRUPTED) is not None:
-        train = any(TRAIN_BUTTON in raw for _, k, raw in v.messages if k == "delta")
+        train = any(_button(raw) == "Train" for _, k, raw in v.messages if k == "delta")
         return "the interrupted line" + (" and the Train button" if train else " (no button!)")
     return "neither result nor message"
+
+
+def _button(raw: bytes) -> str | None:
+    """The label of the button a delta message draws, if it draws one."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    d = ForwardMsg.FromString(raw).delta
+    if d.WhichOneof("type") == "new_element" and d.new_element.WhichOneof("type") == "button":
+        return d.new_element.button.label
+    return None
 
 
 def bare_nan(v: wire.Visit) -> int:
@@ -109,6 +118,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=8781)
     ap.add_argument("--timeout", type=float, default=240.0)
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout the servers run")
     a = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="memviz-faults-"))
     cases = tracebacks = lost = nans = 0
@@ -123,7 +133,7 @@ def main() -> None:
         print(f"  {name:38s} the student saw {seen}")
 
     # (1) damaged entries found by a new server
-    r = Replica(a.port, str(folder))
+    r = Replica(a.port, str(folder), a.root)
     paths = {}
     for i, name in enumerate(DAMAGE):
         before = set(folder.glob("*.npz"))
@@ -138,12 +148,13 @@ def main() -> None:
     left.write_bytes(b"PK\x03\x04" + b"x" * 200_000)  # a writer killed an hour ago
     os.utime(left, (time.time() - 3600, time.time() - 3600))
     print(f"(1) {len(DAMAGE)} damaged entries and an hour-old .tmp- file; a new server:")
-    r = Replica(a.port, str(folder))
+    r = Replica(a.port, str(folder), a.root)
     for i, name in enumerate(DAMAGE):
         tally(name, visit(r, LINK.format(seed=300 + i), DONE, a.timeout), "the result")
     time.sleep(0.5)
-    dropped = r.text().count("dropped damaged run file")
-    print(f"  notes in the log ('dropped damaged run file'): {dropped} of {len(DAMAGE)}; the "
+    text = r.text()
+    dropped = text.count("dropped damaged run file") + text.count("ignoring unreadable run")
+    print(f"  notes in the log (a damaged file named): {dropped} of {len(DAMAGE)}; the "
           f".tmp- file {'is still there' if left.exists() else 'was evicted'}; entries now "
           f"{len(list(folder.glob('*.npz')))}")
 
@@ -165,7 +176,7 @@ def main() -> None:
     r.proc.wait()
     logs.append(r.text())
     r.close(kill=True)  # then the workers it left (issue 31 §1 is the workers' part)
-    r = Replica(a.port, str(folder))
+    r = Replica(a.port, str(folder), a.root)
     v = visit(r, LONG, INTERRUPTED, 60.0)
     tally(f"killed at a step (progress seen: {had_progress})", v, "the interrupted line and")
     print(f"  entries for it on disk: {len(list(folder.glob('*.npz'))) - entries}; .tmp- files: "

@@ -225,6 +225,16 @@ def test_the_store_folder_is_made_again_after_rm_rf(tmp_path):
 
 
 # ---- replicas over one folder ---------------------------------------------------------------
+def _until(pred, timeout: float = 15.0) -> bool:
+    """Poll pred until it holds (a waiter's thread may start late on a busy machine)."""
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _replica(folder: Path) -> jobs.Board:
     """A server's board and store over `folder` (its own open files, its own locks)."""
     return jobs.Board(runs.RunStore(disk=runs.DiskStore(folder)), workers.Pool(2, "thread"))
@@ -241,7 +251,7 @@ def test_two_replicas_asked_at_once_train_once(tmp_path):
     ja = [a.submit(lesson.KIND, CFG, counted, f"a{i}") for i in range(3)]
     jb = [b.submit(lesson.KIND, CFG, counted, f"b{i}") for i in range(3)]
     assert len({id(j) for j in ja}) == len({id(j) for j in jb}) == 1
-    time.sleep(0.3)
+    assert _until(lambda: a.snapshot(ja[0]).elsewhere or b.snapshot(jb[0]).elsewhere)
     snaps = [a.snapshot(ja[0]), b.snapshot(jb[0])]
     assert sorted(s.elsewhere for s in snaps) == [False, True]  # one trains, one waits
     gate.set()
@@ -260,15 +270,13 @@ def test_a_replica_waiting_on_another_can_stop_and_takes_over_when_it_fails(tmp_
         gate.wait(10)
         raise ValueError("boom")
 
-    ja = a.submit(lesson.KIND, CFG, fails, "alice")
-    time.sleep(0.2)
+    ja = a.submit(lesson.KIND, CFG, fails, "alice")  # a holds the lock once submit returns
     stopped = b.submit(lesson.KIND, CFG, lesson.prepare, "bob")
-    time.sleep(0.2)
-    assert b.snapshot(stopped).elsewhere and b.stop(stopped, "bob") == "stopped"
+    assert _until(lambda: b.snapshot(stopped).elsewhere)
+    assert b.stop(stopped, "bob") == "stopped"
     assert b.wait(stopped, 5) and b.snapshot(stopped).state == "stopped"
     jb = b.submit(lesson.KIND, CFG, lesson.prepare, "bob")
-    time.sleep(0.2)
-    assert b.snapshot(jb).elsewhere
+    assert _until(lambda: b.snapshot(jb).elsewhere)
     gate.set()  # a's run fails: b stops waiting and trains it itself
     assert a.wait(ja, 10) and a.snapshot(ja).state == "failed"
     assert b.wait(jb, 30) and b.snapshot(jb).state == "done"
@@ -327,8 +335,7 @@ def test_a_replica_waiting_on_a_server_that_dies_trains_it_itself(tmp_path):
     proc = _holder(tmp_path)
     board = _replica(tmp_path)
     job = board.submit(lesson.KIND, CFG, lesson.prepare, "alice")
-    time.sleep(0.3)
-    assert board.snapshot(job).elsewhere and not job.done.is_set()
+    assert _until(lambda: board.snapshot(job).elsewhere) and not job.done.is_set()
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     assert board.wait(job, 30) and board.snapshot(job).state == "done"
