@@ -92,6 +92,8 @@ def saw(v: wire.Visit) -> str:
         return f"ERROR {v.error}"
     if v.first(DONE) is not None:
         return "the result"
+    if v.first(INTERRUPTED) is None and v.first(PROGRESS, "Starting the training") is not None:
+        return "its run training again, no word of the interruption"
     if v.first(INTERRUPTED) is not None:
         train = any(_button(raw) == "Train" for _, k, raw in v.messages if k == "delta")
         return "the interrupted line" + (" and the Train button" if train else " (no button!)")
@@ -156,7 +158,7 @@ def main() -> None:
     dropped = text.count("dropped damaged run file") + text.count("ignoring unreadable run")
     print(f"  notes in the log (a damaged file named): {dropped} of {len(DAMAGE)}; the "
           f".tmp- file {'is still there' if left.exists() else 'was evicted'}; entries now "
-          f"{len(list(folder.glob('*.npz')))}")
+          f"{len(list(folder.glob('[!.]*.npz')))}")
 
     # (2) rm -rf while the server runs
     shutil.rmtree(folder)

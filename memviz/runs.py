@@ -111,7 +111,6 @@ def key_hash(kind: str, cfg: Hashable) -> str:
     return hashlib.sha256(f"{kind}\n{config_json(cfg)}".encode()).hexdigest()[:40]
 
 
-
 class DamagedEntry(ValueError):
     """A store entry that cannot be what its key says: unreadable, for another key, or failing
     the checks on what was loaded."""
@@ -296,7 +295,8 @@ class DiskStore:
                 return Claim(path, fd)
         except OSError as e:  # a read-only or vanished folder: train here, unguarded
             log.warning("no lock for %s (%s); training without one", path, e)
-        return Claim(None, None)
+            return Claim(None, None)
+        return None  # raced the whole time: the caller waits and asks again
 
     def holder(self, kind: str, cfg: Hashable) -> str | None:
         """Who holds (kind, cfg)'s lock file: 'alive' (training now, here or on a replica),
@@ -436,6 +436,8 @@ class RunStore:
                 self.disk.save(kind, cfg, result)
         except OSError as e:  # a full disk loses the copy on disk, not the run
             log.warning("could not write run to %s: %s", self.disk.folder, e)
+        except Exception:  # noqa: BLE001 - a codec's bug loses the copy on disk, not the run
+            log.exception("could not encode %s for the disk; kept in memory only", kind)
         finally:
             self._let_go(key)
 

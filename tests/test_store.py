@@ -370,3 +370,15 @@ def test_the_page_says_a_run_was_interrupted_and_offers_train(tmp_path):
         assert any(b.label for b in at.button)  # the Train button is offered
         assert training.board().find(lesson.KIND, CFG) is None  # a link did not restart it
     training.store.clear()
+
+
+def test_a_codec_that_fails_to_encode_keeps_the_run_in_memory_and_frees_its_lock(tmp_path):
+    def broken(result):
+        raise TypeError("not encodable")
+
+    runs.register_codec("test.broken", broken, lambda meta, arrays: None)
+    board = _replica(tmp_path)
+    job = board.submit("test.broken", 1, lambda cfg, on_step: "a result", "alice")
+    assert board.wait(job, 10) and board.snapshot(job).state == "done"
+    assert board.store.get("test.broken", 1) == "a result"
+    assert not list(tmp_path.glob("*.lock")) and not list(tmp_path.glob("*.npz"))
