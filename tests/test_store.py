@@ -368,6 +368,7 @@ def test_the_page_says_a_run_was_interrupted_and_offers_train(tmp_path):
         assert not at.exception
         assert any(want in w.value for w in at.warning), [w.value for w in at.warning]
         assert any(b.label for b in at.button)  # the Train button is offered
+        assert not at.info  # and "not trained yet" is not said beside it
         assert training.board().find(lesson.KIND, CFG) is None  # a link did not restart it
     training.store.clear()
 
