@@ -22,6 +22,8 @@ The lecturer's visit first warms the server (its imports; one run at another see
 (e) Every page: trained from a small link, then its result opened by 12 (--per-page) wire
     students at the same instant; errors and the time until the last page run finished. A
     class does not stay on one lesson, and shared runs are where concurrency bugs live.
+(f) Two replicas over one store folder (benchmarks/replicas.py): --replica-students students
+    on each ask for the same new setting at the same instant; how many trainings ran (1).
 Memory is watched throughout: the server and its worker processes, summed as RSS (shared
 library pages counted once per process, an over-count) and as PSS (shared pages split).
 
@@ -437,7 +439,8 @@ def main() -> None:
     ap.add_argument("--nice", type=int, default=19, help="chromium's nice level (0: none)")
     ap.add_argument("--browsers", type=int, default=3,
                     help="how many of a crowd's students are chromium (the rest: wire clients)")
-    ap.add_argument("--parts", default="abcde")
+    ap.add_argument("--parts", default="abcdef")
+    ap.add_argument("--replica-students", type=int, default=6, help="(f): students per replica")
     ap.add_argument("--per-page", type=int, default=12, help="(e): students per page at once")
     a = ap.parse_args()
     print(f"{os.cpu_count()} cores; chromium at nice {a.nice}; arrivals over {a.arrive_over} s;"
@@ -486,6 +489,10 @@ def main() -> None:
                   f"(server and its workers)")
         if "e" in a.parts:
             every_page(server, a.per_page, a.timeout)
+        if "f" in a.parts:
+            import replicas
+
+            replicas.run(a.replica_students, a.port + 10, a.timeout)
     finally:
         err = server.close()
         if "Traceback" in err:

@@ -42,6 +42,7 @@ class Snapshot:
     owner: str | None
     watchers: int
     starting: bool = False  # queued, but a worker has it (or takes it at once): no real wait
+    elsewhere: bool = False  # another server on the same store folder is training it
 
     @property
     def finished(self) -> bool:
@@ -108,7 +109,10 @@ class Board:
         return job
 
     def _launch(self, job: Job, fn: Callable, local: bool = False) -> None:
-        job.future = self.pool.submit(self, job, fn, local)
+        # through the store: a replica on the same store folder may be training this key now,
+        # and then this job waits for its entry instead of training it again
+        job.future = self.store.once(job.kind, job.cfg,
+                                     lambda: self.pool.submit(self, job, fn, local))
         job.future.add_done_callback(lambda f: self._finish(job, f, fn))
 
     def watch(self, job: Job, who: str | None) -> None:
@@ -222,4 +226,5 @@ class Board:
                             job.losses[-1] if job.losses else None, losses,
                             tuple(range(1, len(job.losses) + 1, stride)), len(ahead),
                             wait, None if job.error is None else str(job.error), job.status,
-                            job.owner, len(job.watchers), starting)
+                            job.owner, len(job.watchers), starting,
+                            self.store.training_elsewhere(job.kind, job.cfg))

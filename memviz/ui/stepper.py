@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import math
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ def _b64(a: np.ndarray) -> str:
 def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
     """The heatmaps' colour scales (the export figures' scales) and which field uses which."""
     c_max = figures.cell_range(trace["c"])[0] if "c" in trace.fields else 1.0
+    c_max = c_max if math.isfinite(c_max) else 1.0  # NaN/inf cells: a scale the JSON can carry
     rdbu = list(reversed(pc.diverging.RdBu))
     table = {"gate": dict(colors=list(pc.sequential.Cividis), lo=0.0, hi=1.0,
                           title=t("stepper.scale.gate")),
@@ -73,7 +75,7 @@ def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str
     digest.update(np.ascontiguousarray(trace.x).tobytes())
     for v in trace.initial.values():
         digest.update(np.ascontiguousarray(v).tobytes())
-    return {  # a new language is a new id: the browser rebuilds its labels
+    return _json_safe({  # a new language is a new id: the browser rebuilds its labels
         "id": f"{trace.arch}-{i18n.current()}-{digest.hexdigest()[:16]}",
         "T": trace.T, "H": trace.H,
         "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
@@ -84,7 +86,19 @@ def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str
         "meaning": {k: equations.MEANING.get(k, k) for k in fields},
         "equations": equations.html(trace.arch),
         "heat_title": i18n.t("stepper.heat_title"), "labels": labels(),
-    }
+    })
+
+
+def _json_safe(value: Any) -> Any:
+    """`value` with every non-finite float as None: the element's data travels as JSON, where
+    a bare NaN or Infinity is a syntax error in the browser (the arrays are base64 already)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def stepper(key: str, trace: Trace, t: int, unit: int, lecturer: bool = False

@@ -63,7 +63,8 @@ def _failure(snap: jobs.Snapshot) -> None:
         st.error(t("training.failed", error=snap.error))
 
 
-def _start_button(page: str, kind: str, cfg: Hashable, label: str, auto: bool) -> bool:
+def _start_button(page: str, kind: str, cfg: Hashable, label: str, auto: bool,
+                  press: bool = True) -> bool:
     """The estimate, the Train button and, over budget, a confirmation; whether to start now."""
     est = estimate.for_kind(kind, cfg)
     over = est.over_budget if est is not None else None
@@ -82,7 +83,8 @@ def _start_button(page: str, kind: str, cfg: Hashable, label: str, auto: bool) -
         return True
     if auto and not over:  # a link never starts a big run by itself
         return True
-    st.info(t("training.press", label=label))
+    if press:  # (not under the interrupted line, which already says to press it)
+        st.info(t("training.press", label=label))
     return False
 
 
@@ -107,7 +109,11 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
     if job is None or job.state == "done":  # done but evicted from memory: train again
         slot = st.empty()
         with slot.container():
-            go = _start_button(page, kind, cfg, label, auto and first)
+            interrupted = job is None and store().interrupted(kind, cfg)  # server died mid-run
+            if interrupted:  # offered, not restarted by the link by itself
+                st.warning(t("training.interrupted"))
+            go = _start_button(page, kind, cfg, label, auto and first and not interrupted,
+                               press=not interrupted)
         if not go:
             return None
         slot.empty()  # the progress panel replaces the button at once
@@ -134,6 +140,9 @@ def trained(page: str, cfg: Hashable, train_fn: Callable[[Hashable, OnStep], R],
 
 def _status(snap: jobs.Snapshot) -> None:
     """The queue place and wait, or the step, loss and wait of a running job."""
+    if snap.elsewhere:  # a replica on the same store folder trains it: no step to show here
+        st.progress(0.0, text=t("training.elsewhere"))
+        return
     if snap.state == "queued":  # a worker may have it already, before its first step
         st.progress(0.0, text=t("training.starting" if snap.starting else "training.queued",
                                  ahead=snap.ahead, seconds=f"{snap.wait_s:.0f}"))
