@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -110,6 +111,25 @@ def clean(df: pd.DataFrame, date_column: str | None) -> tuple[pd.DataFrame, dict
     return frame, missing
 
 
+SEPARATORS = (";", "\t", "|")  # tried, in this order, when a comma finds one column
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parse(raw: bytes, sep: str = ",") -> pd.DataFrame:
+    """pandas' reader, its errors said in the current language (its own are English)."""
+    try:
+        return pd.read_csv(io.BytesIO(raw), sep=sep)
+    except pd.errors.ParserError as e:
+        m = _FIELDS.search(str(e))
+        reason = (t("series.err.reason_fields", expected=int(m[1]), line=int(m[2]), saw=int(m[3]))
+                  if m else t("series.err.reason_parse"))
+    except UnicodeDecodeError:
+        reason = t("series.err.reason_encoding")
+    except ValueError:
+        reason = t("series.err.reason_parse")
+    raise ConfigError(t("series.err.unreadable", reason=reason))
+
+
 def read_csv(raw: bytes) -> pd.DataFrame:
     """Parse an uploaded file as CSV (size- and type-checked), with at least one data row."""
     if len(raw) > MAX_UPLOAD_BYTES:
@@ -119,10 +139,11 @@ def read_csv(raw: bytes) -> pd.DataFrame:
         raise ConfigError(t("series.err.empty_file"))
     if b"\x00" in raw[:4096]:
         raise ConfigError(t("series.err.binary"))
-    try:
-        df = pd.read_csv(io.BytesIO(raw))
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
-        raise ConfigError(t("series.err.unreadable", reason=str(e).splitlines()[0])) from None
+    df = _parse(raw)
+    if len(df.columns) == 1:  # one column whose name holds a separator: not a comma file
+        sep = next((c for c in SEPARATORS if c in str(df.columns[0])), None)
+        if sep is not None:
+            df = _parse(raw, sep)
     if df.empty or len(df.columns) == 0:
         raise ConfigError(t("series.err.no_rows"))
     return df
@@ -153,6 +174,8 @@ def load_upload(raw: bytes, target: str, date_column: str | None = None,
                 season: int = 0) -> Series:
     """An uploaded CSV as a Series (target checked); also registered for `load(name)`."""
     df = read_csv(raw)
+    if target is None:  # nothing to choose from: no column holds a number
+        raise ConfigError(t("series.err.no_numeric"))
     if target not in df.columns:
         raise ConfigError(t("series.err.no_column", name=t("series.err.the_csv"),
                             column=repr(target), columns=", ".join(map(str, df.columns))))
