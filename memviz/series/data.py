@@ -68,12 +68,15 @@ class Series:
         return t("series.missing_found", parts=", ".join(f"{k}: {v}" for k, v in found.items()))
 
 
+INSTALL_VEGA = "python3 -m pip install vega_datasets"  # said in every language's message
+
+
 def _vega(name: str) -> pd.DataFrame:
     """A vega_datasets frame from the package's own files (local_data never downloads)."""
     try:
         from vega_datasets import local_data
     except ImportError:  # pragma: no cover - requirements.txt installs it
-        raise ConfigError(t("series.err.no_vega")) from None
+        raise ConfigError(t("series.err.no_vega", command=INSTALL_VEGA)) from None
     return local_data(name)
 
 
