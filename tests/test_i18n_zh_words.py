@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from memviz import devices, i18n
+from memviz import devices, i18n, vegalite
 from memviz import plotting as P
 from memviz.config import ConfigError
 from memviz.recurrent import figures as RF
@@ -84,6 +85,8 @@ def test_the_forecast_figures_date_axis_in_chinese():
     with i18n.using("zh"):
         for fig in (SF.forecast_vs_truth(run), SF.test_zoom(run)):
             assert "年" in fig.layout.xaxis.tickformat
+            spec, _ = vegalite.to_vegalite(fig)  # the exported figure's axis too
+            assert '"format": "%Y年%-m月"' in json.dumps(spec, ensure_ascii=False)
 
 
 def test_the_saliency_axis_is_chinese_on_a_chinese_page():
