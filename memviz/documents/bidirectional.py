@@ -27,9 +27,9 @@ class Leak:
     vocab: int
     acc_bi: float  # bidirectional, trained per position
     acc_uni: float  # left to right, same size and training
-    acc_window: float  # bidirectional, one output per window (004's setup): no leak, chance
     fwd_change: float  # max |Δ forward state at t| when only x_{t+1} changes: exactly 0
     bwd_change: float  # max |Δ backward state at t|: > 0, the future leaks in
+    acc_window: float  # bidirectional, one output per window (004's setup): no leak, chance
 
     @property
     def chance(self) -> float:
@@ -129,5 +129,5 @@ def leak(seed: int = 0, vocab: int = 6, T: int = 10, hidden: int = 12, steps: in
     uni = _train(False, vocab, T, hidden, steps, seed)
     window = _train_window(vocab, T, hidden, steps, seed)
     fwd, bwd = _perturb(bi, test, vocab, T // 2)
-    return Leak(vocab, _accuracy(bi, test, vocab), _accuracy(uni, test, vocab),
-                _window_accuracy(window, test, vocab), fwd, bwd)
+    return Leak(vocab, _accuracy(bi, test, vocab), _accuracy(uni, test, vocab), fwd, bwd,
+                _window_accuracy(window, test, vocab))
