@@ -53,6 +53,23 @@ def _cpu_label() -> str:
     return t("devices.cpu", cores=_count("cores", cores), threads=_count("threads", CPU_THREADS))
 
 
+def in_language(label: str) -> str:
+    """A device label recorded in any language (a worker records English; a run loaded from the
+    store keeps whatever its trainer wrote), written again in the current language: the numbers
+    and the GPU's name are kept, the words translated."""
+    if label.startswith("CPU"):
+        numbers = re.findall(r"\d+", label)
+        if len(numbers) >= 2:
+            return t("devices.cpu", cores=_count("cores", int(numbers[0])),
+                     threads=_count("threads", int(numbers[1])))
+    elif label.startswith("CUDA"):
+        name = re.split(r"[:：]", label, maxsplit=1)[-1].strip()
+        return t("devices.cuda", name=name)
+    elif "MPS" in label:
+        return t("devices.mps")
+    return label
+
+
 def _torch_cuda_build() -> bool:
     """Whether the installed torch was built with CUDA, read from its version file, not imported."""
     spec = importlib.util.find_spec("torch")

@@ -11,6 +11,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -146,6 +147,22 @@ def rule(line: dict, x: float | None = None, y: float | None = None) -> dict:
                 "yref": "y domain", "line": line}
     return {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y",
             "line": line}
+
+
+DAY_MS = 86_400_000
+
+
+def date_axis(title: str, x) -> dict:
+    """An x axis titled `title` over x; when x holds dates, its tick labels are in the current
+    language at every zoom (plotly's own month names are English; the export to vega reads
+    `tickformat`). Row numbers (a series without dates) keep plotly's number ticks."""
+    if not np.issubdtype(np.asarray(x).dtype, np.datetime64):
+        return {"title": {"text": title}}
+    day, month, year = (i18n.t(f"plotting.date_ticks.{k}") for k in ("day", "month", "year"))
+    return {"title": {"text": title}, "tickformat": month, "tickformatstops": [
+        {"dtickrange": [None, 28 * DAY_MS], "value": day},
+        {"dtickrange": [28 * DAY_MS, 365 * DAY_MS], "value": month},
+        {"dtickrange": [365 * DAY_MS, None], "value": year}]}
 
 
 def axes(x: str, y: str, **y_extra) -> dict:

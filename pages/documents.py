@@ -5,6 +5,7 @@ shown numbers are torch's."""
 import streamlit as st
 
 from memviz import config as C
+from memviz import devices
 from memviz.documents import checks, slips
 from memviz.documents import sources as D
 from memviz.documents.demotext import listed
@@ -54,7 +55,8 @@ if study is None:
     st.info(t("documents.pending"))
 else:
     acc = {a: les.run.history.eval_accuracy for a, les in study.lessons.items()}
-    show.caption(t("documents.trained_caption", device=study.lessons["lstm"].run.device_label,
+    show.caption(t("documents.trained_caption",
+                   device=devices.in_language(study.lessons["lstm"].run.device_label),
                    acc=listed([f"{a.upper()} {100 * v:.0f}%" for a, v in acc.items()
                                if v is not None]),
                    cnn=100 * study.evidence.cnn.test_accuracy))

@@ -41,8 +41,9 @@ TABLE.start()
 c1, c2 = st.expander(t("horizon.widget.settings"), expanded=not show.lecturer()).columns(2)
 task = TABLE.choice(c1, t("horizon.widget.task"), "task", "radio", format_func=TASK_NAMES.get)
 archs = TABLE.choice(c1, t("horizon.widget.archs"), "archs", "multiselect",
-                     format_func=arch_name)
-lags = TABLE.choice(c2, t("horizon.widget.lags"), "lags", "multiselect")
+                     format_func=arch_name, placeholder=t("common.choose_options"))
+lags = TABLE.choice(c2, t("horizon.widget.lags"), "lags", "multiselect",
+                    placeholder=t("common.choose_options"))
 # a popover, not an expander: this already sits in the Settings expander
 with c2.popover(t("horizon.widget.more"), icon=":material/tune:"):
     e1, e2 = st.columns(2)

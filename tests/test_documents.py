@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz.documents import bidirectional, checks, evidence, live, slips
+from memviz.documents import bidirectional, checks, evidence, forecast002, live, slips
 from memviz.documents import figures as DF
 from memviz.documents import sources as D
 from memviz.recurrent import cells
@@ -103,16 +103,18 @@ def test_softmax_twice_on_the_trained_lstm(study):
 
 # ------------------------------------------------------------------ the slips, in numbers
 
-def test_nineteen_slips_each_with_a_verdict_and_a_computed_number(study):
-    assert len(slips.SLIPS) == 19
+def test_twenty_two_slips_each_with_a_verdict_and_a_computed_number(study):
+    assert len(slips.SLIPS) == 22
     assert [s.doc for s in slips.SLIPS].count("004") == 6
+    assert [s.doc for s in slips.SLIPS].count("002") == 5
     for s in slips.SLIPS:
         v = s.value(study)
         assert s.verdict in D.VERDICTS and s.verdict != "same", s.title
         assert isinstance(v, float | int) and v == v, s.title  # computed, not NaN
         assert s.detail(study) and s.shown(study) != "nan"
     rows = slips.table(study)
-    assert [r["#"] for r in rows] == list(range(1, 20))
+    assert [r["#"] for r in rows] == list(range(1, 23))
+    assert [r["document"] for r in rows] == sorted(r["document"] for r in rows)  # in order
 
 
 def _slip(title_part: str) -> slips.Slip:
@@ -174,6 +176,58 @@ def test_bidirectional_layer_reads_the_next_character():
     k = bidirectional.leak(steps=60)
     assert k.acc_bi > 0.9 and k.acc_uni < k.chance + 0.1  # random strings: only a leak beats chance
     assert k.fwd_change == 0.0 and k.bwd_change > 0.1
+    # 004's own setup, one output per window: both directions read only the window, no leak
+    assert abs(k.acc_window - k.chance) < 0.1
+
+
+def test_bidirectional_slip_is_ambiguous_and_says_whose_construction(study):
+    s = _slip("bidirectional LSTM")
+    assert s.verdict == "ambiguous"
+    text = s.detail(study)
+    assert "one output per window" in text and "004 does not use" in text
+    assert f"{100 * study.evidence.leak.acc_window:.0f}%" in text
+    assert "cannot be computed before" not in text  # 004's setup generates left to right fine
+
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def test_document_002_forecasting_code_slips_in_numbers(study):
+    f = forecast002.recompute()
+    # each window's target data_normalized[1:][i] is the window's own last value
+    assert f.own_last == len(f.windows) == 9 and f.copy_mse == 0.0
+    # pad_sequences' default int32 cuts every scaled value below 1 to 0
+    assert f.padded.dtype == np.int32
+    assert np.array_equal(f.padded, np.floor(f.windows).astype(np.int32))
+    assert (f.changed, f.distinct_padded, f.zero_windows) == (14, 3, 7)
+    assert f.zero_targets[1] > 0.8  # seven identical inputs asked for targets from 0 to 0.82
+    # the final prediction is fed raw temperatures; the scaler would have given 0.82 and 0.53
+    assert f.predict_max == 24.2 and f.train_max == 1.0
+    assert np.allclose(f.predict_scaled, [(24.2 - 22.8) / 1.7, (23.7 - 22.8) / 1.7])
+    shown = {s.key: s.shown(study) for s in slips.by_document("002")}
+    assert [shown[k] for k in ("own_target", "pad_int32", "unscaled_predict")] == ["9", "3", "24.2"]
+    assert "14 of 18" in _slip("integers").detail(study)
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the source documents are not beside the checkout")
+def test_document_002_forecasting_data_are_the_documents():
+    (text,) = [p.read_text() for p in SEEDS.glob("002_*.txt")]
+    written = "data = np.array([" + ", ".join(f"[{v}]" for v in forecast002.DATA) + "])"
+    assert written in text
+    assert "model.fit(sequences_padded, data_normalized[1:]" in text
+    assert "sequences_padded = pad_sequences(sequences, maxlen=2)\n" in text  # no dtype given
+    assert "model.predict(np.array([[24.2], [23.7]]))" in text
+
+
+def test_slips_say_the_assumption_their_number_rests_on(study):
+    w = study.lessons["lstm"].run.model.layer0()
+    n_in, H = w["weight_ih"].shape[1], w["weight_hh"].shape[1]
+    assert "32 × 32" in _slip("first linear layer").detail(study)
+    assert "our assumption" in _slip("one neuron equation").measure
+    assert "i == j" in _slip("never learns").detail(study)
+    assert "inputs always equal" in _slip("never learns").measure
+    tied = _slip("one weight for")
+    assert f"first {n_in} values" in tied.detail(study) and f"H = {H}" in tied.detail(study)
 
 
 def test_readout_at_the_cue_is_v_plus_h_T4_on_the_trained_rnn():
@@ -283,11 +337,12 @@ def test_page_trains_and_shows_every_document_with_live_numbers(page):
     assert m["outputs per step: V h_t + c vs h_t · x_t + v"] == ["4 vs 1"]
     # 3 x (heatmap + curves), readout, softmax, the convolution index, c beside h
     assert len(at.get("plotly_chart")) == 10
-    assert len(m) and sum(k.startswith("Slip ") for k in m) == 19
-    assert m["Slip 12 of 19"] == ["0.0"] and m["Slip 3 of 19"] == ["4096"]
-    assert any(h.value.startswith("Every slip in numbers: 19 of 19") for h in at.header)
+    assert len(m) and sum(k.startswith("Slip ") for k in m) == 22
+    assert m["Slip 15 of 22"] == ["0.0"] and m["Slip 3 of 22"] == ["4096"]
+    assert m["Slip 11 of 22"] == ["9"] and m["Slip 12 of 22"] == ["3"]  # 002's forecasting code
+    assert any(h.value.startswith("Every slip in numbers: 22 of 22") for h in at.header)
     table = at.dataframe[1].value
-    assert len(table) == 19 and table["value"].map(lambda v: v != "nan").all()
+    assert len(table) == 22 and table["value"].map(lambda v: v != "nan").all()
     assert any("As document" in md.value for md in at.markdown)
     latex = [e.value for e in at.latex]
     assert any(r"\tanh(h_t)" in v for v in latex) and any("w_{ft}m_{t-1}" in v for v in latex)

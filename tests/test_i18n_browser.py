@@ -10,7 +10,7 @@ import pytest
 from .test_browser import ARTIFACTS, CHROME_ARGS, CHROMIUM, app_url, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
-ZH_NAV = ("首页", "LSTM 长短期记忆", "GRU 门控循环单元", "普通 RNN", "为什么需要门", "突触",
+ZH_NAV = ("首页", "LSTM 长短时记忆", "GRU 门控循环单元", "普通 RNN", "为什么需要门", "突触",
           "原始文档")
 
 

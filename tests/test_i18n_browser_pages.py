@@ -24,7 +24,7 @@ PAGES = {
     "horizon": ("", "感受野", ("延迟", "时间步")),
     "text": ("hidden=16&seq_len=16&steps=20&seed=1", "留出文本的每字符比特", ("字符级", "温度")),
     "series": ("window=3&epochs=5&hidden=4&seed=0", "测试集 MAE", ("持续性基线", "窗口")),
-    "sentences": ("steps=20&hidden=8&max_gap=4", "留出集准确率", ("情感分类", "否定")),
+    "sentences": ("steps=20&hidden=8&max_gap=4", "留出集准确率", ("情感分析", "否定")),
     "attention": ("task=dates&steps=20&lag=5", "带注意力", ("注意力", "编码器", "解码器")),
     "synapses": ("", "突触可塑性", ("赫布",)),
     "documents": ("seq_len=4&hidden=2&steps=10", "留出数据上的准确率", ("遗忘门", "《")),

@@ -109,7 +109,7 @@ def test_home_in_chinese_has_no_english_sentence_and_lists_every_lesson():
     assert not at.exception, at.exception
     assert english_sentences(shown_text(at)) == []
     text = " ".join(shown_text(at))
-    for name in ("LSTM 长短期记忆", "GRU 门控循环单元", "普通 RNN", "注意力", "突触", "原始文档"):
+    for name in ("LSTM 长短时记忆", "GRU 门控循环单元", "普通 RNN", "注意力", "突触", "原始文档"):
         assert f"**{name}**" in text
     assert "细胞状态" in text and "突触可塑性" in text
     assert "核" in at.info[0].value  # the device line in Chinese too

@@ -29,7 +29,7 @@ def test_the_sentences_page_speaks_chinese(zh_page):
         "sentences.yours_header", "sentences.unknown_one", "sentences.cap_reading",
         "sentences.cap_hidden", "sentences.step_header", "sentences.cap_steps"])
     joined = "\n".join(texts)
-    for term in ("情感分类", "否定", "转折", "隐藏状态", "英文", "《短期记忆：利用上下文学习》"):
+    for term in ("情感分析", "否定", "转折", "隐藏状态", "英文", "《短期记忆：利用上下文学习》"):
         assert term in joined, term
     assert [m.label for m in zh_page.metric][:2] == ["LSTM 留出集准确率", "GRU 留出集准确率"]
     verdict = next(m.value for m in zh_page.markdown if m.value.startswith("**LSTM**："))

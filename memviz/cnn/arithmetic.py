@@ -91,7 +91,7 @@ def exercise(n_convs: int, k: int, s: int, p: int, pool: bool) -> list[Stage]:
 DOC000 = [Stage("conv1", "conv", 5, 1, 2, 16), Stage("pool", "pool", 2, 2, 0)]
 DOC000_CHANNELS = 3
 DOC000_FC1_IN = 16 * 5 * 5
-DOC000_CLASSES = 10  # its data set (CIFAR-10) has ten classes
+DOC000_CLASSES = 10  # its num_classes=10 (it names no data set and no input size)
 
 
 def doc000_fc1_in(n: int) -> int:

@@ -1,12 +1,14 @@
-"""Our construction for document 004's bidirectional claim: what a bidirectional LSTM sees.
+"""Our construction for document 004's bidirectional layer: what a bidirectional LSTM sees.
 
 Document 004 wraps its text model's LSTM in a bidirectional layer that returns one output per
-window, so the article itself shows no leak. Here we build the case where it would leak: a tiny
-bidirectional LSTM trained to predict the next character at *every* position of random strings.
-Random strings have no pattern, so a left-to-right model can do no better than chance; any
-accuracy above chance comes from reading the answer. A perturbation check shows where from:
-changing x_{t+1} moves the backward direction's state at t and leaves the forward one exactly
-as it was. The same fact means it cannot generate left to right: the state at t needs x_{t+1}.
+window (Keras's Bidirectional(LSTM(...)) without return_sequences). Both directions then read
+only the window, characters already written, so that setup neither leaks nor stops generation
+from a sliding window: `acc_window` measures it, at chance on random strings. The leak needs a
+construction 004 does not use: a tiny bidirectional LSTM trained to predict the next character
+at *every* position. Random strings have no pattern, so a left-to-right model can do no better
+than chance; any accuracy above chance comes from reading the answer. A perturbation check shows
+where from: changing x_{t+1} moves the backward direction's state at t and leaves the forward
+one exactly as it was. Only that per-position model cannot generate left to right.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Leak:
     acc_uni: float  # left to right, same size and training
     fwd_change: float  # max |Δ forward state at t| when only x_{t+1} changes: exactly 0
     bwd_change: float  # max |Δ backward state at t|: > 0, the future leaks in
+    acc_window: float  # bidirectional, one output per window (004's setup): no leak, chance
 
     @property
     def chance(self) -> float:
@@ -43,6 +46,20 @@ class NextChar(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.out(self.rnn(x)[0])
+
+
+class WindowNext(nn.Module):
+    """004's setup: a bidirectional LSTM over a window, one output for the whole window (each
+    direction's last state, as Keras's Bidirectional returns without return_sequences)."""
+
+    def __init__(self, vocab: int, hidden: int) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(vocab, hidden, batch_first=True, bidirectional=True)
+        self.out = nn.Linear(2 * hidden, vocab)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h_n = self.rnn(x)[1][0]  # (2, B, H): forward after x_T, backward after x_1
+        return self.out(torch.cat([h_n[0], h_n[1]], dim=-1))
 
 
 def _strings(n: int, T: int, vocab: int, gen: torch.Generator) -> torch.Tensor:
@@ -66,6 +83,27 @@ def _train(bi: bool, vocab: int, T: int, hidden: int, steps: int, seed: int) -> 
     return model.eval()
 
 
+def _train_window(vocab: int, T: int, hidden: int, steps: int, seed: int) -> WindowNext:
+    """Train to predict the character after a window of T − 1 characters, from the window only."""
+    torch.manual_seed(seed)
+    model = WindowNext(vocab, hidden)
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(steps):
+        s = _strings(64, T, vocab, gen)
+        loss = F.cross_entropy(model(F.one_hot(s[:, :-1], vocab).float()), s[:, -1])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model.eval()
+
+
+def _window_accuracy(model: WindowNext, s: torch.Tensor, vocab: int) -> float:
+    with torch.no_grad():
+        z = model(F.one_hot(s[:, :-1], vocab).float())
+    return float((z.argmax(-1) == s[:, -1]).float().mean())
+
+
 def _accuracy(model: NextChar, s: torch.Tensor, vocab: int) -> float:
     with torch.no_grad():
         z = model(F.one_hot(s, vocab).float())[:, :-1]
@@ -85,9 +123,11 @@ def _perturb(model: NextChar, s: torch.Tensor, vocab: int, t: int) -> tuple[floa
 
 
 def leak(seed: int = 0, vocab: int = 6, T: int = 10, hidden: int = 12, steps: int = 60) -> Leak:
-    """Train both models on the same random strings and measure the leak on fresh ones."""
+    """Train the three models on the same random strings and measure them on fresh ones."""
     test = _strings(256, T, vocab, torch.Generator().manual_seed(seed + 1))
     bi = _train(True, vocab, T, hidden, steps, seed)
     uni = _train(False, vocab, T, hidden, steps, seed)
+    window = _train_window(vocab, T, hidden, steps, seed)
     fwd, bwd = _perturb(bi, test, vocab, T // 2)
-    return Leak(vocab, _accuracy(bi, test, vocab), _accuracy(uni, test, vocab), fwd, bwd)
+    return Leak(vocab, _accuracy(bi, test, vocab), _accuracy(uni, test, vocab), fwd, bwd,
+                _window_accuracy(window, test, vocab))

@@ -16,6 +16,7 @@ import numpy as np
 from memviz import i18n
 from memviz.cnn import arithmetic as ar
 from memviz.documents import evidence as E
+from memviz.documents import forecast002 as F002
 from memviz.documents.checks import Study
 from memviz.synapses import model as syn
 
@@ -120,11 +121,37 @@ def _loss(s: Study) -> dict[str, object]:
 def _leak(s: Study) -> dict[str, object]:
     k = s.evidence.leak
     return dict(vocab=k.vocab, uni=100 * k.acc_uni, chance=100 * k.chance, bi=100 * k.acc_bi,
-                bwd=k.bwd_change, fwd=k.fwd_change)
+                window=100 * k.acc_window, bwd=k.bwd_change, fwd=k.fwd_change)
 
 
 def _doc004(part: str) -> Fields:
     return lambda s: dict(gap=s.evidence.doc004[part])
+
+
+def _tied(s: Study) -> dict[str, object]:
+    """The gap, and the sizes it rests on: h (H values) meets a weight made for x (I values)."""
+    w = s.lessons["lstm"].run.model.layer0()
+    return dict(gap=s.evidence.doc004["tied"], I=w["weight_ih"].shape[1],
+                H=w["weight_hh"].shape[1])
+
+
+def _own_target(s: Study) -> dict[str, object]:
+    f = F002.recompute()
+    return dict(own=f.own_last, windows=len(f.windows), mse=f.copy_mse)
+
+
+def _int32(s: Study) -> dict[str, object]:
+    f = F002.recompute()
+    lo, hi = f.zero_targets
+    return dict(changed=f.changed, inputs=f.windows.size, windows=len(f.windows),
+                distinct=f.distinct_padded, zeros=f.zero_windows, lo=lo, hi=hi)
+
+
+def _unscaled(s: Study) -> dict[str, object]:
+    f = F002.recompute()
+    a, b = F002.PREDICT_FROM
+    sa, sb = f.predict_scaled
+    return dict(a=a, b=b, seen=f.train_max, sa=sa, sb=sb)
 
 
 def _fc1(s: Study) -> dict[str, object]:
@@ -152,6 +179,12 @@ SLIPS: tuple[Slip, ...] = (
     Slip("002", "reset_placement", "differs", lambda s: s.cells["gru_doc002"].gaps["h"]),
     Slip("002", "gru_output_gate", "wrong", lambda s: E.gate_blocks(s.lessons["gru"].run.model),
          _gru_gate, ".0f"),
+    Slip("002", "own_target", "wrong", lambda s: float(F002.recompute().own_last), _own_target,
+         ".0f"),
+    Slip("002", "pad_int32", "wrong", lambda s: float(F002.recompute().distinct_padded), _int32,
+         ".0f"),
+    Slip("002", "unscaled_predict", "wrong", lambda s: F002.recompute().predict_max, _unscaled,
+         ".1f"),
     Slip("003", "neuron_index", "ambiguous",
          lambda s: abs(s.evidence.neuron.meant[0] - s.evidence.neuron.meant[1]), _neuron, ".1f"),
     Slip("003", "difference_rule", "wrong",
@@ -161,12 +194,12 @@ SLIPS: tuple[Slip, ...] = (
          lambda s: syn.worked_example("sigmoid")["a_i"], _f_of_02),
     Slip("004", "borrowed_weight", "wrong", lambda s: s.evidence.doc004["borrow"],
          _doc004("borrow")),
-    Slip("004", "tied_weight", "wrong", lambda s: s.evidence.doc004["tied"], _doc004("tied")),
+    Slip("004", "tied_weight", "wrong", lambda s: s.evidence.doc004["tied"], _tied),
     Slip("004", "merged_state", "wrong", lambda s: s.evidence.doc004["merged"],
          _doc004("merged")),
     Slip("004", "softmax_symbol", "wrong", lambda s: float(s.evidence.scores.twice().max()),
          _softmax, ".3f"),
-    Slip("004", "bidirectional", "wrong", lambda s: s.evidence.leak.acc_bi, _leak, ".2f"),
+    Slip("004", "bidirectional", "ambiguous", lambda s: s.evidence.leak.acc_bi, _leak, ".2f"),
     Slip("004", "from_logits", "wrong", lambda s: s.evidence.scores.losses()[1], _loss, ".3f"),
 )
 

@@ -235,5 +235,5 @@ def saliency_strip(s: np.ndarray, what: str) -> go.Figure:
     """|d answer / d x_t| per input step (T,) as one row of bars under the input."""
     data = [dict(type="bar", x=np.arange(1, len(s) + 1), y=s, marker=dict(color="#0072B2"),
                  hovertemplate=_t("recurrent.fig.saliency_hover") + "<extra></extra>")]
-    return _figure(data, _axes(_t("recurrent.fig.time_step"), "|d answer / d x_t|"),
+    return _figure(data, _axes(_t("recurrent.fig.time_step"), _t("recurrent.fig.saliency_axis")),
                    _t("recurrent.fig.saliency", what=what), 220)

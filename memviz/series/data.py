@@ -8,6 +8,7 @@ silently dropped). Bad input raises ConfigError with a sentence a student can ac
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,12 +67,15 @@ class Series:
         return t("series.missing_found", parts=", ".join(f"{k}: {v}" for k, v in found.items()))
 
 
+INSTALL_VEGA = "python3 -m pip install vega_datasets"  # said in every language's message
+
+
 def _vega(name: str) -> pd.DataFrame:
     """A vega_datasets frame from the package's own files (local_data never downloads)."""
     try:
         from vega_datasets import local_data
     except ImportError:  # pragma: no cover - requirements.txt installs it
-        raise ConfigError(t("series.err.no_vega")) from None
+        raise ConfigError(t("series.err.no_vega", command=INSTALL_VEGA)) from None
     return local_data(name)
 
 
@@ -109,6 +113,25 @@ def clean(df: pd.DataFrame, date_column: str | None) -> tuple[pd.DataFrame, dict
     return frame, missing
 
 
+SEPARATORS = (";", "\t", "|")  # tried, in this order, when a comma finds one column
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parse(raw: bytes, sep: str = ",") -> pd.DataFrame:
+    """pandas' reader, its errors said in the current language (its own are English)."""
+    try:
+        return pd.read_csv(io.BytesIO(raw), sep=sep)
+    except pd.errors.ParserError as e:
+        m = _FIELDS.search(str(e))
+        reason = (t("series.err.reason_fields", expected=int(m[1]), line=int(m[2]), saw=int(m[3]))
+                  if m else t("series.err.reason_parse"))
+    except UnicodeDecodeError:
+        reason = t("series.err.reason_encoding")
+    except ValueError:
+        reason = t("series.err.reason_parse")
+    raise ConfigError(t("series.err.unreadable", reason=reason))
+
+
 def read_csv(raw: bytes) -> pd.DataFrame:
     """Parse an uploaded file as CSV (size- and type-checked), with at least one data row."""
     if len(raw) > MAX_UPLOAD_BYTES:
@@ -118,10 +141,11 @@ def read_csv(raw: bytes) -> pd.DataFrame:
         raise ConfigError(t("series.err.empty_file"))
     if b"\x00" in raw[:4096]:
         raise ConfigError(t("series.err.binary"))
-    try:
-        df = pd.read_csv(io.BytesIO(raw))
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
-        raise ConfigError(t("series.err.unreadable", reason=str(e).splitlines()[0])) from None
+    df = _parse(raw)
+    if len(df.columns) == 1:  # one column whose name holds a separator: not a comma file
+        sep = next((c for c in SEPARATORS if c in str(df.columns[0])), None)
+        if sep is not None:
+            df = _parse(raw, sep)
     if df.empty or len(df.columns) == 0:
         raise ConfigError(t("series.err.no_rows"))
     return df
@@ -148,6 +172,8 @@ def load_upload(raw: bytes, target: str, date_column: str | None = None,
     """An uploaded CSV as a Series (target checked), named by an Upload that carries the file
     to whoever trains it (a worker process reads it again from there: memviz.uploads)."""
     df = read_csv(raw)
+    if target is None:  # nothing to choose from: no column holds a number
+        raise ConfigError(t("series.err.no_numeric"))
     if target not in df.columns:
         raise ConfigError(t("series.err.no_column", name=t("series.err.the_csv"),
                             column=repr(target), columns=", ".join(map(str, df.columns))))

@@ -52,7 +52,7 @@ def forecast_vs_truth(run, step: int = 1) -> go.Figure:
     return P.plain(data, P.white_layout(
         t("series.fig.forecast_title", target=target, step=step), 380,
         shapes=[r for r, _ in periods], annotations=[a for _, a in periods],
-        xaxis={"title": {"text": t("series.fig.time")}}, yaxis={"title": {"text": target}},
+        xaxis=P.date_axis(t("series.fig.time"), p.dates), yaxis={"title": {"text": target}},
         legend={"orientation": "h", "y": -0.2}, margin={"t": 50, "b": 40, "l": 50, "r": 20}))
 
 
@@ -66,7 +66,7 @@ def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
             _line(p.dates[rows], p.raw[p.start[test] - 1, 0], name("persistence"),
                   COLORS["persistence"], 1, "dot")]
     return P.plain(data, P.white_layout(
-        t("series.fig.zoom_title"), 320, xaxis={"title": {"text": t("series.fig.time")}},
+        t("series.fig.zoom_title"), 320, xaxis=P.date_axis(t("series.fig.time"), p.dates),
         yaxis={"title": {"text": column_label(run.config.target)}},
         legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
 

@@ -95,8 +95,9 @@ RULES: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray, float], np.ndarra
 def oja_neuron(x: np.ndarray, w0: np.ndarray, alpha: float) -> np.ndarray:
     """One linear neuron y = w·x under Oja's rule over samples x (N, d): w after each, (N+1, d).
 
-    For zero-mean inputs and a small α, w tends to the unit-length principal eigenvector of the
-    inputs' covariance (Oja, 1982): the neuron learns the direction of greatest variance.
+    For a small α, w tends to the unit-length top eigenvector of E[x xᵀ] (Oja, 1982). Only for
+    zero-mean inputs is that the covariance's, the direction of greatest variance; the page's 0/1
+    patterns are not centred, so there w leans towards their mean as well.
     """
     w, ws = np.asarray(w0, dtype=float).copy(), [np.asarray(w0, dtype=float).copy()]
     for x_t in np.asarray(x, dtype=float):

@@ -1,8 +1,10 @@
 """Write text with a trained character model: prime it, then pick each next character greedily
 or by sampling from the temperature-reshaped softmax, with a seeded generator.
 
-Document 004 samples from the softmax but never names temperature: dividing the logits by T
-before the softmax is the usual knob (T < 1 sharper, T > 1 flatter, T -> 0 greedy).
+Document 004 ends its model in a softmax over the next character but never says how the next
+character is chosen; the only decoding rule in the documents is 001's greedy choice of the most
+likely word. Sampling and temperature are ours: dividing the logits by T before the softmax is
+the usual knob (T < 1 sharper, T > 1 flatter, T -> 0 greedy).
 """
 
 from __future__ import annotations

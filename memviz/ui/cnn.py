@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from memviz import devices
 from memviz.cnn import arithmetic as ar
 from memviz.cnn import figures as CF
 from memviz.cnn import model as cnn
@@ -21,7 +22,8 @@ def lesson(run: cnn.CNNRun, text: dict[str, str]) -> None:
     c = st.columns(3)
     c[0].metric(t("cnn.metric.accuracy"), f"{run.test_accuracy:.1%}")
     c[1].metric(t("cnn.metric.time"), t("cnn.metric.seconds", s=f"{run.seconds:.1f}"))
-    c[2].metric(t("cnn.metric.device"), run.device_label.split(" (")[0], help=run.device_label)
+    c[2].metric(t("cnn.metric.device"), run.device_label.split(" (")[0],
+                help=devices.in_language(run.device_label))
     show.altair(CF.loss_curve(run.losses), "cnn_loss_fig", t("cnn.cap.loss"))
     st.subheader(t("cnn.head.kernels"))
     show.prose(text["kernels"])

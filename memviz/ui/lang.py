@@ -36,6 +36,12 @@ def t(key: str, **fields: object) -> str:
     return i18n.t(key, **fields)
 
 
+def placeholder(options) -> str:
+    """What an empty multiselect (or a selectbox with no options) shows, in the session's
+    language: left to streamlit it reads "Choose options" / "No options to select" in English."""
+    return t("common.choose_options") if len(options) else t("common.no_options")
+
+
 def _keep_a_choice() -> None:
     """A click on the option already chosen clears a segmented control: keep the language."""
     if st.session_state.get(KEY) is None:

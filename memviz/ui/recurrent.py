@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from memviz import plotting
+from memviz import devices, plotting
 from memviz.config import (
     HIDDEN,
     MIN_SEQ_LEN,
@@ -146,7 +146,8 @@ def summary(les: lesson.Lesson) -> None:
     if baseline:
         show.caption(baseline)
     m3.metric(t("recurrent.ui.seconds"), f"{h.seconds:.2f} s")
-    m4.metric(t("recurrent.ui.device"), h.device.upper(), help=les.run.device_label)
+    m4.metric(t("recurrent.ui.device"), h.device.upper(),
+              help=devices.in_language(les.run.device_label))
     how = "proof_rnn" if cfg.model.arch == "rnn" else "proof_gates"  # an RNN has no gates
     show.caption(t(f"recurrent.ui.{how}", arch=cfg.model.arch.upper(),
                    diff=f"{les.trace.max_abs_diff:.1e}"))

@@ -11,7 +11,7 @@ import streamlit as st
 
 from memviz.config import Choice, ConfigError, Int
 from memviz.series import data, forecast
-from memviz.ui import urlstate
+from memviz.ui import lang, urlstate
 from memviz.ui.lang import t
 
 PAGE = "series"
@@ -103,8 +103,9 @@ def _upload(c1, c2) -> tuple[data.Series | None, str | None]:
     raw = up.getvalue()
     df = data.read_csv(raw)
     date_col = data.guess_date_column(df)
-    target = c2.selectbox(t("series.ui.csv_target"), data.numeric_columns(df),
-                          key=f"{PAGE}_csv_target")
+    numeric = data.numeric_columns(df)
+    target = c2.selectbox(t("series.ui.csv_target"), numeric, key=f"{PAGE}_csv_target",
+                          placeholder=lang.placeholder(numeric))
     season = c2.number_input(t("series.ui.season"), 0, 10_000, 0, key=f"{PAGE}_season")
     st.caption(t("series.ui.dates_from", column=repr(date_col)) if date_col else
                t("series.ui.no_dates"))
@@ -131,9 +132,9 @@ def settings() -> tuple[data.Series, forecast.ForecastConfig | None, bool] | Non
                                   format_func=_labels(data.column_label, series.columns).get)
     except ConfigError as e:
         st.error(t("series.ui.bad_file", reason=e))
-    extra = c3.multiselect(t("series.ui.extra"),
-                           [c for c in series.columns if c != target] if series else [],
-                           key=f"{PAGE}_extra",
+    others = [c for c in series.columns if c != target] if series else []
+    extra = c3.multiselect(t("series.ui.extra"), others, key=f"{PAGE}_extra",
+                           placeholder=lang.placeholder(others),
                            format_func=_labels(data.column_label, series.columns if series
                                                else []).get)
     d1, d2, d3, d4 = st.columns(4)
