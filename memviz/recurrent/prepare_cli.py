@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from memviz.cli import UsageError
+from memviz.cli import UsageError, check_out
 
 PAGES = ("lstm", "gru", "rnn")
 
@@ -45,6 +45,7 @@ def _cmd_prepare(a: argparse.Namespace) -> int:
     store = runs.DiskStore.from_env()
     if store is None:
         raise UsageError(f"no run store: set ${runs.STORE_ENV} to a writable folder")
+    check_out(store.folder, f"${runs.STORE_ENV}")  # a read-only store: say so before training
     todo = [(page, p) for page in (PAGES if a.page == "all" else (a.page,))
             for p in _chosen(page, a.presets)]
     for page, p in todo:

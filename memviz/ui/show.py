@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,18 @@ from memviz.ui.lang import t
 
 PACK = "_memviz_pack"  # session_state: what the current page has shown
 LECTURER = "lecturer_mode"
+
+
+# Streamlit renders messages, captions, labels and tooltips as markdown: links, **bold**,
+# `code`, $math$, :colour[...] and :emoji: shortcodes, headings and lists at a line's start.
+# CommonMark lets a backslash make any ASCII punctuation plain, which covers all of them.
+_MARKDOWN = re.compile(r"""([!-/:-@\[-`{-~])""")
+
+
+def literal(text: object) -> str:
+    """User text (a file name, a column, a link's value, typed characters) for a message,
+    caption or tooltip: shown as typed, never as a link, bold, code or math. One line."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def lecturer() -> bool:
