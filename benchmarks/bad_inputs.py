@@ -258,7 +258,7 @@ def csv_cells(data: bytes | str) -> list[str]:
     import csv
 
     text = data.decode() if isinstance(data, bytes) else data
-    return [c for row in csv.reader(io.StringIO(text)) for c in row]
+    return [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
 
 
 def runnable(cell: str) -> bool:

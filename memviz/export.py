@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import threading
@@ -76,11 +77,16 @@ def csv_cell(value: Any) -> Any:
 def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     """The one CSV writer: a header and rows as CSV text, every cell through csv_cell (every
     CSV memviz writes, figure data and command-line files alike, comes from here)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([csv_cell(c) for c in header])
-    w.writerows([csv_cell(c) for c in row] for row in rows)
-    return buf.getvalue()
+    # csv quotes a cell only for the characters of its line terminator: with "\n" alone, a cell
+    # holding a CR went out unquoted, and a spreadsheet started a new row (and a formula) there
+    buf, lines = io.StringIO(), []
+    w = csv.writer(buf, lineterminator="\r\n")
+    for row in itertools.chain([header], rows):
+        buf.seek(0)
+        buf.truncate()
+        w.writerow([csv_cell(c) for c in row])
+        lines.append(buf.getvalue()[:-2])  # rows end in "\n", as they always have
+    return "\n".join(lines) + "\n"
 
 
 def rows_to_csv(rows: list[dict]) -> bytes:

@@ -117,8 +117,8 @@ def _dates(df: pd.DataFrame, column: str) -> pd.Series:
     if len(repeated):  # their order within a date would be arbitrary: each row is one step
         first = repeated.iloc[0]
         raise ConfigError(t("series.err.repeated_dates", column=repr(column),
-                            date=str(first)[:19], times=int((repeated == first).sum()),
-                            rows=len(repeated)))
+                            date=str(df[column][repeated.index[0]]),  # as the file writes it
+                            times=int((repeated == first).sum()), rows=len(repeated)))
     return dates
 
 
