@@ -314,6 +314,15 @@ LINKS_REFUSED = {  # a form would refuse these: the link must be named bad, show
 }
 
 
+def _markdown(shown: str) -> bool:
+    """Whether a message's markdown would draw the hostile text as a link, bold, code or math:
+    an unescaped ]( ** ` or $, or a bare https:// (GFM links those even when escaped)."""
+    import re as re_
+
+    return bool(re_.search(r"(?<!\\)(\]\(|\*\*|`|\$)", shown)) or bool(
+        re_.search(r"https(\\?:)", shown))
+
+
 def run_refused_links() -> tuple[int, int]:
     """Links that must be refused with the bad-link line, the link's text shown as text:
     (cases, not refused or rendered as markdown)."""
@@ -333,7 +342,7 @@ def run_refused_links() -> tuple[int, int]:
                 bad += 1
                 continue
             warned = [w.value for w in at.warning]
-            bad += not warned or any("](" in w or "**" in w for w in warned)
+            bad += not warned or any(_markdown(w) for w in warned)
     print(f"links to refuse:    {cases} bad inputs, {bad} accepted or shown as markdown")
     return cases, bad
 
@@ -352,7 +361,7 @@ def run_upload_names() -> tuple[int, int]:
         at.file_uploader[0].set_value((name, b"\xff\xfe\x00bad", "text/plain")).run()
         shown = [e.value for e in (*at.error, *at.warning, *at.info)]
         cases += 1
-        bad += not shown or any("](" in m for m in shown)
+        bad += not shown or any(_markdown(m) for m in shown)
     print(f"upload names:       {cases} bad inputs, {bad} shown as markdown")
     return cases, bad
 

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import math
-import string
 import tomllib
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from memviz import export, plotting
 from memviz.config import ConfigError
 from memviz.specs import Choice, Float, Int
-from memviz.ui.show import literal
+from memviz.ui import show
 
 from .conftest import ROOT
 
@@ -71,19 +70,23 @@ def test_user_text_helper_escapes_what_plotly_would_draw_as_html():
 
 
 def test_literal_makes_every_markdown_character_plain_and_keeps_the_text():
-    shown = literal(MARKDOWN)
+    shown = show.literal(MARKDOWN)
     for i, c in enumerate(shown):
-        if c in string.punctuation and c != "\\":
+        if c in "`*_[]<>$:~&":
             assert shown[i - 1] == "\\", (c, shown)
-    assert shown.replace("\\", "") == MARKDOWN  # read back, it is what was typed
-    assert literal("two\nlines") == "two lines"  # a message stays one line
+    assert shown.replace("\\", "").replace("\u2060", "") == MARKDOWN  # what was typed
+    assert "https\u2060" in shown  # GFM finds bare links after escapes: a word joiner breaks it
+    assert show.literal("www.a.b me@a.b") == "www\u2060.a.b me\u2060@a.b"
+    assert show.literal("- a") == "\\- a" and show.literal("3. b") == "3\\. b"  # no list
+    assert show.literal("2020-01-01, 1,000") == "2020-01-01, 1,000"  # plain text stays plain
+    assert show.literal("two\nlines") == "two lines"  # a message stays one line
 
 
 @pytest.mark.parametrize("spec, text", [
     (Int("sequence length T", 8, 256, 8), "\uff12\uff15\uff16"),  # full-width 256
     (Int("n", 1, 12), "\u0663"),  # Arabic-Indic 3
     (Float("learning rate", 0.0, 1.0), "\u0660.\u0665"),
-    (Float("learning rate", 0.0, 1.0), "1_0"),
+    (Float("decay", 0.0, 100.0), "1_0"),  # float() reads 10
     (Choice("hidden size", (4, 8, 16)), "\u0668"),
 ])
 def test_links_take_ascii_digits_only(spec, text):
@@ -115,7 +118,7 @@ def test_a_link_with_markdown_is_named_as_text():
     at.query_params["hidden"] = "[click here](https://evil.example)"
     at.run()
     warning = at.warning[0].value
-    assert "](" not in warning and r"\[click here\]\(https\:\/\/evil\.example\)" in warning
+    assert "\\[click here\\](https\u2060\\://evil.example)" in warning  # no link: as text
 
 
 def test_an_upload_named_with_markdown_is_named_as_text():
@@ -126,7 +129,7 @@ def test_an_upload_named_with_markdown_is_named_as_text():
     at.radio(key="text_source").set_value("upload").run()
     at.file_uploader[0].set_value((MARKDOWN + ".txt", b"\xff\xfe\x00bad", "text/plain")).run()
     error = at.error[0].value
-    assert "](" not in error and "\\*\\*bold\\*\\*" in error and "\\$x\\^2\\$" in error
+    assert "\\[click here\\](" in error and "\\*\\*bold\\*\\*" in error and "\\$x^2\\$" in error
 
 
 def test_the_server_takes_uploads_no_larger_than_the_app_accepts():
