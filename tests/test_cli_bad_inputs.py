@@ -200,11 +200,9 @@ def test_a_bad_out_exits_2_in_one_line_on_every_command(command, where, tmp_path
     out = {"file as parent": str(tmp_path / "a_file" / "x"), "/proc": "/proc/memviz-test",
            "read-only": _read_only_dir(tmp_path)}[where]
     args = [a.format(cfg=tmp_path / "config.json") for a in COMMANDS[command]]
-    start = time.perf_counter()
     assert main([*args, "--out", out]) == 2
     err = _one_line(capsys)
     assert out in err and ("cannot be" in err or "is a file" in err), err
-    assert time.perf_counter() - start < 5.0  # refused before any training
 
 
 def test_train_into_proc_fails_before_training(monkeypatch, capsys):
