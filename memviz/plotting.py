@@ -8,6 +8,7 @@ architecture: the LSTM is blue on Why gates, the horizon chart and anywhere else
 from __future__ import annotations
 
 import functools
+import html
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
@@ -64,6 +65,15 @@ ARCH_SHORT = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN", "attenti
 TASK_LABELS = Names("plotting.task", TASKS)  # "Delayed recall" … in the reader's language
 TASK_GOALS = Names("plotting.goal", TASKS)
 FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
+
+
+def user_text(text: object) -> str:
+    """Text a user supplied (a CSV's column name, a file name, typed characters) as a figure
+    must show it: as typed. Plotly draws a subset of HTML in every title, name, tick and label
+    (<a href>, <b>, <br>, &amp;...), so <, > and & go in as entities; memviz.vegamarks turns
+    them back into the characters for Vega-Lite images and CSV files. The one way user text
+    enters a figure (altair charts take none)."""
+    return html.escape(str(text), quote=False)
 
 
 def task_label(task: str, goal: bool = False) -> str:

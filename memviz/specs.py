@@ -72,6 +72,12 @@ def _shown(value: Any) -> str | Message:
     return repr(value)
 
 
+# A link's numbers in ASCII digits only, as a form would take them: Python's int() and float()
+# also read other scripts' digits (int("２５６") == 256, float("٣") == 3.0) and underscores
+# (float("1_0") == 10.0), so /text?seq_len=２５６ trained T=256.
+_ASCII_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -102,7 +108,7 @@ class Int:
     def parse(self, text: str) -> int:
         """The setting from a link's text."""
         t = text.strip()
-        if not re.fullmatch(r"[+-]?\d{1,12}", t):
+        if not re.fullmatch(r"[+-]?\d{1,12}", t, re.ASCII):
             raise _error("whole", self.label, value=_shown(text), hint="")
         return self.check(int(t))
 
@@ -126,10 +132,9 @@ class Float:
 
     def parse(self, text: str) -> float:
         """The setting from a link's text."""
-        try:
-            return self.check(float(text))
-        except ValueError:
-            raise _error("number", self.label, value=_shown(text)) from None
+        if not _ASCII_NUMBER.fullmatch(text):  # also refuses nan, inf and 1_0
+            raise _error("number", self.label, value=_shown(text))
+        return self.check(float(text))
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,8 @@ class Choice:
         """The setting from a link's text."""
         kind = type(self.choices[0])
         try:
+            if kind is not str and not _ASCII_NUMBER.fullmatch(text):
+                raise ValueError(text)  # a number in ASCII digits, or not one at all
             value = kind(text.strip()) if kind is not str else text.strip().lower()
         except ValueError:
             value = text

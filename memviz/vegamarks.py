@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import html
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -40,10 +41,16 @@ def _meta(tr: Mapping) -> dict:
 
 
 def plain_text(v: Any) -> str:
-    """A plotly title or name (a string or {"text": ...}) without its bold tags."""
+    """A plotly title or name (a string or {"text": ...}) as plotly shows it: without its bold
+    tags, and entities (user text goes in as &lt; ... : plotting.user_text) as characters."""
     if isinstance(v, Mapping):
         v = v.get("text", "")
-    return "" if v is None else str(v).replace("<b>", "").replace("</b>", "")
+    return "" if v is None else html.unescape(str(v).replace("<b>", "").replace("</b>", ""))
+
+
+def shown(v: Any) -> Any:
+    """A category or cell label as plotly shows it (entities as characters); numbers as is."""
+    return html.unescape(v) if isinstance(v, str) else v
 
 
 
@@ -94,7 +101,7 @@ def _labels(tr: Mapping, z: np.ndarray) -> np.ndarray | None:
     """The numbers written in the cells (plotly text or texttemplate), or None if none."""
     template = tr.get("texttemplate") or ""
     if "%{text}" in template and tr.get("text") is not None:
-        return np.asarray(tr["text"], dtype=object)
+        return np.vectorize(shown, otypes=[object])(np.asarray(tr["text"], dtype=object))
     m = re.search(r"%\{z(?::([^}]*))?\}", template)
     if not m:
         return None
@@ -143,8 +150,8 @@ def heatmap(tr: Mapping, layout: Mapping, names: Mapping[str, str], rows: list[d
         for i in range(nx):
             if not np.isfinite(z[j, i]):
                 continue  # a gap (tiled maps): nothing to draw or write down
-            x = _number(xs[i]) if num_x else str(xs[i])
-            y = _number(ys[j]) if num_y else str(ys[j])
+            x = _number(xs[i]) if num_x else shown(str(xs[i]))
+            y = _number(ys[j]) if num_y else shown(str(ys[j]))
             v = {"x": x, "y": y, "z": float(z[j, i])}
             if labels is not None:
                 v["label"] = str(labels[j, i])
@@ -189,7 +196,7 @@ def scatter(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> 
     Each layer carries "_color": (name, colour) for the panel's legend."""
     x = list(_arr(tr.get("x", np.arange(len(_arr(tr["y"]))))))
     dated = bool(x) and when(x[0]) is not None
-    x = [when(v) for v in x] if dated else np.asarray(x).tolist()
+    x = [when(v) for v in x] if dated else [shown(v) for v in np.asarray(x).tolist()]
     y = _arr(tr["y"]).astype(float).tolist()
     name = _named(tr, k)
     values = [{"x": xv, "y": yv, "trace": name} for xv, yv in zip(x, y, strict=False)]
@@ -218,7 +225,7 @@ def bar(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> list
     """One bar layer for a bar trace, each bar in its own colour; its bars go to rows.
     Horizontal bars (orientation "h") have their categories on y and lengths on x."""
     cat, num = ("y", "x") if tr.get("orientation") == "h" else ("x", "y")
-    c, v = [str(a) for a in _arr(tr[cat]).tolist()], _arr(tr[num]).astype(float).tolist()
+    c, v = [shown(str(a)) for a in _arr(tr[cat]).tolist()], _arr(tr[num]).astype(float).tolist()
     name = _named(tr, k)
     colors = (tr.get("marker") or {}).get("color", "#0072B2")
     colors = colors if isinstance(colors, list | tuple) else [colors] * len(c)

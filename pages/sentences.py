@@ -44,7 +44,7 @@ with st.expander(t("sentences.settings"), expanded=not show.lecturer()):
         try:
             data_name = text.load_csv(up.getvalue()).name
         except ConfigError as e:
-            st.error(t("sentences.bad_file", reason=e))
+            st.error(t("sentences.bad_file", reason=show.literal(e)))  # quotes the file
             st.stop()
 cfg = model.SentimentConfig(data=data_name, max_gap=max_gap, hidden=hidden, steps=steps,
                             seed=int(seed))
@@ -87,7 +87,7 @@ except ConfigError as e:
     st.info(t("sentences.cannot_read", reason=reason[:1].upper() + reason[1:]))
     st.stop()
 if note:
-    st.warning(note)
+    st.warning(show.literal(note))  # quotes the student's words
 traces = {arch: runs[arch].read(ids) for arch in ("lstm", "gru")}
 verdicts = []
 for arch, tr in traces.items():

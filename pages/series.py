@@ -21,7 +21,7 @@ if found is None:
     st.stop()
 series, cfg, from_link = found
 show.caption(t("series.rows", what=series.describe(), rows=len(series.frame),
-               missing=series.missing_note()))
+               missing=show.literal(series.missing_note())))  # names an upload's columns
 if cfg is None:
     st.stop()
 show.note_config(cfg.to_dict())

@@ -50,7 +50,7 @@ if run is not None:
         else:
             st.info(t("text.page.type_passage"))
     except ConfigError as e:
-        st.error(t("text.page.bad_passage", error=e))
+        st.error(t("text.page.bad_passage", error=show.literal(e)))
     if tr is not None:
         show.caption(t("text.page.checked", module=cfg.arch.upper(),
                        diff=f"{tr.max_abs_diff:.1e}"))

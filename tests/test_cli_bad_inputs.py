@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import subprocess
 import sys
 import time
@@ -156,3 +157,124 @@ def test_python_m_memviz_bad_config_has_no_traceback(tmp_path):
                         str(tmp_path / "c.json"), "--out", str(tmp_path / "o")],
                        cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+
+
+# ------------------------------------------------------------------ issue 31: hostile input
+
+def _read_only_dir(tmp_path):
+    """A folder that refuses new entries even to root (sysfs), else a chmod 555 folder."""
+    import tempfile
+
+    try:
+        tempfile.TemporaryDirectory(dir="/sys/fs").cleanup()
+    except OSError:
+        return "/sys/fs"
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o555)
+    return str(ro)
+
+
+def _series_csv(values, dates=None, header="temp") -> str:
+    dates = dates or [f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}" for i in range(len(values))]
+    return f"date,{header},other\n" + "".join(
+        f"{d},{v},{i}\n" for i, (d, v) in enumerate(zip(dates, values, strict=True)))
+
+
+WAVE = [f"{10 * math.sin(i / 5):.3f}" for i in range(60)]
+COMMANDS = {  # every command that writes, cheap settings (each must stop before training)
+    "train": ["train", "--steps", "5"],
+    "text": ["text", "--steps", "5"],
+    "seq2seq": ["seq2seq", "--attention", "on", "--steps", "5"],
+    "forecast": ["forecast", "--epochs", "5"],
+    "sentiment": ["sentiment", "--steps", "10"],
+    "horizon": ["horizon", "--lags", "3", "--steps", "5"],
+    "export": ["export", "--config", "{cfg}", "--formats", "csv"],
+}
+
+
+@pytest.mark.parametrize("where", ["file as parent", "/proc", "read-only"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_bad_out_exits_2_in_one_line_on_every_command(command, where, tmp_path, capsys):
+    (tmp_path / "config.json").write_bytes(_config())
+    (tmp_path / "a_file").write_text("x")
+    out = {"file as parent": str(tmp_path / "a_file" / "x"), "/proc": "/proc/memviz-test",
+           "read-only": _read_only_dir(tmp_path)}[where]
+    args = [a.format(cfg=tmp_path / "config.json") for a in COMMANDS[command]]
+    assert main([*args, "--out", out]) == 2
+    err = _one_line(capsys)
+    assert out in err and ("cannot be" in err or "is a file" in err), err
+
+
+def test_train_into_proc_fails_before_training(monkeypatch, capsys):
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking --out")
+
+    monkeypatch.setattr(lesson, "prepare", no_training)
+    assert main(["train", "--out", "/proc/memviz-test/run"]) == 2
+    assert "cannot be written" in _one_line(capsys)
+
+
+def test_prepare_on_a_read_only_store_says_so_before_training(tmp_path, monkeypatch, capsys):
+    def no_training(*a, **k):
+        raise AssertionError("trained before checking the store")
+
+    monkeypatch.setattr(lesson, "prepare", no_training)
+    monkeypatch.setenv("MEMVIZ_STORE", _read_only_dir(tmp_path))
+    assert main(["prepare", "--page", "lstm", "--presets", "A counting cell"]) == 2
+    assert "$MEMVIZ_STORE" in _one_line(capsys)
+
+
+@pytest.mark.parametrize("csv_text, args, fragment", [
+    (_series_csv(WAVE[:7] + ["inf"] + WAVE[8:]), [], "column 'temp' holds inf on line 9"),
+    (_series_csv(WAVE[:20] + ["-inf"] + WAVE[21:]), [], "column 'temp' holds -inf on line 22"),
+    (_series_csv(WAVE), ["--date-column", "nope"], "no column 'nope'"),
+    (_series_csv(WAVE), ["--date-column", "other"], "holds numbers, not dates"),
+    (_series_csv(WAVE, ["2020-01-01"] * 60), [], "2020-01-01 appears 60 times"),
+    (_series_csv(["5.0"] * 60), [], "the same value (5) in every row"),
+], ids=["inf", "-inf", "no date column", "numeric date column", "repeated dates", "constant"])
+def test_questionable_series_are_refused_in_one_line(csv_text, args, fragment, tmp_path,
+                                                     capsys):
+    (tmp_path / "s.csv").write_text(csv_text)
+    rc = main(["forecast", "--data", str(tmp_path / "s.csv"), "--target", "temp",
+               "--date-column", "date", *args, "--epochs", "5", "--window", "3",
+               "--out", str(tmp_path / "o")])
+    assert rc == 2
+    assert fragment in _one_line(capsys)
+    assert not (tmp_path / "o").exists()
+
+
+def test_non_finite_data_gets_the_same_sentence_on_the_page():
+    from memviz.config import ConfigError
+    from memviz.series import data
+
+    raw = _series_csv(WAVE[:7] + ["inf"] + WAVE[8:]).encode()
+    with pytest.raises(ConfigError, match="column 'temp' holds inf on line 9"):
+        data.load_upload(raw, "temp", "date")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["forecast", "--extra", "temp_min,temp_min", "--epochs", "5"],
+     "'temp_min' is listed more than once"),
+    (["export", "--config", "{cfg}", "--formats", "svg,,svg"], "svg listed more than once"),
+    (["export", "--config", "{empty}", "--formats", "csv"], "sets none of task, model, train"),
+])
+def test_questionable_flags_are_refused_in_one_line(args, fragment, tmp_path, capsys):
+    (tmp_path / "config.json").write_bytes(_config())
+    (tmp_path / "empty.json").write_text("{}")
+    paths = {"cfg": tmp_path / "config.json", "empty": tmp_path / "empty.json"}
+    rc = main([*(a.format(**paths) for a in args), "--out", str(tmp_path / "o")])
+    assert rc == 2
+    assert fragment in _one_line(capsys)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_diverged_run_is_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
+    from memviz.progress import History, TrainingDiverged
+    from memviz.series import model
+
+    def diverges(cfg, on_step=None):
+        raise TrainingDiverged(3, float("nan"), History())
+
+    monkeypatch.setattr(model, "train", diverges)
+    assert main(["forecast", "--epochs", "5", "--out", str(tmp_path / "o")]) == 1
+    assert "diverged at step 3" in _one_line(capsys)

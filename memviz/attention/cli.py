@@ -16,7 +16,7 @@ from pathlib import Path
 
 from memviz.attention import data
 from memviz.attention.train import Seq2SeqConfig, train_one
-from memviz.cli import UsageError
+from memviz.cli import check_out
 
 ON_OFF = {"on": True, "off": False}
 
@@ -53,16 +53,9 @@ def config_from_args(a: argparse.Namespace) -> Seq2SeqConfig:
                             "lr": a.lr, "seed": a.seed})
 
 
-def _check_out(out: Path) -> None:
-    """Fail before training if --out cannot be a folder we write into."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-
-
 def _cmd(a: argparse.Namespace) -> int:
+    check_out(a.out)  # before any work
     cfg = config_from_args(a)
-    _check_out(a.out)
     attention = ON_OFF[a.attention]
     print(f"training seq2seq ({'with' if attention else 'without'} attention) on {cfg.task}, "
           f"lengths {cfg.min_len}-{cfg.max_len}, {cfg.steps} steps", flush=True)
@@ -73,6 +66,7 @@ def _cmd(a: argparse.Namespace) -> int:
                "train_lengths": list(cfg.train_lengths),
                "accuracy_by_length": {str(n): {"exact": e, "per_token": t}
                                       for n, (e, t) in run.accuracy.items()}}
+    a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     for n, (e, t) in run.accuracy.items():
         seen = "" if n <= cfg.max_len else "  (longer than training)"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from memviz.config import (
     TaskConfig,
 )
@@ -63,12 +60,10 @@ def describe(cfg: HorizonConfig, results: list[Result]) -> str:
 
 
 def results_csv(results: list[Result]) -> str:
-    """results.csv as text (columns CSV_COLUMNS)."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    w.writerows(r.row() for r in results)
-    return buf.getvalue()
+    """results.csv as text (columns CSV_COLUMNS), through the one CSV writer."""
+    from memviz.export import csv_text
+
+    return csv_text(CSV_COLUMNS, ([r.row()[c] for c in CSV_COLUMNS] for r in results))
 
 
 def results_table(results: list[Result]):

@@ -111,6 +111,10 @@ def _read_config(path: Path) -> tuple[RunConfig, tuple[int, int]]:
         raw = load_json(data, "the file")
     except ConfigError as e:
         raise UsageError(f"cannot read {path}: {e}") from None
+    if isinstance(raw, dict) and not raw.keys() & {"task", "model", "train"}:
+        # every part would be a default: almost surely the wrong file, not a wish for defaults
+        raise UsageError(f"{path} sets none of task, model, train; give the config.json of a "
+                         "lecture pack or of `python -m memviz train`")
     cfg = RunConfig.from_dict(raw)
     return cfg, check_view(raw.get("view", {}), cfg)
 
@@ -124,6 +128,9 @@ def _formats(text: str) -> list[str]:
     if bad or not formats:
         what = f"unknown format {bad[0]!r}" if bad else "no format given"
         raise UsageError(f"{what}; choose from {', '.join(FORMATS)}")
+    twice = sorted({f for f in formats if formats.count(f) > 1})
+    if twice:  # as horizon's --archs and --lags: a repeat is a slip, not a wish
+        raise UsageError(f"{', '.join(twice)} listed more than once in --formats")
     return formats
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from memviz.cli import UsageError
+from memviz.cli import UsageError, check_out
 
 RECURRENT = ("lstm", "gru", "rnn")
 PAGES = (*RECURRENT, "gates", "cnn", "horizon", "text", "series", "sentences", "attention",
@@ -163,6 +163,7 @@ def _cmd_prepare(a: argparse.Namespace) -> int:
     store = runs.DiskStore.from_env()
     if store is None:
         raise UsageError(f"no run store: set ${runs.STORE_ENV} to a writable folder")
+    check_out(store.folder, f"${runs.STORE_ENV}")  # a read-only store: say so before training
     pages = PAGES if a.page == "all" else (a.page,) if a.page in PAGES else ()
     if a.page != "all" and a.presets != "all" and a.page not in RECURRENT:
         raise UsageError(f"only the {', '.join(RECURRENT)} pages have presets")

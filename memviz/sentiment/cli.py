@@ -7,12 +7,11 @@ Writes metrics.json (accuracy on held-out sentences, accuracy_by_distance) and e
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
+from memviz.cli import check_out
 from memviz.sentiment.model import SentimentConfig
-from memviz.series.cli import ready_out
 
 
 def register(sub) -> None:
@@ -48,22 +47,23 @@ def config_from_args(a: argparse.Namespace) -> SentimentConfig:
 
 
 def _cmd(a: argparse.Namespace) -> int:
+    from memviz.export import csv_text
     from memviz.sentiment import grammar
     from memviz.sentiment.model import train
 
+    out = check_out(a.out)  # before any work
     cfg = config_from_args(a)
-    out = ready_out(a.out)
     run = train(cfg)
+    out.mkdir(parents=True, exist_ok=True)
     metrics = {"accuracy": run.accuracy, "accuracy_by_distance": run.by_distance,
                "train_seconds": round(run.history.seconds, 3), "config": cfg.to_dict()}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     if cfg.data == "grammar":
-        with open(out / "examples.csv", "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["text", "label", "distance", "p_positive"])
-            for s in grammar.generate(20, cfg.max_gap, cfg.seed + 7):
-                p = run.read(run.vocab.encode(s.tokens)[0]).output[-1]
-                w.writerow([s.text, s.label, s.distance, f"{_p_pos(p):.3f}"])
+        rows = ([s.text, s.label, s.distance,
+                 f"{_p_pos(run.read(run.vocab.encode(s.tokens)[0]).output[-1]):.3f}"]
+                for s in grammar.generate(20, cfg.max_gap, cfg.seed + 7))
+        (out / "examples.csv").write_text(
+            csv_text(["text", "label", "distance", "p_positive"], rows), encoding="utf-8")
     print(f"{cfg.arch}: held-out accuracy {run.accuracy:.1%} "
           f"({run.history.seconds:.1f} s); by distance {run.by_distance}; wrote {out}")
     return 0

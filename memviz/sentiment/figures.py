@@ -45,7 +45,8 @@ def accuracy_by_distance(runs: dict) -> go.Figure:
 
 
 def _ticks(tokens: list[str]) -> dict:
-    return dict(tickmode="array", tickvals=list(range(len(tokens))), ticktext=tokens,
+    return dict(tickmode="array", tickvals=list(range(len(tokens))),
+                ticktext=[P.user_text(w) for w in tokens],  # the student's words, as typed
                 tickangle=-45)
 
 

@@ -8,25 +8,12 @@ persistence, linear).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
+from memviz.cli import check_out
 from memviz.series import baselines, data
 from memviz.series.forecast import ForecastConfig, leakage
-
-
-def ready_out(out: Path) -> Path:
-    """Create the output folder now, before any training (UsageError if it cannot be)."""
-    from memviz.cli import UsageError
-
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file, not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"--out {out} cannot be created: {e.strerror}") from None
-    return out
 
 
 def _columns(text: str) -> tuple[str, ...]:
@@ -76,6 +63,9 @@ def config_from_args(a: argparse.Namespace) -> ForecastConfig:
 
 def write_outputs(run, out: Path) -> dict:
     """metrics.json and forecast.csv for a trained ForecastRun."""
+    from memviz.export import csv_text
+
+    out.mkdir(parents=True, exist_ok=True)
     p, test = run.prepared, run.prepared.parts["test"]
     m = run.maes
     metrics = {"mae": m["model"], "mae_persistence": m["persistence"],
@@ -85,22 +75,19 @@ def write_outputs(run, out: Path) -> dict:
                "leakage": leakage(run.config), "config": run.config.to_dict()}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     pers, lin = baselines.persistence(p, test), baselines.linear(p, test)
-    with open(out / "forecast.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["date", "step", "truth", "forecast", "persistence", "linear"])
-        for n, i in enumerate(test):
-            for k in range(p.Y.shape[1]):
-                w.writerow([str(p.dates[p.start[i] + k])[:19], k + 1, f"{p.Y[i, k]:.4f}",
-                            f"{run.forecast[n, k]:.4f}", f"{pers[n, k]:.4f}",
-                            f"{lin[n, k]:.4f}"])
+    rows = ([str(p.dates[p.start[i] + k])[:19], k + 1, f"{p.Y[i, k]:.4f}",
+             f"{run.forecast[n, k]:.4f}", f"{pers[n, k]:.4f}", f"{lin[n, k]:.4f}"]
+            for n, i in enumerate(test) for k in range(p.Y.shape[1]))
+    (out / "forecast.csv").write_text(csv_text(
+        ["date", "step", "truth", "forecast", "persistence", "linear"], rows), encoding="utf-8")
     return metrics
 
 
 def _cmd(a: argparse.Namespace) -> int:
     from memviz.series.model import train
 
+    out = check_out(a.out)  # before any work
     cfg = config_from_args(a)
-    out = ready_out(a.out)
     run = train(cfg)
     m = write_outputs(run, out)
     verdict = "beats" if run.beats_persistence else "does NOT beat"

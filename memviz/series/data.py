@@ -93,12 +93,43 @@ def load_builtin(name: str) -> Series:
     return Series(name, frame, missing, BUILTIN[name])
 
 
+def _check_finite(df: pd.DataFrame, skip: str | None) -> None:
+    """ConfigError naming the column and the file's line of the first inf or -inf (before any
+    sorting, so the line is the one the student sees): training on one only says "diverged"."""
+    for c in df.columns:
+        values = pd.to_numeric(df[c], errors="coerce") if c != skip else None
+        if values is None or not values.notna().any():
+            continue  # the date column, or a column of text (dropped later)
+        bad = np.flatnonzero(np.isinf(values.to_numpy(dtype=float)))
+        if len(bad):
+            raise ConfigError(t("series.err.not_finite", column=repr(c),
+                                value=str(df[c].iloc[bad[0]]), line=int(bad[0]) + 2))
+
+
+def _dates(df: pd.DataFrame, column: str) -> pd.Series:
+    """The date column parsed, checked to exist, to hold dates and to repeat none."""
+    if column not in df.columns:
+        raise ConfigError(t("series.err.no_column", name=t("series.err.the_csv"),
+                            column=repr(column), columns=", ".join(map(str, df.columns))))
+    if pd.api.types.is_numeric_dtype(df[column]):  # pandas reads 7 as 1970-01-01 00:00:00.000000007
+        raise ConfigError(t("series.err.date_numbers", column=repr(column)))
+    dates = pd.to_datetime(df[column], errors="coerce")
+    if dates.isna().all():
+        raise ConfigError(t("series.err.no_dates", column=repr(column)))
+    repeated = dates[dates.notna() & dates.duplicated(keep=False)]
+    if len(repeated):  # their order within a date would be arbitrary: each row is one step
+        first = repeated.iloc[0]
+        raise ConfigError(t("series.err.repeated_dates", column=repr(column),
+                            date=str(df[column][repeated.index[0]]),  # as the file writes it
+                            times=int((repeated == first).sum()), rows=len(repeated)))
+    return dates
+
+
 def clean(df: pd.DataFrame, date_column: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
     """Sort by date, keep numeric columns, count and interpolate missing values, check length."""
+    _check_finite(df, date_column)
     if date_column is not None:
-        dates = pd.to_datetime(df[date_column], errors="coerce")
-        if dates.isna().all():
-            raise ConfigError(t("series.err.no_dates", column=repr(date_column)))
+        dates = _dates(df, date_column)
         df = df.loc[dates.notna()].assign(**{date_column: dates[dates.notna()]})
         df = df.sort_values(date_column).set_index(date_column)
     numeric = {c: pd.to_numeric(df[c], errors="coerce") for c in df.columns}
@@ -183,7 +214,11 @@ def load_upload(raw: bytes, target: str, date_column: str | None = None,
         raise ConfigError(t(f"series.err.column_{kind}", column=repr(target)))
     if date_column == target:
         raise ConfigError(t("series.err.date_is_target"))
-    return _uploaded(Upload(raw, date_column=date_column, season=season), df)
+    series = _uploaded(Upload(raw, date_column=date_column, season=season), df)
+    if series.frame[target].nunique() == 1:  # the forecast would be a flat line, scored 0 by all
+        raise ConfigError(t("series.err.constant", column=repr(target),
+                            value=f"{series.frame[target].iloc[0]:g}"))
+    return series
 
 
 def _uploaded(upload: Upload, df: pd.DataFrame | None = None) -> Series:

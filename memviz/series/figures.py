@@ -42,7 +42,7 @@ def forecast_vs_truth(run, step: int = 1) -> go.Figure:
     dates, y = p.dates, p.raw[:, 0]
     test = p.parts["test"]
     val0, test0 = p.bounds
-    target = column_label(run.config.target)
+    target = P.user_text(column_label(run.config.target))  # an upload's column: as typed
     data = [_line(dates, y, name("truth"), COLORS["truth"], 1),
             _line(dates[p.start[test] + k], run.forecast[:, k], t("series.fig.forecast_test"),
                   COLORS["model"], 2)]
@@ -67,7 +67,7 @@ def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
                   COLORS["persistence"], 1, "dot")]
     return P.plain(data, P.white_layout(
         t("series.fig.zoom_title"), 320, xaxis=P.date_axis(t("series.fig.time"), p.dates),
-        yaxis={"title": {"text": column_label(run.config.target)}},
+        yaxis={"title": {"text": P.user_text(column_label(run.config.target))}},
         legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
 
 

@@ -54,6 +54,9 @@ class ForecastConfig:
             raise ConfigError(t("series.err.scaler", scaler=repr(self.scaler)))
         if self.target in self.extra:
             raise ConfigError(t("series.err.target_in_extra", target=repr(self.target)))
+        twice = sorted({c for c in self.extra if self.extra.count(c) > 1})
+        if twice:  # the same input fed twice would only look like more information
+            raise ConfigError(t("series.err.extra_twice", column=", ".join(map(repr, twice))))
 
     @property
     def columns(self) -> list[str]:

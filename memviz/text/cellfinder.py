@@ -72,7 +72,9 @@ def best_cells(tr: rtrace.Trace, feats: dict[str, np.ndarray],
 
 
 def table_csv(rows: list[Best]) -> str:
-    """The cell-finder table as CSV text."""
-    lines = ["feature,label,field,unit,correlation"]
-    lines += [f"{b.feature},{F.label(b.feature)},{b.field},{b.unit},{b.corr:.4f}" for b in rows]
-    return "\n".join(lines) + "\n"
+    """The cell-finder table as CSV text (through the one CSV writer)."""
+    from memviz.export import csv_text
+
+    return csv_text(["feature", "label", "field", "unit", "correlation"],
+                    ([b.feature, F.label(b.feature), b.field, b.unit, f"{b.corr:.4f}"]
+                     for b in rows))

@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from memviz.cli import UsageError
+from memviz.cli import UsageError, check_out
 from memviz.text import cellfinder, ngram
 from memviz.text import corpus as C
 from memviz.text import features as F
@@ -46,12 +46,6 @@ def register(sub) -> None:
     p.set_defaults(func=_cmd)
 
 
-def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file, not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-
-
 def config_from_args(a: argparse.Namespace, corpus: C.Corpus) -> TextConfig:
     """The run the arguments describe (ConfigError if out of range)."""
     text = None if a.corpus == "stdlib" else corpus.text
@@ -66,7 +60,7 @@ def _progress(step: int, total: int, loss: float) -> None:
 
 
 def _cmd(a: argparse.Namespace) -> int:
-    _check_out(a.out)  # before any long work
+    check_out(a.out)  # before any work
     corpus = C.load(a.corpus)
     cfg = config_from_args(a, corpus)
     if a.prime:  # a prime with unknown characters fails now, not after training
@@ -92,6 +86,7 @@ def _cmd(a: argparse.Namespace) -> int:
 def write(out: Path, run: T.TextRun, base3: ngram.Score, sample: G.Generated, rows,
           total_seconds: float) -> None:
     """config.json, metrics.json, sample.txt and cells.csv in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
     config = {"text": run.config.to_dict(), "corpus": run.corpus.describe(),
               "vocab_size": run.split.vocab.size, "device": run.history.device,
               "generate": {"prime": sample.prime, "length": len(sample.text),

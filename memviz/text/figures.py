@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz import i18n
-from memviz.plotting import colorscale
+from memviz.plotting import colorscale, user_text
 from memviz.recurrent.figures import _figure
 from memviz.text import features as F
 from memviz.text.generate import softmax
@@ -27,6 +27,11 @@ TEMP_COLORS = {0.5: "#0072B2", 1.0: "#000000", 2.0: "#D55E00"}
 
 def visible(c: str) -> str:
     return VISIBLE.get(c, c)
+
+
+def shown(c: str) -> str:
+    """A character of the student's text as a figure shows it (visible, and as typed)."""
+    return user_text(visible(c))
 
 
 def _grid(text: str, width: int) -> list[list[int]]:
@@ -51,7 +56,7 @@ def coloured_text(text: str, values: np.ndarray, title: str, width: int = WIDTH,
     for r, row in enumerate(rows):
         z[r, : len(row)] = values[row]
         for k, i in enumerate(row):
-            chars[r][k] = "↵" if text[i] == "\n" else text[i]  # a blank cell reads as a space
+            chars[r][k] = user_text("↵" if text[i] == "\n" else text[i])  # blank reads as space
     m = float(np.nanmax(np.abs(values))) if len(values) else 1.0
     # the scales as explicit lists (plotting.colorscale): the browser and the exported file
     # draw the same colours, red high (a bare name reached the two by different rules)
@@ -78,7 +83,7 @@ def _bars(labels, values, title: str, ylab: str, height: int = 300, color="#0072
 
 def top5(top: Sequence[tuple[str, float]], chosen: str, title: str) -> go.Figure:
     """The five most likely next characters at one generated position; the pick in orange."""
-    labels = [f"{visible(c)} " if c.strip() == "" else c for c, _ in top]
+    labels = [f"{shown(c)} " if c.strip() == "" else user_text(c) for c, _ in top]
     colors = ["#E69F00" if c == chosen else "#0072B2" for c, _ in top]
     return _bars(labels, [p for _, p in top], title, i18n.t("text.fig.probability"), 280, colors)
 
@@ -87,7 +92,7 @@ def temperature(logits: np.ndarray, chars: Sequence[str], chosen_t: float,
                 n: int = 12) -> go.Figure:
     """softmax(z / T) for a few temperatures over the n likeliest characters (at T = 1)."""
     order = np.argsort(-logits)[:n]
-    labels = [visible(chars[k]) for k in order]
+    labels = [shown(chars[k]) for k in order]
     temps = sorted({*TEMPERATURES, chosen_t})
     data = []
     for t in temps:
@@ -106,7 +111,7 @@ def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.F
     p = softmax(logits)
     pp = softmax(p)
     order = np.argsort(-p)[:n]
-    labels = [visible(chars[k]) for k in order]
+    labels = [shown(chars[k]) for k in order]
     data = [dict(type="bar", x=labels, y=p[order], name=i18n.t("text.fig.once"),
                  marker=dict(color="#0072B2")),
             dict(type="bar", x=labels, y=pp[order], name=i18n.t("text.fig.twice"),

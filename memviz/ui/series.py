@@ -13,6 +13,7 @@ from memviz.config import Choice, ConfigError, Int
 from memviz.series import data, forecast
 from memviz.ui import lang, urlstate
 from memviz.ui.lang import t
+from memviz.ui.show import literal
 
 PAGE = "series"
 UPLOAD = "upload"  # the selectbox's value for "upload a CSV" (never a built-in series' name)
@@ -107,7 +108,7 @@ def _upload(c1, c2) -> tuple[data.Series | None, str | None]:
     target = c2.selectbox(t("series.ui.csv_target"), numeric, key=f"{PAGE}_csv_target",
                           placeholder=lang.placeholder(numeric))
     season = c2.number_input(t("series.ui.season"), 0, 10_000, 0, key=f"{PAGE}_season")
-    st.caption(t("series.ui.dates_from", column=repr(date_col)) if date_col else
+    st.caption(t("series.ui.dates_from", column=literal(repr(date_col))) if date_col else
                t("series.ui.no_dates"))
     return data.load_upload(raw, target, date_col, int(season)), target
 
@@ -131,7 +132,7 @@ def settings() -> tuple[data.Series, forecast.ForecastConfig | None, bool] | Non
             target = c2.selectbox(t("series.ui.target"), series.columns, key=TABLE.key("target"),
                                   format_func=_labels(data.column_label, series.columns).get)
     except ConfigError as e:
-        st.error(t("series.ui.bad_file", reason=e))
+        st.error(t("series.ui.bad_file", reason=literal(e)))  # it may quote the file
     others = [c for c in series.columns if c != target] if series else []
     extra = c3.multiselect(t("series.ui.extra"), others, key=f"{PAGE}_extra",
                            placeholder=lang.placeholder(others),
@@ -154,7 +155,7 @@ def settings() -> tuple[data.Series, forecast.ForecastConfig | None, bool] | Non
                                       hidden, epochs, seed=int(seed))
         forecast.prepare(cfg, series)
     except ConfigError as e:
-        st.error(t("series.ui.bad_settings", reason=e))
+        st.error(t("series.ui.bad_settings", reason=literal(e)))
         return series, None, False
     # a link names no extra inputs and no file: only its own setup trains at once
     return series, cfg, TABLE.from_link() and not extra and name != UPLOAD

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,30 @@ from memviz.ui.lang import t
 
 PACK = "_memviz_pack"  # session_state: what the current page has shown
 LECTURER = "lecturer_mode"
+
+
+# Streamlit renders messages, captions, labels and tooltips as markdown: links, **bold**,
+# `code`, $math$, ~strike~, :colour[...] and :emoji: shortcodes, &entities; and, at a line's
+# start, headings, lists and quotes. A backslash makes such a character plain (CommonMark);
+# other punctuation is left alone, so "2020-01-01, 1,000" reads the same in the page's text.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$:~&])")
+# a message may begin with the text: a bullet, a heading or a numbered item there ("> " is
+# escaped everywhere, as HTML)
+_LINE_START = re.compile(r"^(\s*\d{1,9}(?=[.)])|\s*(?=[-+#]))([-+#.)])(?=\s|$)")
+# GFM's bare links (https://..., www...., a@b.c) and Streamlit's :material/icon: are found in
+# the text after escapes are undone (seen in chromium: https\:\/\/evil\.example was still a
+# link); an invisible word joiner (U+2060) before "://", after "www", before "@" and after a
+# ":" that precedes a letter breaks their patterns.
+_BARE_LINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?<=www)(?=\.)|(?=@)|(?<=:)(?=[A-Za-z])",
+                        re.IGNORECASE)
+
+
+def literal(text: object) -> str:
+    """User text (a file name, a column, a link's value, typed characters) for a message,
+    caption or tooltip: shown as typed, never as a link, bold, code or math. One line."""
+    text = _BARE_LINK.sub("\u2060", " ".join(str(text).splitlines()))
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return _LINE_START.sub(r"\1\\\2", text)
 
 
 def lecturer() -> bool:

@@ -41,7 +41,7 @@ def _corpus_text(page: str) -> tuple[str, str] | None:
                 return None
             return C.from_bytes(up.getvalue(), up.name).text, up.name
     except ConfigError as e:
-        st.error(t("text.corpus.unusable", error=e))
+        st.error(t("text.corpus.unusable", error=show.literal(e)))  # it names the file
         return None
     return "", "stdlib"
 
@@ -113,7 +113,8 @@ def summary(run: TextRun) -> None:
     c[2].metric(t("text.summary.time"), f"{run.history.seconds:.1f} s")
     c[3].metric(t("text.summary.alphabet"), t("text.summary.chars", n=run.split.vocab.size),
                 help=t("text.summary.source", chars=f"{len(run.corpus.text):,}",
-                       name=shown_name(run.corpus.name), sha=run.corpus.sha256[:12]))
+                       name=show.literal(shown_name(run.corpus.name)),
+                       sha=run.corpus.sha256[:12]))
     beats = run.bits_per_char < run.baseline.bits_per_char
     show.caption(t("text.summary.beats" if beats else "text.summary.not_yet",
                    n=f"{len(run.split.held_text):,}", baseline=base))
@@ -150,7 +151,7 @@ def generation(page: str, run: TextRun) -> None:
         g = cached("text.generate", (run.config, prime, length, temp, int(seed)),
                    lambda: G.generate(run.model, run.split.vocab, prime, length, temp, int(seed)))
     except ConfigError as e:
-        st.error(t("text.generate.bad_prime", error=e))
+        st.error(t("text.generate.bad_prime", error=show.literal(e)))
         return
     st.code(g.prime + g.text, language=None, wrap_lines=True)
     k = st.slider(t("text.generate.inspect"), 1, len(g.text), 1, key=f"{page}_gen_k")
@@ -158,12 +159,17 @@ def generation(page: str, run: TextRun) -> None:
     left, right = st.columns(2)
     with left:
         show.plotly(FG.top5(g.top[k - 1], ch, t("text.generate.drawn", k=k,
-                                                 char=FG.visible(ch),
+                                                 char=FG.shown(ch),
                                                  p=f"{g.chosen_p[k - 1]:.3f}")),
                     f"{page}_top5", t("text.generate.top5_caption"))
     with right:
         show.plotly(FG.temperature(g.logits[k - 1], run.split.vocab.chars, temp),
                     f"{page}_temperature", t("text.generate.temp_caption"))
+
+
+def _char(c: str) -> str:
+    """A character of the student's text in a sentence: visible, and shown as typed."""
+    return show.literal(FG.visible(c))
 
 
 def softmax_at(page: str, tr, chars, passage: str, slip_text: str):
@@ -174,12 +180,12 @@ def softmax_at(page: str, tr, chars, passage: str, slip_text: str):
         now = passage[step - 1]
         nxt = int(tr.target[step - 1])
         p = G.softmax(z)
-        st.markdown(t("text.softmax.at", t=step, char=FG.visible(now))
-                    + (t("text.softmax.next", char=FG.visible(chars[nxt]), p=f"{p[nxt]:.3f}")
+        st.markdown(t("text.softmax.at", t=step, char=_char(now))
+                    + (t("text.softmax.next", char=_char(chars[nxt]), p=f"{p[nxt]:.3f}")
                        if nxt >= 0 else "") + t("text.softmax.end"))
         top = int(p.argmax())
         twice = G.softmax(p)
-        st.markdown(t("text.softmax.likeliest", char=FG.visible(chars[top]), k=top))
+        st.markdown(t("text.softmax.likeliest", char=_char(chars[top]), k=top))
         show.latex(rf"p_k=\frac{{e^{{z_k}}}}{{\sum_j e^{{z_j}}}}:\quad p_{{{top}}}="
                    rf"\frac{{e^{{{z[top]:.3f}}}}}{{\sum_j e^{{z_j}}}}={p[top]:.3f}",
                    key=f"{page}_softmax_live")

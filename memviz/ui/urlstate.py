@@ -19,6 +19,7 @@ import streamlit as st
 
 from memviz.specs import Choice, ConfigError, Int, Many, Spec, label_text
 from memviz.ui.lang import t
+from memviz.ui.show import literal
 
 FIRST_RUN_DONE = "_urlstate_first_run_done"  # links are read on a session's first run only
 # query names every page shares (the language, lecturer mode): no page table removes them
@@ -112,7 +113,8 @@ class Table:
             ss[self._link] = None if problems else {
                 n: v for n, v in values.items() if not self.settings[n].view}
             if problems:
-                st.warning(t("urlstate.bad_link", problems=t("specs.separator").join(problems[:3])))
+                shown = t("specs.separator").join(problems[:3])  # quotes the link: as text
+                st.warning(t("urlstate.bad_link", problems=literal(shown)))
         for name, value in values.items():
             if value is not None:
                 ss[self.key(name)] = list(value) if isinstance(value, tuple) else value
