@@ -1,5 +1,6 @@
 """Labels off the data and upright (issue 28 §4): the horizon chart's chance label in the
-right margin, the CNN field's above the plot, where no point can be; the CNN page's digits upright."""
+right margin, the CNN field's above the plot, where no point can be; the CNN page's digits
+upright."""
 
 from __future__ import annotations
 
