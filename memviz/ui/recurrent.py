@@ -145,6 +145,9 @@ def summary(les: lesson.Lesson) -> None:
     baseline = verdict.baseline_sentence(cfg, h)
     if baseline:
         show.caption(baseline)
+    held = verdict.rnn_memory(cfg, h)  # the RNN page's "memory fades", checked on this run
+    if held:
+        show.prose(held)
     m3.metric(t("recurrent.ui.seconds"), f"{h.seconds:.2f} s")
     m4.metric(t("recurrent.ui.device"), h.device.upper(), help=les.run.device_label)
     how = "proof_rnn" if cfg.model.arch == "rnn" else "proof_gates"  # an RNN has no gates

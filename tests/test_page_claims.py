@@ -1,0 +1,103 @@
+"""Issue 28 §1: every sentence a page states about its own run is written from, or checked
+against, that run. Tiny real models where the claim is about behaviour; the default runs too
+slow for the suite are re-measured by benchmarks/page_claims.py."""
+
+from __future__ import annotations
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
+from memviz.progress import History
+from memviz.recurrent import insight, presets, train, verdict
+from memviz.ui import recurrent
+
+from .conftest import ROOT, tiny_config
+
+# ---------------------------------------------------------------- Vanilla RNN: "memory fades"
+
+
+def test_the_rnn_page_says_what_its_default_run_does_and_points_to_the_fading_preset():
+    """At the page's defaults the RNN recalls every symbol (T = 20): the intro must not promise
+    fading there; it names the default delay and the preset that shows the fading."""
+    d = recurrent.settings_table("rnn").defaults()
+    cfg = RunConfig(TaskConfig(d["task"], d["seq_len"]), ModelConfig("rnn", d["hidden"]),
+                    TrainConfig(steps=d["steps"], lr=d["lr"], seed=d["seed"]))
+    h = train.run(cfg).history  # the page's own default run (~2 s)
+    assert h.eval_accuracy >= verdict.RECALLS
+    said = verdict.rnn_memory(cfg, h)
+    assert said and "has not faded yet" in said and "T = 20" in said
+    at = AppTest.from_file(str(ROOT / "pages/rnn.py"), default_timeout=60).run()
+    intro = at.markdown[0].value
+    preset = presets.rnn_forgets()
+    assert f"T = {d['seq_len']}, it recalls the symbol" in intro
+    assert preset.title in intro and f"T = {preset.config.task.seq_len}" in intro
+
+
+def test_the_rnn_sentence_follows_the_run_it_is_given():
+    cfg = tiny_config("rnn", seq_len=50, hidden=32, steps=500)
+    for acc, loss in ((0.6, 0.9), (0.25, 1.38)):  # the verdict says it instead, with a fix
+        faded = History(losses=[loss], eval_loss=loss, eval_accuracy=acc)
+        assert verdict.rnn_memory(cfg, faded) is None and not verdict.judge(cfg, faded).ok
+    held = History(losses=[0.01], eval_loss=0.01, eval_accuracy=0.99)
+    assert "T = 50 this RNN recalls 99%" in verdict.rnn_memory(cfg, held)
+    lstm = cfg.replace(model={"arch": "lstm"})
+    assert verdict.rnn_memory(lstm, History(losses=[0.0], eval_loss=0.0,
+                                            eval_accuracy=1.0)) is None
+
+
+# ---------------------------------------------------------------- LSTM: half-learned runs
+
+
+def test_a_half_learned_recall_run_is_called_failed_with_what_to_change():
+    """LSTM T = 100, H = 64 at the defaults: 49.8% (loss 0.809) in the issue, 75% here; both
+    are "better than the baseline" but not the task. 1,200 steps or lr 0.003 reach 100%
+    (benchmarks/page_claims.py)."""
+    cfg = RunConfig(TaskConfig("recall", 100), ModelConfig("lstm", 64),
+                    TrainConfig(steps=300, lr=0.01))
+    for acc, loss in ((0.498, 0.809), (0.754, 0.342)):
+        v = verdict.judge(cfg, History(losses=[loss], eval_loss=loss, eval_accuracy=acc))
+        assert not v.ok and "short of the task" in v.problem
+        assert "1200 training steps" in v.try_ and "0.003" in v.try_
+    done = History(losses=[0.001], eval_loss=0.001, eval_accuracy=1.0)
+    assert verdict.judge(cfg, done).ok
+
+
+def _held_out(c: np.ndarray, h: np.ndarray) -> insight.HeldOut:
+    """A hand-made held-out set: 4 symbols x 8 sequences, T = 3, fields (B, T, H)."""
+    group = np.repeat(np.arange(4), 8)
+    B, H = len(group), c.shape[1]
+    full = {k: np.zeros((B, 3, H)) for k in ("i", "f", "g", "o", "c", "h")}
+    full["c"][:, 1], full["h"][:, 2], full["f"][:] = c[group], h[group], 0.95
+    full["o"][:] = 0.9
+    x = np.zeros((B, 3, 5))
+    task = TaskConfig("recall", 3)
+    names = tuple(insight.Message("recurrent.task.symbol", k=k) for k in range(4))
+    return insight.HeldOut("lstm", task, x, group, full, group, names)
+
+
+def test_the_best_unit_is_one_whose_h_at_the_cue_tells_the_symbols_apart():
+    """The issue's case: a unit with c far apart but h +0.94/+0.94/-0.00/+0.94 at the cue
+    (tanh flattens c) must not be called the one that separates the symbols best."""
+    c = np.array([[31.0, -3.0], [25.0, -1.0], [0.0, 1.0], [40.0, 3.0]])  # (symbols, units)
+    h = np.array([[0.94, -0.8], [0.94, -0.3], [0.0, 0.3], [0.94, 0.8]])
+    ho = _held_out(c, h)
+    assert insight.memory_unit(ho) == 1
+    assert "Unit 1 separates the symbols best" in insight.describe(ho, 1)
+    about0 = insight.describe(ho, 0)
+    assert "separates the symbols best" not in about0
+    assert "nearly the same for symbol 0, symbol 1, symbol 3" in about0
+    flat = _held_out(c[:, :1], h[:, :1])  # only the squashed unit: nobody separates
+    text = insight.describe(flat, 0)
+    assert text.startswith("No single unit keeps all 4 symbols apart")
+
+
+def test_a_tiny_lstm_that_learned_little_names_no_separating_unit():
+    run = train.run(tiny_config("lstm", seq_len=6, hidden=4, steps=30))
+    ho = insight.held_out(run.model, run.config.task, 0)
+    best = insight.memory_unit(ho)
+    m, T = insight.memory_step(ho.T), ho.T
+    apart = min(insight.separation(ho.fields["c"][:, m], ho.group)[best],
+                insight.separation(ho.fields["h"][:, T - 1], ho.group)[best])
+    said = insight.describe(ho, best)
+    assert ("separates the symbols best" in said) == (apart >= insight.SEPARATES), said
