@@ -101,3 +101,42 @@ def test_a_tiny_lstm_that_learned_little_names_no_separating_unit():
                 insight.separation(ho.fields["h"][:, T - 1], ho.group)[best])
     said = insight.describe(ho, best)
     assert ("separates the symbols best" in said) == (apart >= insight.SEPARATES), said
+
+
+# ---------------------------------------------------------------- Synapses: co-firing weights
+
+
+def test_the_synapses_page_says_what_the_rule_did_to_its_co_firing_neurons():
+    """Default run: neurons 3 and 4 are driven together 12 times and document 003's rule moves
+    w_34 by +0.09 (the issue's heatmap). The page says so, from the run's own weights."""
+    from memviz.synapses import model as S
+
+    cfg = S.SynapseConfig()
+    sims = S.simulate_all(S.pattern("repeated", cfg), cfg)
+    i, j, d, k = S.together(sims["doc003"])
+    assert (i, j, k) == (3, 4, 12) and abs(d) > 0.05
+    at = AppTest.from_file(str(ROOT / "pages/synapses.py"), default_timeout=60).run()
+    assert not at.exception
+    prose = " ".join(m.value for m in at.markdown)
+    assert (f"Neurons 3 and 4 received input together at 12 steps, and document 003's rule "
+            f"still moved the synapse 4 → 3 by {d:+.2f}") in prose
+    assert "never moves a weight when both fire together" not in prose
+    assert "two neurons active together change nothing" not in prose
+
+
+def test_equal_activities_are_what_keeps_a_weight_not_firing_together():
+    """Two lines always on together with the same fixed weights: equal activities, so the
+    difference rule keeps the weight; at a_i = 1, a_j = 0.5 it moves by 0.5 alpha."""
+    from memviz import i18n
+    from memviz.synapses import model as S
+
+    cfg = S.SynapseConfig(n=2, steps=6, alpha=0.1)
+    sim = S.simulate(np.ones((6, 2)), "doc003", cfg)
+    assert S.together(sim) == (0, 1, 0.0, 6)
+    moved = S.rule_doc003(np.array([1.0, 0.5]), np.ones(2), np.zeros((2, 2)), 0.1)
+    assert moved[0, 1] == 0.05
+    for key in ("documents.note.d003.synapse", "synapses.example.after", "synapses.closing"):
+        for lang in ("en", "zh"):
+            text = i18n.t(key, lang, sig="0.550") if "after" in key else i18n.t(key, lang)
+            # each names the case that moves a weight although both fire (or its mirror image)
+            assert ("w_ji" if "closing" in key else "0.5α") in text, (key, lang)
