@@ -140,3 +140,30 @@ def test_equal_activities_are_what_keeps_a_weight_not_firing_together():
             text = i18n.t(key, lang, sig="0.550") if "after" in key else i18n.t(key, lang)
             # each names the case that moves a weight although both fire (or its mirror image)
             assert ("w_ji" if "closing" in key else "0.5α") in text, (key, lang)
+
+
+# ---------------------------------------------------------------- Attention: the cost crossing
+
+
+def test_the_attention_page_explains_where_its_cost_passes_the_lstm():
+    """At T = 20 the table shows attention (last step only) at 95,232 against the LSTM's
+    189,696 beside prose about quadratic cost: the page says why, and where the every-step
+    attention passes the LSTM, from the table's own numbers."""
+    from memviz.attention import lesson
+    from memviz.attention.selfattn import flops_per_sequence
+
+    def cost(arch, T, last_only=True):
+        return flops_per_sequence(arch, T, 5, 32, 4, last_only=last_only)
+
+    cross = next(T for T in range(2, 513) if cost("attention", T, False) > cost("lstm", T))
+    assert cost("attention", cross - 1, False) <= cost("lstm", cross - 1)
+    assert all(cost("attention", T) < cost("lstm", T) for T in range(2, 513))  # one query
+    table = lesson.cost_table(20).set_index("model").iloc[:, 0]
+    said = lesson.cost_reading(20)
+    for name in ("LSTM", "Attention (last step only)", "Attention (every step)"):
+        assert f"{int(table[name]):,}" in said
+    assert f"from T = {cross} on" in said and "above the LSTM's" in said
+    assert "still below the LSTM's" in lesson.cost_reading(cross - 1)
+    at = AppTest.from_file(str(ROOT / "pages/attention.py"), default_timeout=90).run()
+    assert not at.exception
+    assert any(m.value == said for m in at.markdown)
