@@ -167,3 +167,35 @@ def test_the_attention_page_explains_where_its_cost_passes_the_lstm():
     at = AppTest.from_file(str(ROOT / "pages/attention.py"), default_timeout=90).run()
     assert not at.exception
     assert any(m.value == said for m in at.markdown)
+
+
+# ---------------------------------------------------------------- Forecasting: the best baseline
+
+
+def test_the_forecast_verdict_is_against_the_best_baseline_and_names_a_winning_line():
+    """The issue's clean upload: LSTM 1.763, persistence 1.807, linear AR 1.505. The old green
+    box praised the LSTM for beating persistence by 0.044; the verdict is now against the best
+    baseline shown and says that a straight line wins."""
+    import dataclasses
+
+    from memviz.series import model
+    from memviz.series.forecast import ForecastConfig
+
+    run = model.train(ForecastConfig(window=5, hidden=4, epochs=5))  # a real tiny run
+    wins, said = model.judged(run)
+    assert not wins and run.beaten_by[0] == run.best_baseline[0] == "linear"
+    assert "A straight line does better than the network" in said
+    issue = dataclasses.replace(run, maes={"model": 1.763, "persistence": 1.807,
+                                           "seasonal": None, "linear": 1.505})
+    assert issue.beats_persistence and issue.beaten_by == ["linear"]
+    wins, said = model.judged(issue)
+    assert not wins and "does **not** beat the linear autoregression here (1.763 vs 1.505)" in said
+    assert "straight line" in said and "beats" not in said.replace("does **not** beat", "")
+    best = dataclasses.replace(run, maes={"model": 1.2, "persistence": 1.807,
+                                          "seasonal": 1.9, "linear": 1.505})
+    wins, said = model.judged(best)
+    assert wins and "by 0.305 per forecast against the best of them, the linear" in said
+    persistence_best = dataclasses.replace(best, maes={**best.maes, "persistence": 1.3,
+                                                       "model": 1.4})
+    wins, said = model.judged(persistence_best)
+    assert not wins and "straight line" not in said and "beat persistence here" in said
