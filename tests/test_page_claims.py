@@ -199,3 +199,36 @@ def test_the_forecast_verdict_is_against_the_best_baseline_and_names_a_winning_l
                                                        "model": 1.4})
     wins, said = model.judged(persistence_best)
     assert not wins and "straight line" not in said and "beat persistence here" in said
+
+
+# ---------------------------------------------------------------- Why gates: the dashed line
+
+
+def test_the_dashed_line_sentence_says_what_the_figure_shows():
+    """The issue's run: the forget product stays 0.3-1 while the LSTM's gradient falls to
+    ~1e-4. The caption no longer claims the gradient stays high where the dashed line does;
+    it gives both ranges and says whether the gradient follows."""
+    import dataclasses
+
+    from memviz import i18n
+    from memviz.gates import gradients
+
+    st = gradients.study(tiny_config("lstm", seq_len=12, hidden=6, steps=40))
+    fl = st.flows["lstm"]
+    said = gradients.dashed_note(st)
+    assert f"between {gradients.sci(float(fl.forget_product.min()))} and" in said
+    assert f"from {gradients.sci(float(fl.loss_grad.min()))} (lowest at t = " in said
+    T = 40
+    fp = np.linspace(0.3, 1.0, T)
+    g = np.concatenate([np.full(20, 1e-2), np.full(15, 1e-4), np.full(5, 1e-2)])
+    issue = dataclasses.replace(st, flows={**st.flows, "lstm": dataclasses.replace(
+        fl, forget_product=fp, loss_grad=g)})
+    said = gradients.dashed_note(issue)
+    assert "between 0.3 and 1" in said and "from 1·10⁻⁴ (lowest at t = 21)" in said
+    assert "does not by itself keep the gradient high" in said
+    follows = dataclasses.replace(issue, flows={**st.flows, "lstm": dataclasses.replace(
+        fl, forget_product=fp, loss_grad=fp * 0.01)})
+    assert "the error reaches back" in gradients.dashed_note(follows)
+    for lang in ("en", "zh"):  # the fixed claim is gone from the caption itself
+        assert "dashed" not in i18n.t("gates.after.caption", lang)
+        assert "虚线" not in i18n.t("gates.after.caption", lang)
