@@ -300,3 +300,75 @@ def test_a_tiny_trained_pair_reads_the_example_as_its_caption_says():
                    f"{flips[0] + 1})" in said
         else:
             assert f"{arch.upper()} never changes its answer" in said
+
+
+# ---------------------------------------------------------------- Text: too small, recited, loops
+
+SEED003 = ROOT.parent / "shared" / "seeds" / "003_16158d8e4ca11516.txt"
+
+
+def _chinese(n: int = 2000) -> str:
+    return SEED003.read_text(encoding="utf-8")[:n]
+
+
+def test_a_short_chinese_paste_is_called_too_small_before_training():
+    """2,000 Chinese characters (the issue's paste: 344 distinct) are too few to learn from;
+    a longer source text is not."""
+    from memviz.text import corpus as C
+    from memviz.text import ngram
+
+    small = ngram.size(C.split(C.from_text(_chinese())))
+    assert small.small and small.per_char < ngram.MIN_PER_CHAR and small.distinct > 300
+    assert small.uniform == np.log2(small.distinct)
+    code = "".join(p.read_text() for p in sorted((ROOT / "memviz").glob("*.py")))[:120_000]
+    big = ngram.size(C.split(C.from_text(code)))
+    assert not big.small and big.ngram.bits_per_char < 0.6 * big.uniform
+
+
+def test_recited_text_and_a_loop_of_spaces_are_detected():
+    from memviz.text import generate as G
+
+    train_text = "def f(x):\n    return x + 1\n\nclass A:\n    pass\n" * 3
+    piece = "    return x + 1\n\nclass A:\n    pass\n"
+    cp = G.copying(piece, train_text)
+    assert cp.longest == len(" return x + 1 class A: pass ") and not cp.recited
+    assert (cp.lines, cp.lines_copied) == (1, 1)
+    long = "def f(x):\n    return x + 1\n\nclass A:\n    pass\n" * 2
+    assert G.copying(long, train_text).recited  # 76 characters in a row (spaces squeezed)
+    assert not G.copying(" " * 200, train_text).recited  # indentation is not a passage
+    fresh = G.copying("zq wv kj\nuu yy pp oo\n", train_text)
+    assert fresh.longest <= 2 and fresh.lines_copied == 0 and not fresh.recited
+    spaces = " " * 230 + "x = 1\n" * 14  # the issue: ~230 spaces in 300 characters at T = 0.5
+    ch, share, usual = G.repeated(spaces[:300], train_text)
+    assert ch == " " and share > 0.75 and usual < 0.4
+    assert G.repeated("x = f(y)\nreturn x\n", train_text) is None
+
+
+def test_the_text_page_says_a_short_paste_is_too_small_before_and_after_training():
+    """Random characters (300 distinct, 2,000 in all): nothing to learn, so after training the
+    held-out score is no better than uniform guessing, and the page says so both times."""
+    import random
+
+    from memviz.ui import training
+
+    rng = random.Random(0)
+    noise = "".join(chr(0x4E00 + rng.randrange(300)) for _ in range(2000))
+
+    training.store.clear()
+    at = AppTest.from_file(str(ROOT / "pages/text.py"), default_timeout=120).run()
+    at.radio(key="text_source").set_value("paste").run()
+    at.text_area(key="text_paste").input(noise)
+    for key, value in (("text_hidden", 8), ("text_seq_len", 16), ("text_steps", 10)):
+        at.slider(key=key).set_value(value)
+    at.run()
+    before = " ".join(c.value for c in at.caption)
+    assert "Before training:" in before and "log₂" in before
+    assert any("too small to learn from" in w.value for w in at.warning)
+    at.button(key="text_train").click().run()
+    assert not at.exception
+    bits = float(next(m.value for m in at.metric if m.label == "Held-out bits per character"))
+    said = " ".join(w.value for w in at.warning)
+    V = int(next(m.value for m in at.metric if m.label == "Alphabet").split()[0])
+    assert bits >= np.log2(V) and "no better than guessing uniformly" in said
+    shown = " ".join(c.value for c in at.caption) + said
+    assert "word for word" in shown  # the written text measured against the training text
