@@ -74,6 +74,8 @@ def reading_note(traces: dict, tokens: list[str]) -> str:
         if flips:
             words = t("sentences.list_sep").join(
                 t("sentences.word_at", word=tokens[j], n=j + 1) for j in flips[:4])
+            if len(flips) > 4:  # never leave out a change of side without saying so
+                words += t("sentences.reading.more", k=len(flips) - 4)
             text = t("sentences.reading.flips", arch=arch.upper(), words=words)
         else:
             text = t("sentences.reading.no_flip", arch=arch.upper(),
