@@ -285,7 +285,7 @@ def test_the_reading_caption_is_written_from_the_curves():
     assert "not'" not in said  # no word is named that the curves do not show
     zigzag = [0.6, 0.4] * 5 + [0.6]  # ten changes of side: four named, six counted
     said = figures.reading_note({"lstm": _Read(zigzag)}, tokens)
-    assert "'to' (word 6) and 6 more words." in said
+    assert "',' (word 5) and 6 more words." in said
 
 
 def test_a_tiny_trained_pair_reads_the_example_as_its_caption_says():
