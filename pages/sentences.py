@@ -96,7 +96,7 @@ for arch, tr in traces.items():
                       label=t(f"sentences.label_{int(p >= 0.5)}")))
 st.markdown(" · ".join(verdicts))
 show.plotly(figures.reading(traces, tokens), f"{PAGE}_reading",  # the caption: from the curves
-            t("sentences.cap_reading") + " " + figures.reading_note(traces, tokens))
+            t("sentences.cap_reading") + figures.reading_note(traces, tokens))
 left, right = st.columns(2)
 for col, arch in ((left, "lstm"), (right, "gru")):
     with col:

@@ -63,7 +63,8 @@ def reading(traces: dict, tokens: list[str]) -> go.Figure:
 
 def reading_note(traces: dict, tokens: list[str]) -> str:
     """What the reading chart shows, per cell, from its own curve: the words at which its answer
-    changes side (P(positive) crosses 0.5) and the word that moves it most."""
+    changes side (P(positive) crosses 0.5) and the word that moves it most. It follows a
+    sentence: in English it starts with a space."""
     out = []
     for arch, tr in traces.items():
         p = p_positive(tr.output)  # (T,)
@@ -84,7 +85,7 @@ def reading_note(traces: dict, tokens: list[str]) -> str:
             text += t("sentences.reading.moves", word=tokens[k], n=k + 1,
                       a=f"{p[k - 1]:.2f}", b=f"{p[k]:.2f}")
         out.append(text)
-    return " ".join(out)
+    return "".join(out)  # English sentences bring their own leading space, Chinese none
 
 
 def hidden_heatmap(tr, tokens: list[str], arch: str) -> go.Figure:
