@@ -110,4 +110,5 @@ if run is not None:
 st.subheader(t("attention.cost.header"))
 show.prose(t("attention.prose.cost"))
 st.dataframe(lesson.cost_table(lag), hide_index=True)
+show.prose(lesson.cost_reading(lag))  # the crossing, from the table's own numbers
 show.prose(t("attention.prose.beyond"))

@@ -40,7 +40,7 @@ if cfg is not None:
         which = st.radio(t("gates.after.measure"), list(measures), horizontal=True,  # language
                          key=f"{PAGE}_which", format_func=measures.get)
         show.plotly(gradient_figures.gradient_reach(study, which), f"{PAGE}_reach",
-                    t("gates.after.caption"))
+                    t("gates.after.caption") + (gradients.dashed_note(study, which) or ""))
         show.prose(t("gates.lucky_prose"))
         st.subheader(t("gates.saturate.subheader"))
         show.prose(t("gates.saturate.prose"))

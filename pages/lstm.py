@@ -30,7 +30,9 @@ if les is not None:
     show.prose(t("lstm.look", text=insight.describe(ho, best), unit=best))
     st.subheader(t("lstm.unit_head"))
     show.prose(t("lstm.unit_intro"))
-    unit = recurrent.unit_choice(PAGE, cfg, les.trace.H, best)
+    separates = (insight.quantity(ho) is not None  # recall: only a unit that really separates
+                 or insight.recall_separation(ho)[best] >= insight.SEPARATES)
+    unit = recurrent.unit_choice(PAGE, cfg, les.trace.H, best, separates)
     how = (t("lstm.unit_over_time") if insight.quantity(ho) is None else
            t("lstm.unit_against", what=insight.QUANTITY.get(cfg.task.name)))
     show.plotly(across.unit_across_inputs(ho, unit), f"{PAGE}_unit_inputs",

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from memviz.recurrent import presets
 from memviz.ui import recurrent, show
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
@@ -11,7 +12,9 @@ through_router()  # first: a fresh server's deep link must run through app.py
 PAGE = "rnn"
 
 st.title(t("rnn.title"))
-show.prose(t("rnn.intro"))
+FORGETS = presets.rnn_forgets()  # the intro's two delays: this page's default and the preset's
+show.prose(t("rnn.intro", T=recurrent.settings_table(PAGE).defaults()["seq_len"],
+             preset=FORGETS.title, T_long=FORGETS.config.task.seq_len))
 
 les = recurrent.lesson_panels(PAGE, "rnn")
 if les is not None:

@@ -95,7 +95,8 @@ for arch, tr in traces.items():
     verdicts.append(t("sentences.verdict", arch=arch.upper(), p=p,
                       label=t(f"sentences.label_{int(p >= 0.5)}")))
 st.markdown(" · ".join(verdicts))
-show.plotly(figures.reading(traces, tokens), f"{PAGE}_reading", t("sentences.cap_reading"))
+show.plotly(figures.reading(traces, tokens), f"{PAGE}_reading",  # the caption: from the curves
+            t("sentences.cap_reading") + figures.reading_note(traces, tokens))
 left, right = st.columns(2)
 for col, arch in ((left, "lstm"), (right, "gru")):
     with col:

@@ -32,16 +32,15 @@ if run is None:
 m = run.maes
 arch = cfg.arch.upper()
 k1, k2, k3, k4 = st.columns(4)
+best, best_mae = run.best_baseline  # judged against the best baseline shown
 k1.metric(t("series.metric_model", arch=arch), f"{m['model']:.3f}",
-          t("series.metric_delta", delta=m["model"] - m["persistence"]), delta_color="inverse")
+          t("series.metric_delta", delta=m["model"] - best_mae,
+            best=t(f"series.baseline.{best}")), delta_color="inverse")
 k2.metric(t("series.metric_persistence"), f"{m['persistence']:.3f}")
 k3.metric(t("series.metric_linear"), f"{m['linear']:.3f}")
 k4.metric(t("series.metric_seasonal"), "—" if m["seasonal"] is None else f"{m['seasonal']:.3f}")
-if run.beats_persistence:
-    st.success(t("series.beats", arch=arch, by=m["persistence"] - m["model"],
-                 seconds=run.history.seconds))
-else:
-    st.warning(t("series.not_beats", arch=arch, model=m["model"], persistence=m["persistence"]))
+wins, said = model.judged(run)
+(st.success if wins else st.warning)(said)
 step = st.slider(t("series.show_step"), 1, cfg.horizon, cfg.horizon,
                  key=f"{PAGE}_show_step") if cfg.horizon > 1 else 1
 show.plotly(figures.forecast_vs_truth(run, step), f"{PAGE}_forecast",

@@ -90,6 +90,11 @@ show.plotly(SF.pattern_heatmap(x), "syn_pattern_fig", t("synapses.cap.pattern"))
 if any(s.clipped for s in sims.values()):
     st.warning(t("synapses.cap.clipped", limit=f"{S.W_LIMIT:g}"))
 show.plotly(SF.change_heatmaps(sims), "syn_change", t("synapses.cap.change"))
+pair = S.together(sims["doc003"])  # the co-firing claim, read off this run's weights
+if pair is not None:
+    pi, pj, moved, k = pair
+    show.prose(t("synapses.together.moved" if abs(moved) >= 0.005 else "synapses.together.kept",
+                 i=pi, j=pj, k=k, d=f"{moved:+.2f}", hebb=f"{sims['hebb'].change[pi, pj]:+.2f}"))
 
 show.prose(t("synapses.which"))
 g, sep = S.group(cfg), t("synapses.list_sep")

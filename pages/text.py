@@ -27,6 +27,8 @@ st.title(t("text.title"))
 show.prose(t("text.prose.intro"))
 
 cfg, from_link = ui.settings(PAGE)
+if cfg is not None and cfg.source == "text":
+    ui.size_check(cfg)  # too small to learn from? said before anything trains
 run = None if cfg is None else training.trained(PAGE, cfg, text_train.run, auto=from_link)
 
 if run is not None:

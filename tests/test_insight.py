@@ -65,7 +65,11 @@ def test_recall_guidance_quotes_the_models_own_numbers(recall):
     _, ho = recall
     j = insight.memory_unit(ho)
     text = insight.describe(ho, j)
-    assert text.startswith(f"Unit {j}'s cell state separates the symbols best")
+    if insight.recall_separation(ho)[j] >= insight.SEPARATES:  # c and h both tell them apart
+        assert text.startswith(f"Unit {j} separates the symbols best")
+    else:
+        assert text.startswith("No single unit keeps all 4 symbols apart") and \
+            f"Unit {j} comes closest" in text
     c = ho.fields["c"][:, insight.memory_step(8), j]
     expected = [round(float(c[ho.group == g].mean()), 2) for g in np.unique(ho.group)]
     assert _numbers(text)[:len(expected)] == pytest.approx(expected, abs=0.006)

@@ -151,3 +151,24 @@ def cost_table(T: int, H: int = 32, n_symbols: int = 4):
                                                               last_only=False)
     return pd.DataFrame({i18n.t("attention.cost.model"): list(rows),
                          i18n.t("attention.cost.flops", T=T): list(rows.values())})
+
+
+def cost_reading(T: int, H: int = 32, n_symbols: int = 4) -> str:
+    """What cost_table(T) shows, in words: where attention sits against the LSTM at this T, and
+    the length from which attention with an output at every step costs more (its T² term)."""
+    from memviz.attention.selfattn import MAX_POSITIONS, flops_per_sequence
+
+    n_in, n_out = n_symbols + 1, n_symbols
+
+    def cost(arch: str, n: int, last_only: bool = True) -> int:
+        return flops_per_sequence(arch, n, n_in, H, n_out, last_only=last_only)
+
+    cross = next((n for n in range(2, MAX_POSITIONS + 1)
+                  if cost("attention", n, False) > cost("lstm", n)), None)
+    lstm, last, every = cost("lstm", T), cost("attention", T), cost("attention", T, False)
+    side = "below" if every <= lstm else "above"
+    text = i18n.t("attention.cost.reading", T=T, lstm=f"{lstm:,}", last=f"{last:,}",
+                  every=f"{every:,}", side=i18n.t(f"attention.cost.{side}"))
+    if cross is not None:
+        text += i18n.t("attention.cost.crossing", cross=cross)
+    return text

@@ -189,6 +189,25 @@ def lucky_note(study: Study) -> str | None:
              end=sci(end), how=how, seq_len=longer.seq_len, acc2=acc2)
 
 
+FOLLOWS = 1.0  # decades: the LSTM's curve may fall this much further than the dashed line
+
+
+def dashed_note(study: Study, which: str = "loss") -> str | None:
+    """What the after-training figure's dashed line (the LSTM's forget gates multiplied from
+    step t to the end) and the LSTM's own curve show, in their numbers: whether the gradient
+    follows the open forget path or falls far below it. None without an LSTM."""
+    fl = study.flows.get("lstm")
+    if fl is None or fl.forget_product is None:
+        return None
+    fp = np.maximum(fl.forget_product, 1e-30)
+    g = np.maximum(fl.loss_grad if which == "loss" else fl.jacobian, 1e-30)  # (T,)
+    low = int(np.argmin(g))
+    text = t("gates.dashed.range", T=len(g), fmin=sci(float(fp.min())), fmax=sci(float(fp.max())),
+             gmin=sci(float(g.min())), gmax=sci(float(g.max())), tmin=low + 1)
+    further = np.log10(g.max() / g.min()) - np.log10(fp.max() / fp.min())
+    return text + t("gates.dashed.apart" if further > FOLLOWS else "gates.dashed.follows")
+
+
 @runs.trains(1)
 def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -> Study:
     """Train the three cells on cfg's task (arch in cfg is ignored), then measure them."""

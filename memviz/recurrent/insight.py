@@ -22,6 +22,7 @@ from memviz.recurrent.models import SeqModel
 
 HELD_OUT = 64  # sequences
 SEED_OFFSET = 2_000_003  # a stream that training (seed) and evaluation (seed + 1_000_003) never use
+SEPARATES = 1.0  # separation() at least this: every group's mean stands clear of the others'
 SUM_EDGES = (0.5, 1.0, 1.5)  # adding: the true sum grouped into four ranges
 # in the reader's language (memviz/locales/recurrent.toml [insight.*])
 QUANTITY = Names("recurrent.insight.quantity", ("brackets", "adding", "sine"))
@@ -121,14 +122,43 @@ def correlations(state: np.ndarray, q: np.ndarray) -> np.ndarray:
     return np.where(den > 0, (s * qq[:, None]).sum(axis=0) / np.maximum(den, 1e-30), 0.0)
 
 
+def recall_separation(ho: HeldOut) -> np.ndarray:
+    """Per unit, how well recall's symbols stay apart both where the memory is kept (c just
+    before the cue) and where the readout reads it (h at the cue): the smaller of the two, (H,).
+    A unit whose c holds the symbols apart but whose h squashes them together (tanh flattens c
+    beyond about ±2) cannot give the answer alone."""
+    state, h, m = ho.fields[ho.state()], ho.fields["h"], memory_step(ho.T)
+    return np.minimum(separation(state[:, m], ho.group), separation(h[:, ho.T - 1], ho.group))
+
+
 def memory_unit(ho: HeldOut) -> int:
     """The unit whose state best separates what is to be remembered (recall: the symbols just
-    before the cue), or follows it most closely (the other tasks: |correlation|)."""
-    state = ho.fields[ho.state()]
-    q = quantity(ho)
-    if q is None:
-        return int(np.argmax(separation(state[:, memory_step(ho.T)], ho.group)))
-    return int(np.argmax(np.abs(correlations(state, q))))
+    before the cue and at it), or follows it most closely (the other tasks: |correlation|)."""
+    if quantity(ho) is None:
+        return int(np.argmax(recall_separation(ho)))
+    return int(np.argmax(np.abs(correlations(ho.fields[ho.state()], quantity(ho)))))
+
+
+def alike(v: np.ndarray, group: np.ndarray) -> list[list[int]]:
+    """Groups whose means of v (B,) do not stand clear of each other (separation below
+    SEPARATES), as clusters of two or more group indices."""
+    present = [int(g) for g in np.unique(group)]
+    within = np.sqrt(np.mean([v[group == g].var() for g in present]))
+    mean = {g: v[group == g].mean() for g in present}
+    root = {g: g for g in present}
+
+    def find(g: int) -> int:
+        while root[g] != g:
+            g = root[g]
+        return g
+
+    for a, b in combinations(present, 2):
+        if abs(mean[a] - mean[b]) / (within + 0.05) < SEPARATES:
+            root[find(b)] = find(a)
+    clusters: dict[int, list[int]] = {}
+    for g in present:
+        clusters.setdefault(find(g), []).append(g)
+    return [c for c in clusters.values() if len(c) > 1]
 
 
 def _by_group(v: np.ndarray, ho: HeldOut) -> str:
@@ -150,8 +180,11 @@ def _recall(ho: HeldOut, unit: int) -> str:
     """What the memory unit does through recall's delay, in numbers."""
     T, m = ho.T, memory_step(ho.T)
     c = ho.fields["c"][:, :, unit]  # (B, T)
-    best = "recall_best" if unit == memory_unit(ho) else "recall_chosen"
-    text = t(f"recurrent.insight.{best}", unit=unit) + t(
+    if unit != memory_unit(ho):
+        best = "recall_chosen"
+    else:  # "separates best" only where it really does, at the memory and at the readout
+        best = "recall_best" if recall_separation(ho)[unit] >= SEPARATES else "recall_closest"
+    text = t(f"recurrent.insight.{best}", unit=unit, n=len(np.unique(ho.group))) + t(
         "recurrent.insight.before_cue", step=m + 1, values=_by_group(c[:, m], ho))
     if T < 3:
         return text + t("recurrent.insight.no_delay", T=T)
@@ -171,9 +204,13 @@ def _recall(ho: HeldOut, unit: int) -> str:
             text += t("recurrent.insight.ways" if ways else "recurrent.insight.same_way")
         else:
             text += t("recurrent.insight.cancel", lo=lo, hi=hi)
-    o = ho.fields["o"][:, T - 1, unit]
-    return text + t("recurrent.insight.at_cue", o=f"{o.mean():.2f}",
-                    values=_by_group(ho.fields["h"][:, T - 1, unit], ho))
+    o, h = ho.fields["o"][:, T - 1, unit], ho.fields["h"][:, T - 1, unit]
+    text += t("recurrent.insight.at_cue", o=f"{o.mean():.2f}", values=_by_group(h, ho))
+    names, sep = ho.group_names, t("recurrent.insight.separator")
+    for cluster in alike(h, ho.group):  # the readout cannot tell these apart from this unit
+        text += t("recurrent.insight.same_at_cue",
+                  groups=sep.join(names[g] for g in cluster))
+    return text
 
 
 def _tracking(ho: HeldOut, unit: int) -> str:

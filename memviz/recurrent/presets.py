@@ -61,3 +61,8 @@ PRESETS = (  # each note's claims: memviz/locales/recurrent.toml [preset.*]
 def for_page(page: str) -> dict[str, Preset]:
     """The presets of one page, by name."""
     return {p.name: p for p in PRESETS if p.page == page}
+
+
+def rnn_forgets() -> Preset:
+    """The preset the vanilla RNN's page points to for a delay it cannot bridge."""
+    return next(p for p in PRESETS if p.key == "rnn_forgets")

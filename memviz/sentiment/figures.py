@@ -62,6 +62,33 @@ def reading(traces: dict, tokens: list[str]) -> go.Figure:
         margin={"t": 50, "b": 90}))
 
 
+def reading_note(traces: dict, tokens: list[str]) -> str:
+    """What the reading chart shows, per cell, from its own curve: the words at which its answer
+    changes side (P(positive) crosses 0.5) and the word that moves it most. It follows a
+    sentence: in English it starts with a space."""
+    out = []
+    for arch, tr in traces.items():
+        p = p_positive(tr.output)  # (T,)
+        side = p >= 0.5
+        flips = [k for k in range(1, len(p)) if side[k] != side[k - 1]]
+        move = np.abs(np.diff(p, prepend=p[0]))
+        k = int(np.argmax(move))
+        if flips:
+            words = t("sentences.list_sep").join(
+                t("sentences.word_at", word=tokens[j], n=j + 1) for j in flips[:4])
+            if len(flips) > 4:  # never leave out a change of side without saying so
+                words += t("sentences.reading.more", k=len(flips) - 4)
+            text = t("sentences.reading.flips", arch=arch.upper(), words=words)
+        else:
+            text = t("sentences.reading.no_flip", arch=arch.upper(),
+                     label=t(f"sentences.label_{int(side[0])}"))
+        if move[k] > 0.05:
+            text += t("sentences.reading.moves", word=tokens[k], n=k + 1,
+                      a=f"{p[k - 1]:.2f}", b=f"{p[k]:.2f}")
+        out.append(text)
+    return "".join(out)  # English sentences bring their own leading space, Chinese none
+
+
 def hidden_heatmap(tr, tokens: list[str], arch: str) -> go.Figure:
     """Hidden state h_t, units x words, as the sentence is read."""
     heat = {"type": "heatmap", "z": tr["h"].T, "x": list(range(len(tokens))), "zmin": -1,

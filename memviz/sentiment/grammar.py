@@ -1,9 +1,9 @@
 """Short review sentences from a small grammar whose label depends on words far apart.
 
-A clause is `subject verb [negator] [filler] [intensifier] adjective`; its polarity is the
-adjective's, flipped by a negator. A sentence is one clause (maybe followed by a filler),
-`A , but B` (B decides) or `A , although B` (A decides). The label is computed from that
-structure, never guessed.
+A clause is `subject verb [negator [, filler ,]] [intensifier] adjective` (the filler after a
+negator set off by commas); its polarity is the adjective's, flipped by a negator. A sentence
+is one clause (maybe followed by a filler), `A , but B` (B decides) or `A , although B` (A
+decides). The label is computed from that structure, never guessed.
 
 Distance: how many tokens follow the first word that decides the label (the deciding clause's
 negator, or its adjective when there is none). A classifier reading the last word must carry
@@ -72,7 +72,8 @@ def clause(rng: random.Random, negated: bool, gap: int = 0) -> tuple[list[str], 
     first = len(words)
     if negated:
         words.append(rng.choice(NEGATORS))
-    words += filler(gap, rng) if negated else []
+        if gap:  # set off by commas, as written English does: "not , to be honest , good"
+            words += [",", *filler(gap, rng), ","]
     if rng.random() < 0.4:
         words.append(rng.choice(INTENSIFIERS))
     if not negated:

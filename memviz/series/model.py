@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from memviz import devices, runs
+from memviz.i18n import t
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.recurrent import trace as rtrace
 from memviz.recurrent.models import _MODULES
@@ -64,6 +65,19 @@ class ForecastRun:
     @property
     def beats_persistence(self) -> bool:
         return self.maes["model"] < self.maes["persistence"]
+
+    @property
+    def best_baseline(self) -> tuple[str, float]:
+        """The baseline shown with the lowest test MAE: (its key in maes, its MAE)."""
+        shown = {k: v for k, v in self.maes.items() if k != "model" and v is not None}
+        name = min(shown, key=shown.get)
+        return name, float(shown[name])
+
+    @property
+    def beaten_by(self) -> list[str]:
+        """The baselines whose test MAE is below the network's, best first."""
+        shown = {k: v for k, v in self.maes.items() if k != "model" and v is not None}
+        return sorted((k for k, v in shown.items() if v < self.maes["model"]), key=shown.get)
 
     def window_trace(self, i: int = -1) -> rtrace.Trace:
         """Test window i through the hand-written cell (gates, c, h), checked against torch."""
@@ -115,6 +129,22 @@ def _fit(model: Forecaster, p: Prepared, cfg: ForecastConfig, on_step: OnStep | 
     model.load_state_dict(best_state)
     history.seconds, history.eval_loss = time.perf_counter() - start, best
     return history
+
+
+def judged(run: ForecastRun) -> tuple[bool, str]:
+    """Whether the network beats every baseline shown, and the sentence that says so, written
+    against the best of them (not persistence alone) and naming each baseline that wins."""
+    arch, m = run.config.arch.upper(), run.maes["model"]
+    name, base = run.best_baseline
+    if not run.beaten_by:
+        return True, t("series.beats", arch=arch, by=base - m, best=t(f"series.baseline.{name}"),
+                       seconds=run.history.seconds)
+    text = t("series.not_beats", arch=arch, model=m, best=t(f"series.baseline.{name}"),
+             base=base)
+    if "linear" in run.beaten_by:  # a line beats the network: say so in so many words
+        text += t("series.line_wins", arch=arch, W=run.config.window,
+                  linear=run.maes["linear"])
+    return False, text + t("series.try")
 
 
 @runs.trains(1)

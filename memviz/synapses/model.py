@@ -223,6 +223,21 @@ def strongest(sim: Simulation, k: int = 3) -> list[tuple[int, int, float]]:
     return [(int(i), int(j), float(d[i, j])) for i, j in zip(rows, cols, strict=True)]
 
 
+def together(sim: Simulation) -> tuple[int, int, float, int] | None:
+    """Of the pairs of neurons whose input lines were on together most often, the one whose
+    weight moved most: (i, j, Δw_ij, steps on together); None if no two lines ever were.
+
+    What the page says about document 003's rule and co-firing neurons is read from here: the
+    difference rule leaves w_ij alone only while a_i = a_j, not whenever both fire."""
+    on = (sim.x > 0).astype(float)
+    both = on.T @ on  # (n, n) steps at which lines i and j were on together
+    pairs = [(i, j) for i in range(len(both)) for j in range(len(both)) if i != j and both[i, j]]
+    if not pairs:
+        return None
+    i, j = max(pairs, key=lambda p: (both[p], abs(sim.change[p]), -p[0], -p[1]))
+    return i, j, float(sim.change[i, j]), int(both[i, j])
+
+
 def recall(sim: Simulation, cue: np.ndarray, f: str) -> np.ndarray:
     """Activity (n,) the learned weights W(T) give a partial cue (n,): pattern completion."""
     return activation(sim.W[-1], np.asarray(cue, dtype=float), f)

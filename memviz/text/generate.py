@@ -9,6 +9,8 @@ the usual knob (T < 1 sharper, T > 1 flatter, T -> 0 greedy).
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,3 +90,46 @@ def generate(model: CharModel, vocab: Vocab, prime: str, length: int, temperatur
     logits_all.setflags(write=False)  # shared between sessions through the run store
     return Generated(prime, vocab.decode(out), tuple(top), tuple(chosen), temperature,
                      logits_all)
+
+
+COPIED_RUN = 50  # this many generated characters in a row found in the training text: recited
+LINE_MIN = 10  # lines shorter than this (stripped) are too common to count as copied
+REPEATS = 0.3  # one character making up this share of the output, twice its share in training
+
+
+@dataclass(frozen=True)
+class Copying:
+    """How much of a generated text is the training text word for word: the longest stretch
+    found in it, and how many of the written lines (LINE_MIN+ characters) appear in it."""
+
+    longest: int
+    lines: int
+    lines_copied: int
+
+    @property
+    def recited(self) -> bool:
+        return self.longest >= COPIED_RUN or (self.lines >= 2 and
+                                              2 * self.lines_copied > self.lines)
+
+
+def copying(text: str, train_text: str) -> Copying:
+    """Copying of `text` against `train_text`. The longest stretch is measured with runs of
+    whitespace read as one space (a run of indentation is not a copied passage); it grows one
+    character at a time, so it costs about len(text) substring searches."""
+    squeeze = re.compile(r"\s+")
+    flat, source, best = squeeze.sub(" ", text), squeeze.sub(" ", train_text), 0
+    for i in range(len(flat)):
+        while i + best < len(flat) and flat[i:i + best + 1] in source:
+            best += 1
+    lines = [ln.strip() for ln in text.split("\n") if len(ln.strip()) >= LINE_MIN]
+    return Copying(best, len(lines), sum(ln in train_text for ln in lines))
+
+
+def repeated(text: str, train_text: str) -> tuple[str, float, float] | None:
+    """(character, its share of text, its share of train_text) when one character fills the
+    output far beyond its place in the training text (a low temperature's loop); else None."""
+    if not text or not train_text:
+        return None
+    ch, n = Counter(text).most_common(1)[0]
+    share, usual = n / len(text), train_text.count(ch) / len(train_text)
+    return (ch, share, usual) if share >= REPEATS and share >= 2 * usual else None

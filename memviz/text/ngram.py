@@ -80,3 +80,37 @@ def baseline(split: Split, n: int = 5) -> Score:
     model = NGram.fit(split.train_text, n, split.vocab.size)
     context = split.train_text[-(n - 1):] if n > 1 else ""
     return Score(n, k, model.bits(context + split.held_text, k, start=len(context)))
+
+
+MIN_PER_CHAR = 50  # training characters per distinct one below this: too few to learn from
+NEAR_UNIFORM = 0.9  # an n-gram within 10% of uniform guessing found little to learn either
+
+
+@dataclass(frozen=True)
+class Size:
+    """Whether a text is big enough to learn from, before any training: its training and
+    held-out characters, distinct characters, uniform guessing (log2 V bits) and the n-gram."""
+
+    train: int
+    held: int
+    distinct: int
+    ngram: Score
+
+    @property
+    def uniform(self) -> float:
+        """Bits per character of guessing uniformly among the distinct characters."""
+        return math.log2(max(self.distinct, 1))
+
+    @property
+    def per_char(self) -> float:
+        return self.train / max(self.distinct, 1)
+
+    @property
+    def small(self) -> bool:
+        return (self.per_char < MIN_PER_CHAR
+                or self.ngram.bits_per_char >= NEAR_UNIFORM * self.uniform)
+
+
+def size(split: Split, n: int = 5) -> Size:
+    """split's size check, with the same n-gram the trained network is compared with."""
+    return Size(len(split.train_text), len(split.held_text), split.vocab.size, baseline(split, n))

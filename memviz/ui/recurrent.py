@@ -145,6 +145,9 @@ def summary(les: lesson.Lesson) -> None:
     baseline = verdict.baseline_sentence(cfg, h)
     if baseline:
         show.caption(baseline)
+    held = verdict.rnn_memory(cfg, h)  # the RNN page's "memory fades", checked on this run
+    if held:
+        show.prose(held)
     m3.metric(t("recurrent.ui.seconds"), f"{h.seconds:.2f} s")
     m4.metric(t("recurrent.ui.device"), h.device.upper(),
               help=devices.in_language(les.run.device_label))
@@ -191,9 +194,10 @@ def lesson_panels(page: str, arch: str) -> lesson.Lesson | None:
     return les
 
 
-def unit_choice(page: str, cfg: RunConfig, H: int, best: int) -> int:
+def unit_choice(page: str, cfg: RunConfig, H: int, best: int, separates: bool = True) -> int:
     """A unit chooser (kept in the URL as memory_unit) that opens on `best` for each newly
-    trained model, unless the page was opened from a link that names a unit."""
+    trained model, unless the page was opened from a link that names a unit. `best` is called
+    the memory unit only where it `separates` what is to be remembered."""
     key, mark, ss = f"{page}_memory_unit", f"_{page}_memory_unit_for", st.session_state
     if ss.get(mark) != cfg:
         if mark in ss or key not in ss:  # a link's unit counts for the model it opened
@@ -201,7 +205,8 @@ def unit_choice(page: str, cfg: RunConfig, H: int, best: int) -> int:
         ss[mark] = cfg
     ss[key] = min(max(int(ss[key]), 0), H - 1)
     names = {j: t("recurrent.ui.unit_option", j=j) for j in range(H)}
-    names[best] = t("recurrent.ui.memory_unit_option", j=best)
+    names[best] = t("recurrent.ui.memory_unit_option" if separates else
+                    "recurrent.ui.closest_unit_option", j=best)
     unit = st.selectbox(t("recurrent.ui.unit"), range(H), key=key, format_func=names.get)
     settings_table(page).save(["memory_unit"])
     return int(unit)

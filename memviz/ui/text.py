@@ -3,6 +3,7 @@ the softmax at a step of the passage, and the cells that read."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,10 @@ def summary(run: TextRun) -> None:
     beats = run.bits_per_char < run.baseline.bits_per_char
     show.caption(t("text.summary.beats" if beats else "text.summary.not_yet",
                    n=f"{len(run.split.held_text):,}", baseline=base))
+    uniform = math.log2(run.split.vocab.size)  # guessing among the distinct characters
+    if run.bits_per_char >= uniform:
+        st.warning(t("text.small.worse", bits=f"{run.bits_per_char:.2f}", V=run.split.vocab.size,
+                     uniform=f"{uniform:.2f}"))
     with st.expander(t("text.summary.loss")):
         show.plotly(_loss_figure(loss_curve(run.history.losses, run.baseline.bits_per_char)),
                     "text_loss", t("text.summary.loss_caption"))
@@ -154,6 +159,7 @@ def generation(page: str, run: TextRun) -> None:
         st.error(t("text.generate.bad_prime", error=show.literal(e)))
         return
     st.code(g.prime + g.text, language=None, wrap_lines=True)
+    _honest(run, g)
     k = st.slider(t("text.generate.inspect"), 1, len(g.text), 1, key=f"{page}_gen_k")
     ch = g.text[k - 1]
     left, right = st.columns(2)
@@ -170,6 +176,38 @@ def generation(page: str, run: TextRun) -> None:
 def _char(c: str) -> str:
     """A character of the student's text in a sentence: visible, and shown as typed."""
     return show.literal(FG.visible(c))
+
+
+def _honest(run: TextRun, g: G.Generated) -> None:
+    """What the written text is, measured against the training text: recited word for word,
+    or one character over and over (a low temperature's loop)."""
+    train = run.split.train_text
+    cp = cached("text.copying", (run.config, g.prime, g.text), lambda: G.copying(g.text, train))
+    said = dict(longest=cp.longest, copied=cp.lines_copied, lines=cp.lines)
+    if cp.recited:
+        st.warning(t("text.generate.recited", **said))
+    else:
+        show.caption(t("text.generate.copied", **said))
+    loop = G.repeated(g.text, train)
+    if loop is not None:
+        ch, share, usual = loop
+        st.warning(t("text.generate.repeats", char=_char(ch), share=f"{share:.0%}",
+                     usual=f"{usual:.0%}", n=len(g.text), T=f"{g.temperature:g}"))
+
+
+def size_check(cfg: TextConfig) -> None:
+    """Before training a pasted or uploaded text: is it big enough to learn from?"""
+    from memviz.text import ngram
+    from memviz.text.model import corpus_of
+
+    sz = cached("text.size", (cfg.text_name, cfg.text),
+                lambda: ngram.size(C.split(corpus_of(cfg))))
+    show.caption(t("text.small.before", train=f"{sz.train:,}", held=f"{sz.held:,}",
+                   V=sz.distinct, uniform=f"{sz.uniform:.2f}", n=sz.ngram.n,
+                   ngram=f"{sz.ngram.bits_per_char:.2f}"))
+    if sz.small:
+        st.warning(t("text.small.warn", per=f"{sz.per_char:.0f}", V=sz.distinct,
+                     need=f"{ngram.MIN_PER_CHAR * sz.distinct:,}"))
 
 
 def softmax_at(page: str, tr, chars, passage: str, slip_text: str):
