@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib
 import inspect
 import json
 import logging
@@ -110,6 +111,20 @@ def _source_hash(fn: Callable) -> str:
 def register_codec(kind: str, save: Callable, load: Callable) -> None:
     """Let results of `kind` be kept on disk; kinds without a codec stay in memory only."""
     CODECS[kind] = Codec(save, load)
+
+
+def codec(kind: str) -> Codec | None:
+    """The codec of `kind`, or None. A lesson keeps its codecs in its package's `store` module,
+    imported here on first need rather than by the train module (which it imports: a cycle)."""
+    found = CODECS.get(kind)
+    if found is None and kind.startswith("memviz."):
+        package = kind.split("@")[0].rsplit(".", 2)[0]  # memviz.series.model.train: memviz.series
+        try:
+            importlib.import_module(f"{package}.store")
+        except ModuleNotFoundError:  # a package without one (its codec, if any, is registered
+            return None              # by the train module itself)
+        found = CODECS.get(kind)
+    return found
 
 
 NONFINITE: dict[str, tuple[str, ...]] = {}  # kind -> prefixes of arrays that may hold NaN/inf
@@ -214,8 +229,8 @@ class DiskStore:
     def load(self, kind: str, cfg: Hashable) -> Any | None:
         """The stored result of (kind, cfg), or None: missing, or damaged (then deleted, with a
         note in the log, so the run is trained again)."""
-        codec, path = CODECS.get(kind), self.path(kind, cfg)
-        if codec is None:
+        cod, path = codec(kind), self.path(kind, cfg)
+        if cod is None:
             return None
         try:
             f = open(path, "rb")  # noqa: SIM115 - closed below; its inode guards the delete
@@ -227,7 +242,7 @@ class DiskStore:
         with f:
             inode = os.fstat(f.fileno()).st_ino
             try:
-                result = self._read(kind, cfg, codec, f)
+                result = self._read(kind, cfg, cod, f)
             except Exception as e:  # noqa: BLE001 - a damaged entry is a miss, never a crash
                 self._drop(path, inode, e)
                 return None
@@ -267,10 +282,10 @@ class DiskStore:
     def save(self, kind: str, cfg: Hashable, result: Any) -> Path | None:
         """Write (kind, cfg) -> result atomically if the kind has a codec; then evict. A result
         whose arrays the load would refuse (NaN weights) is not written."""
-        codec = CODECS.get(kind)
-        if codec is None:
+        cod = codec(kind)
+        if cod is None:
             return None
-        data, arrays = codec.save(result)
+        data, arrays = cod.save(result)
         arrays = {k: np.asarray(v) for k, v in arrays.items()}
         try:
             _check_arrays(kind, None, arrays)
@@ -445,7 +460,7 @@ class RunStore:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        if self.disk is None or kind not in CODECS:
+        if self.disk is None or codec(kind) is None:
             return None
         found = self.disk.load(kind, cfg)
         if found is not None:
@@ -488,7 +503,7 @@ class RunStore:
                 found = self.get(kind, cfg)
                 if found is not None:
                     return found
-                if self.disk is not None and kind in CODECS:
+                if self.disk is not None and codec(kind) is not None:
                     found, claim = self._wait(kind, cfg, lambda: False)
                     if found is not None:
                         self._remember(key, found)
@@ -512,7 +527,7 @@ class RunStore:
         """start() (a training future of ('ok', result) or (status, why)) unless a replica on
         the same folder is training (kind, cfg) now: then a future that waits off this thread
         for that replica's entry (('ok', result)), or, if it ends without one, start()s here."""
-        if self.disk is None or kind not in CODECS:
+        if self.disk is None or codec(kind) is None:
             return start()
         found, claim = self._try(kind, cfg)
         if found is not None or claim is not None:
@@ -530,7 +545,7 @@ class RunStore:
     def interrupted(self, kind: str, cfg: Hashable) -> bool:
         """Whether a run of (kind, cfg) was interrupted by its server's death (its lock file
         is left, held by nobody, and no entry was written)."""
-        return (self.disk is not None and kind in CODECS
+        return (self.disk is not None and codec(kind) is not None
                 and self.disk.holder(kind, cfg) == "dead"
                 and not self.disk.path(kind, cfg).exists())
 

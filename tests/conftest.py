@@ -31,11 +31,12 @@ def trained_runs():
     return {arch: train.run(tiny_config(arch, steps=60)) for arch in C.ARCHS}
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _no_run_store_at_home(tmp_path_factory):
     """Module-scoped fixtures run before the per-test folder below is set: they too must never
-    find (or leave) runs in ~/.cache, or a page shows a stored run instead of its Train button."""
-    os.environ["MEMVIZ_STORE"] = str(tmp_path_factory.mktemp("session_runs"))
+    find (or leave) runs in ~/.cache, nor another module's runs (every lesson's runs reach the
+    disk), or a page shows a stored run instead of its Train button. A folder per module."""
+    os.environ["MEMVIZ_STORE"] = str(tmp_path_factory.mktemp("module_runs"))
 
 
 @pytest.fixture(autouse=True)

@@ -95,4 +95,6 @@ def test_a_failed_export_is_recorded_and_raised():
         pass
     else:
         raise AssertionError("a broken figure exported")
-    assert "broken" in failures and failures["broken"].startswith("SVG:")
+    # recorded as the translated line (issue 28 §4), never the raw exception text
+    assert "broken" in failures and "SVG" in failures["broken"]
+    assert "ndarray" not in failures["broken"] and "Error" not in failures["broken"]

@@ -191,6 +191,3 @@ def train_recall(cfg: RecallConfig, on_step: OnStep | None = None) -> RecallRun:
         torch.set_num_threads(before)
     ex = tasks.example(cfg.task, cfg.seed)
     return RecallRun(cfg, model, history, ex.x, int(ex.y[0]), attention_map(model, ex.x))
-
-
-from memviz.attention import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

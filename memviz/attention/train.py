@@ -178,6 +178,3 @@ def train_both(cfg: Seq2SeqConfig, on_step: OnStep | None = None) -> Both:
     plain = train_one(cfg, False, on_step, 0, total)
     attn = train_one(cfg, True, on_step, cfg.steps, total)
     return Both(cfg, plain, attn)
-
-
-from memviz.attention import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

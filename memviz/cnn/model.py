@@ -296,6 +296,3 @@ def receptive_fields(layers: list[tuple[str, int, int, int]], side: int = SIDE) 
 
 
 # ---------------------------------------------------------------- shape arithmetic
-
-
-from memviz.cnn import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

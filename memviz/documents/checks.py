@@ -166,6 +166,3 @@ def output_names(les: Lesson) -> list[str]:
     if s.output_size == 1:
         return [t("documents.output.one")]
     return [t("documents.output.numbered", k=k) for k in range(s.output_size)]
-
-
-from memviz.documents import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

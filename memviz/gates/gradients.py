@@ -217,6 +217,3 @@ def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -
     return Study(cfg, lessons, {a: flow(les, batch) for a, les in lessons.items()},
                  {a: gate_saturation(les, batch) for a, les in lessons.items()},
                  {a: reach_during_training(les, batch) for a, les in lessons.items()})
-
-
-from memviz.gates import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

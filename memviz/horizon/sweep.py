@@ -256,6 +256,3 @@ def solved(task: str, value: float) -> bool:
     """Whether a score counts as remembering: accuracy >= 90%, or MSE below a tenth of 1/6."""
     return value >= SOLVED_ACCURACY if task == "recall" else value <= 0.1 * tasks.chance(
         TaskConfig("adding", 2))
-
-
-from memviz.horizon import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

@@ -199,6 +199,3 @@ def train_both(cfg: SentimentConfig, on_step: OnStep | None = None) -> dict[str,
             lambda s, _t, loss, n=n: on_step(n * cfg.steps + s, total, loss))
         runs[arch] = train(SentimentConfig(**{**cfg.to_dict(), "arch": arch}), report)
     return runs
-
-
-from memviz.sentiment import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

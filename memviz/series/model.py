@@ -162,6 +162,3 @@ def train(cfg: ForecastConfig, on_step: OnStep | None = None) -> ForecastRun:
     forecast = _predict(model, p, test)
     maes = {"model": baselines.mae(forecast, p.Y[test]), **baselines.all_maes(p)}
     return ForecastRun(cfg, model, p, history, forecast, maes)
-
-
-from memviz.series import store as _store  # noqa: E402,F401  its disk codec, wherever it is named

@@ -113,6 +113,3 @@ def run(cfg: TextConfig, on_step: OnStep | None = None, baseline_order: int = 5)
     model.cpu().eval()
     base = ngram.baseline(sp, baseline_order)
     return TextRun(cfg, corpus, sp, model, history, bpc, base, dev.label)
-
-
-from memviz.text import store as _store  # noqa: E402,F401  its disk codec, wherever it is named
