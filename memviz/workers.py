@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 POOL_ENV, WORKERS_ENV, STALL_ENV = "MEMVIZ_POOL", "MEMVIZ_WORKERS", "MEMVIZ_STALL_S"
 REPORT_SECONDS = 0.1  # a worker sends its new losses at most this often
 SLOTS = 4096  # stop flags of the thread pool, indexed by job id modulo SLOTS
-# A run with no progress report for max(STALL_FLOOR_S, STALL_FACTOR x its estimate) is abandoned.
+# A run with no progress report for max(STALL_FLOOR_S, STALL_FACTOR x its estimate) is abandoned
+# ($MEMVIZ_STALL_S, or Pool(stall_s=...), sets a fixed bound instead: tests, fault scripts).
 # Reports come every 0.1 s while steps run, so the gaps that matter are before the first step
 # (data, model) and after the last (evaluation, the recorded trace): both are parts of the
 # estimate. The floor is far above any such gap seen on a busy 2-core machine (training there
@@ -73,12 +74,12 @@ def default_workers() -> int:
         return max(1, min(4, os.cpu_count() or 1))
 
 
-def default_stall_floor() -> float:
-    """$MEMVIZ_STALL_S (seconds without progress before a run is abandoned), else STALL_FLOOR_S."""
+def fixed_stall_s() -> float | None:
+    """$MEMVIZ_STALL_S: a fixed no-progress bound in seconds, or None (the default rule)."""
     try:
         return max(0.1, float(os.environ.get(STALL_ENV, "")))
     except ValueError:
-        return STALL_FLOOR_S
+        return None
 
 
 class ResultCannotTravel(Exception):
@@ -379,11 +380,10 @@ class Pool:
     """Worker processes (or threads) plus the channel their progress comes back on."""
 
     def __init__(self, workers: int | None = None, kind: str | None = None,
-                 stall_floor_s: float | None = None, stall_factor: float = STALL_FACTOR) -> None:
+                 stall_s: float | None = None) -> None:
         self.workers = workers or default_workers()
         self.kind = kind or os.environ.get(POOL_ENV, "process")
-        self.stall_floor_s = stall_floor_s if stall_floor_s is not None else default_stall_floor()
-        self.stall_factor = stall_factor
+        self.stall_s = stall_s if stall_s is not None else fixed_stall_s()  # None: the rule
         self._jobs: weakref.WeakValueDictionary[int, Job] = weakref.WeakValueDictionary()
         self._boards: dict[int, Board] = {}
         self._lock = threading.Lock()
@@ -402,7 +402,9 @@ class Pool:
 
     def stall_bound(self, job: Job) -> float:
         """Seconds without a progress report after which job is abandoned."""
-        return max(self.stall_floor_s, self.stall_factor * job.estimate_s)
+        if self.stall_s is not None:
+            return self.stall_s
+        return max(STALL_FLOOR_S, STALL_FACTOR * job.estimate_s)
 
     def _dispatch(self, job_id: int, step: int, total: int, losses: tuple[float, ...]) -> None:
         job = self._jobs.get(job_id)

@@ -248,3 +248,15 @@ def test_the_memory_store_is_bounded_by_bytes_as_well_as_entries():
     assert store.get("test.blob", 4) is not None and store.get("test.blob", 0) is None
     store.put("test.blob", "huge", _Blob(1_000_000))  # bigger than the bound: the newest stays
     assert len(store) == 1 and store.get("test.blob", "huge") is not None
+
+
+def test_the_no_progress_bound_is_generous_by_default_and_fixed_when_asked(monkeypatch):
+    """A run is abandoned after max(180 s, 4x its estimate) without progress: far above a slow
+    first step on a busy machine; $MEMVIZ_STALL_S or stall_s sets a fixed bound (tests)."""
+    monkeypatch.delenv("MEMVIZ_STALL_S", raising=False)
+    pool = workers.Pool(1, "thread")
+    assert pool.stall_bound(jobs.Job(1, "k", 1, 5.0, None)) == workers.STALL_FLOOR_S == 180.0
+    assert pool.stall_bound(jobs.Job(2, "k", 2, 100.0, None)) == 400.0
+    monkeypatch.setenv("MEMVIZ_STALL_S", "3")
+    assert workers.Pool(1, "thread").stall_bound(jobs.Job(3, "k", 3, 100.0, None)) == 3.0
+    assert workers.Pool(1, "thread", stall_s=7).stall_bound(jobs.Job(4, "k", 4, 1.0, None)) == 7

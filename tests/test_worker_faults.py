@@ -123,7 +123,7 @@ def test_a_stopped_worker_is_abandoned_within_the_bound_and_a_retrain_works(pool
 
 
 def test_stop_ends_the_wait_on_a_stopped_worker(pool, tmp_path, monkeypatch):
-    monkeypatch.setattr(pool, "stall_floor_s", 600.0, raising=False)  # only Stop can end it
+    monkeypatch.setattr(pool, "stall_s", 600.0, raising=False)  # only Stop can end it
     board = jobs.Board(runs.RunStore(), pool)
     job, pid_file = _start(board, tmp_path, "stuck")
     _running(board, job)
