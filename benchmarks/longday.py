@@ -9,12 +9,20 @@ student reopens the link until the page shows its result (as every_page in load.
 `--students` of them go at once. Prints, every 10 runs, the server process's RSS and that of
 the whole tree (server + workers); issue 31 §2's goal: the server's RSS levels off under 1 GB.
 Only 127.0.0.1 is contacted; every wait is bounded; stops at --minutes with what it has.
+
+    nice -n 5 python3 benchmarks/longday.py --inprocess [--runs 300]
+
+The server's run path without streamlit (for a machine too busy to render 300 pages): the
+Board, the process Pool and a RunStore (64 entries, its byte bound, a store folder) in this
+process, nine lessons' training functions in turn with small settings; this process's RSS is
+the "server" figure. It measures what the board and the store keep, not what pages draw.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import threading
@@ -50,6 +58,81 @@ def train(port: int, url: str, timeout: float) -> str | None:
     return "timed out"
 
 
+def inprocess_kinds() -> list:
+    """(train function, config for the k-th run) for nine lessons, small settings."""
+    from memviz.attention import selfattn
+    from memviz.attention import train as s2s
+    from memviz.cnn import model as cnn
+    from memviz.config import RunConfig
+    from memviz.gates import gradients
+    from memviz.recurrent import lesson
+    from memviz.series import forecast
+    from memviz.series import model as series
+    from memviz.text import model as text_model
+    from memviz.text import train as text_train
+
+    def rec(arch: str):
+        return lambda k: RunConfig().replace(model={"arch": arch},
+                                             train={"steps": 100, "seed": k})
+    return [(lesson.prepare, rec("lstm")), (lesson.prepare, rec("gru")),
+            (lesson.prepare, rec("rnn")), (gradients.study, rec("lstm")),
+            (text_train.run, lambda k: text_model.TextConfig(steps=30, seed=k)),
+            (series.train, lambda k: forecast.ForecastConfig(epochs=5, seed=k)),
+            (cnn.train_cnn, lambda k: cnn.CNNConfig(steps=50, seed=k)),
+            (selfattn.train_recall, lambda k: selfattn.RecallConfig(steps=50, seed=k)),
+            (s2s.train_both, lambda k: s2s.Seq2SeqConfig(steps=100, seed=k))]
+
+
+def inprocess(a) -> None:
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from memviz import jobs, runs, workers
+    from memviz.runs import kind_of
+
+    kinds = inprocess_kinds()
+    pool = workers.Pool(2, "process")
+    board = jobs.Board(runs.RunStore(max_entries=64, disk=runs.DiskStore(
+        tempfile.mkdtemp(prefix="memviz-longday-"))), pool)
+    pool.warm()
+    me = os.getpid()
+    print(f"start: this process RSS {load.memory_mb([me])[0]:.0f} MB")
+    lock, nxt, curve, errors, start = threading.Lock(), iter(range(a.runs)), [], [], time.time()
+    stop_at = time.monotonic() + 60 * a.minutes
+
+    def student() -> None:
+        while time.monotonic() < stop_at:
+            with lock:
+                i = next(nxt, None)
+            if i is None:
+                return
+            fn, cfg = kinds[i % len(kinds)]
+            job = board.submit(kind_of(fn), cfg(1 + i // len(kinds)), fn, f"s{i}", 5.0)
+            ok = board.wait(job, a.timeout)
+            with lock:
+                snap = board.snapshot(job)
+                if not ok or snap.state != "done":
+                    errors.append(f"{kind_of(fn)}: {snap.state} {snap.error}")
+                curve.append(i)
+                if len(curve) % 10 == 0:
+                    own = load.memory_mb([me])[0]
+                    work = load.memory_mb(pool.pids())[0]
+                    print(f"  {len(curve):4d} runs  server RSS {own:6.0f} MB   workers RSS "
+                          f"{work:6.0f} MB   store {len(board.store)} entries "
+                          f"~{board.store.bytes / 2**20:.0f} MB   ({time.time() - start:4.0f} s)",
+                          flush=True)
+    threads = [threading.Thread(target=student, daemon=True) for _ in range(a.students)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(f"{len(curve)} runs of {len(kinds)} lessons in {time.time() - start:.0f} s; "
+          f"{len(errors)} failed; workers lost {pool.lost_workers}")
+    for e in errors[:5]:
+        print(f"  failed: {e}")
+    pool.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=300)
@@ -57,7 +140,12 @@ def main() -> None:
     ap.add_argument("--students", type=int, default=2)
     ap.add_argument("--port", type=int, default=8771)
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds for one run")
+    ap.add_argument("--inprocess", action="store_true",
+                    help="Board + process Pool + RunStore in this process, no streamlit")
     a = ap.parse_args()
+    if a.inprocess:
+        inprocess(a)
+        return
     server = load.Server(a.port)
     own = load.memory_mb([server.proc.pid])[0]
     tree = load.memory_mb(server.pids())[0]
