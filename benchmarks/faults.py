@@ -90,6 +90,18 @@ def texts(v: wire.Visit) -> list[str]:
     return out
 
 
+def settle(server: load.Server, timeout: float = 180.0) -> None:
+    """Wait until no worker uses the CPU (a replaced one has finished importing torch), so that
+    busy() then finds the worker that trains, not one that starts."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        pids = workers_of(server)
+        before = {p: cpu(p) for p in pids}
+        time.sleep(1.0)
+        if len(pids) >= 2 and all(cpu(p) - before[p] < 0.02 for p in pids):
+            return
+
+
 def said(v: wire.Visit) -> str:
     """The line the student was left with: the result, the failure line, or nothing."""
     for line in reversed(texts(v)):
@@ -127,6 +139,7 @@ def main() -> None:
         print(f"warm-up: {said(warm)[:60]!r}; workers {workers_of(server)}")
 
         # (1) kill -9 of one busy worker; the other student's run goes on
+        settle(server)
         doomed = Student(server.port, LONG.format(seed=1), until=FAILED)
         victim = busy(server, set())
         other = Student(server.port, LINK.format(steps=400, seed=2), until=DONE)
@@ -143,6 +156,7 @@ def main() -> None:
               f"    the other student saw {b[:60]!r} after {time.monotonic() - t0:.1f} s")
 
         # (2) kill -STOP of a busy worker; a second student joins the same link meanwhile
+        settle(server)
         link = LONG.format(seed=3)
         first = Student(server.port, link, until=FAILED)
         victim = busy(server, set())
