@@ -14,14 +14,16 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from memviz.i18n import Message
 from memviz.runs import RunStore
-from memviz.workers import Pool, shared_pool
+from memviz.workers import Pool, ResultCannotTravel, shared_pool
 
-KEEP_FINISHED_S = 600.0  # finished jobs are forgotten after this (their results are stored)
+# Finished jobs are forgotten after this. They hold only their state and losses meanwhile: the
+# future (and so the result) is dropped as soon as the result is stored (issue 31: each finished
+# job kept its whole result alive for 600 s, ~13 MB per Text run).
+KEEP_FINISHED_S = 600.0
 CURVE_POINTS = 200  # a snapshot's loss curve is thinned to at most this many points
 
 
@@ -69,7 +71,7 @@ class Job:
     started: float | None = None
     finished_at: float | None = None
     done: threading.Event = field(default_factory=threading.Event)
-    future: Future | None = None
+    future: Future | None = None  # set while queued or running, dropped when finished
     big: bool = False  # runs only while no other big job does (memviz.estimate.BUDGET_MB)
 
 
@@ -111,9 +113,9 @@ class Board:
     def _launch(self, job: Job, fn: Callable, local: bool = False) -> None:
         # through the store: a replica on the same store folder may be training this key now,
         # and then this job waits for its entry instead of training it again
-        job.future = self.store.once(job.kind, job.cfg,
-                                     lambda: self.pool.submit(self, job, fn, local))
-        job.future.add_done_callback(lambda f: self._finish(job, f, fn))
+        future = job.future = self.store.once(job.kind, job.cfg,
+                                              lambda: self.pool.submit(self, job, fn, local))
+        future.add_done_callback(lambda f: self._finish(job, f, fn))
 
     def watch(self, job: Job, who: str | None) -> None:
         """Count `who` as waiting for job (so Stop hands it on instead of ending it)."""
@@ -138,17 +140,15 @@ class Board:
     def _finish(self, job: Job, future: Future, fn: Callable) -> None:
         """Store the result or the reason it failed; wake the waiters."""
         error = None if future.cancelled() else future.exception()
-        if error is not None and "pickle" in str(error).lower():
+        if isinstance(error, ResultCannotTravel):
             self.pool.local_kinds.add(job.kind)  # its result cannot leave a worker process
             self._launch(job, fn, local=True)
             return
+        # a dead or silent worker is not an exception: the pool answers ("failed", a line)
         if future.cancelled():
             status, value = "stopped", Message("jobs.stopped_early")
-        elif isinstance(future.exception(), BrokenProcessPool):
-            status, value = "failed", Message("jobs.worker_died")
-        elif future.exception() is not None:
-            status, value = "failed", Message("jobs.failed",
-                                              name=type(future.exception()).__name__)
+        elif error is not None:
+            status, value = "failed", Message("jobs.failed", name=type(error).__name__)
         else:
             status, value = future.result()
         if status == "ok":
@@ -158,6 +158,8 @@ class Board:
                                                         else "failed")
             job.status, job.error = (None, None) if status == "ok" else (status, value)
             job.finished_at = time.monotonic()
+            job.future = None  # the future holds the result: the store has it now
+        del future, value  # nor this frame, while the waiters wake
         self.pool.forget(job)
         job.done.set()
         if job.big:

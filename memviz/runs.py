@@ -61,6 +61,9 @@ log = logging.getLogger(__name__)
 STORE_ENV = "MEMVIZ_STORE"
 DEFAULT_FOLDER = Path.home() / ".cache" / "memviz" / "runs"
 DEFAULT_MAX_BYTES = 512 * 2**20
+# The in-memory store is bounded by an estimate of bytes as well as by entries: results differ
+# by 100x (a Text run held ~13 MB), and 64 big ones kept a server at 1.6 GB (issue 31 §2).
+DEFAULT_MEMORY_BYTES = 256 * 2**20
 _META = "__meta__"
 TMP_MAX_AGE_S = 600.0  # a temporary file this old was left by a killed writer (writes take ~1 s)
 STALE_S = 120.0  # a lock whose holder has not refreshed it for this long is taken over
@@ -439,13 +442,54 @@ def _copy(inner: Future, outer: Future) -> None:
         outer.set_result(inner.result())
 
 
+def approx_bytes(obj: Any, _seen: set[int] | None = None, _depth: int = 0) -> int:
+    """An estimate of the memory a result holds: its arrays and tensors (by their buffers,
+    each counted once) plus a little per Python object, through dataclasses, attributes and
+    containers. Cheap (no copies); used to bound the in-memory store."""
+    seen = set() if _seen is None else _seen
+    if id(obj) in seen or _depth > 12:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes if obj.base is None or id(obj.base) not in seen else 0
+    if type(obj).__module__.startswith("torch") and hasattr(obj, "untyped_storage"):
+        try:
+            storage = obj.untyped_storage()
+            key = storage.data_ptr()
+        except Exception:  # noqa: BLE001 - a tensor kind without storage: count its elements
+            return int(obj.numel() * obj.element_size())
+        if key in seen:
+            return 0
+        seen.add(key)
+        return int(storage.nbytes())
+    if isinstance(obj, str | bytes | bytearray):
+        return len(obj) + 49
+    if isinstance(obj, int | float | bool | complex) or obj is None:
+        return 28
+    size, nxt = 64, _depth + 1
+    if isinstance(obj, dict):
+        return size + sum(approx_bytes(k, seen, nxt) + approx_bytes(v, seen, nxt)
+                          for k, v in obj.items())
+    if isinstance(obj, list | tuple | set | frozenset):
+        return size + 8 * len(obj) + sum(approx_bytes(x, seen, nxt) for x in obj)
+    fields = getattr(obj, "__dict__", None)
+    if fields is None and hasattr(type(obj), "__slots__"):
+        fields = {k: getattr(obj, k) for k in type(obj).__slots__ if hasattr(obj, k)}
+    return size + (approx_bytes(fields, seen, nxt) if fields else 0)
+
+
 class RunStore:
     """LRU map (kind, config) -> result in memory, backed by a DiskStore for kinds with codecs;
-    computes each missing entry once (once across replicas sharing the disk folder, too)."""
+    computes each missing entry once (once across replicas sharing the disk folder, too).
+    Memory holds at most max_entries results and about max_bytes (approx_bytes) of them; the
+    newest is always kept."""
 
-    def __init__(self, max_entries: int = 64, disk: DiskStore | None = None) -> None:
-        self.max_entries, self.disk = max_entries, disk
+    def __init__(self, max_entries: int = 64, disk: DiskStore | None = None,
+                 max_bytes: int = DEFAULT_MEMORY_BYTES) -> None:
+        self.max_entries, self.disk, self.max_bytes = max_entries, disk, max_bytes
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}  # approx_bytes of each item, and their sum:
+        self.bytes = 0
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, list] = {}  # key -> [lock, callers using it]
         self._claims: dict[Hashable, Claim] = {}  # keys this process trains for every replica
@@ -485,11 +529,15 @@ class RunStore:
             self._let_go(key)
 
     def _remember(self, key: Hashable, result: Any) -> None:
+        size = approx_bytes(result)  # outside the lock: it walks the result
         with self._lock:
-            self._items[key] = result
+            self.bytes += size - self._sizes.get(key, 0)
+            self._items[key], self._sizes[key] = result, size
             self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            while len(self._items) > self.max_entries or (
+                    self.bytes > self.max_bytes and len(self._items) > 1):
+                old, _ = self._items.popitem(last=False)
+                self.bytes -= self._sizes.pop(old)
 
     def get_or_compute(self, kind: str, cfg: Hashable, compute: Callable[[], R]) -> R:
         """The stored result, or compute() once (other callers for the same key wait, here

@@ -208,3 +208,55 @@ def test_the_verdict_names_divergence_and_chance_with_a_setting_to_try():
     assert not chance.ok and "chance" in chance.problem and "LSTM" in chance.try_
     good = verdict.judge(cfg, History(losses=[0.01], eval_loss=0.01, eval_accuracy=1.0))
     assert good.ok and good.message() == ""
+
+
+class _Blob:
+    """A result that can be watched with a weak reference."""
+
+    def __init__(self, n: int) -> None:
+        self.a = np.zeros(n, dtype=np.float64)
+
+
+def _blob(cfg, on_step):
+    on_step(1, 1, 0.5)
+    return _Blob(cfg)
+
+
+def test_a_finished_job_keeps_no_result_alive(tmp_path):
+    """Issue 31 §2: a finished job kept its future, and so its whole result, for 600 s."""
+    import gc
+    import weakref
+
+    board = jobs.Board(runs.RunStore(max_entries=1), workers.Pool(1, "thread"))
+    job = board.submit("test.blob", 1000, _blob, "a")
+    assert board.wait(job, 10) and board.snapshot(job).state == "done"
+    ref = weakref.ref(board.store.get("test.blob", 1000))
+    other = board.submit("test.blob", 2000, _blob, "a")  # pushes the first out of the store
+    assert board.wait(other, 10) and board.store.get("test.blob", 1000) is None
+    gc.collect()
+    assert ref() is None, "the finished job still holds its result"
+    assert board.find("test.blob", 1000) is job and job.future is None  # its state is kept
+
+
+def test_the_memory_store_is_bounded_by_bytes_as_well_as_entries():
+    one = runs.approx_bytes(_Blob(100_000))
+    assert 800_000 <= one < 801_000  # its array, and a little for the objects around it
+    store = runs.RunStore(max_entries=64, max_bytes=int(2.5 * one))
+    for i in range(5):
+        store.put("test.blob", i, _Blob(100_000))
+    assert len(store) == 2 and store.bytes <= store.max_bytes
+    assert store.get("test.blob", 4) is not None and store.get("test.blob", 0) is None
+    store.put("test.blob", "huge", _Blob(1_000_000))  # bigger than the bound: the newest stays
+    assert len(store) == 1 and store.get("test.blob", "huge") is not None
+
+
+def test_the_no_progress_bound_is_generous_by_default_and_fixed_when_asked(monkeypatch):
+    """A run is abandoned after max(180 s, 4x its estimate) without progress: far above a slow
+    first step on a busy machine; $MEMVIZ_STALL_S or stall_s sets a fixed bound (tests)."""
+    monkeypatch.delenv("MEMVIZ_STALL_S", raising=False)
+    pool = workers.Pool(1, "thread")
+    assert pool.stall_bound(jobs.Job(1, "k", 1, 5.0, None)) == workers.STALL_FLOOR_S == 180.0
+    assert pool.stall_bound(jobs.Job(2, "k", 2, 100.0, None)) == 400.0
+    monkeypatch.setenv("MEMVIZ_STALL_S", "3")
+    assert workers.Pool(1, "thread").stall_bound(jobs.Job(3, "k", 3, 100.0, None)) == 3.0
+    assert workers.Pool(1, "thread", stall_s=7).stall_bound(jobs.Job(4, "k", 4, 1.0, None)) == 7
