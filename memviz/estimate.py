@@ -12,6 +12,9 @@ that errs long, so a run said to fit the budget does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from memviz.config import RunConfig
 from memviz.i18n import t
@@ -98,3 +101,39 @@ def for_kind(kind: str, cfg: object) -> Estimate | None:
     if kind.split("@")[0].endswith("gradients.study") and isinstance(cfg, RunConfig):  # @version
         return of(tuple(cfg.replace(model={"arch": a}) for a in ("rnn", "lstm", "gru")))
     return of(cfg)
+
+
+def approx_bytes(obj: Any, _seen: set[int] | None = None, _depth: int = 0) -> int:
+    """An estimate of the memory a result holds: its arrays and tensors (by their buffers,
+    each counted once) plus a little per Python object, through dataclasses, attributes and
+    containers. Cheap (no copies); used to bound the in-memory store."""
+    seen = set() if _seen is None else _seen
+    if id(obj) in seen or _depth > 12:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes if obj.base is None or id(obj.base) not in seen else 0
+    if type(obj).__module__.startswith("torch") and hasattr(obj, "untyped_storage"):
+        try:
+            storage = obj.untyped_storage()
+            key = storage.data_ptr()
+        except Exception:  # noqa: BLE001 - a tensor kind without storage: count its elements
+            return int(obj.numel() * obj.element_size())
+        if key in seen:
+            return 0
+        seen.add(key)
+        return int(storage.nbytes())
+    if isinstance(obj, str | bytes | bytearray):
+        return len(obj) + 49
+    if isinstance(obj, int | float | bool | complex) or obj is None:
+        return 28
+    size, nxt = 64, _depth + 1
+    if isinstance(obj, dict):
+        return size + sum(approx_bytes(k, seen, nxt) + approx_bytes(v, seen, nxt)
+                          for k, v in obj.items())
+    if isinstance(obj, list | tuple | set | frozenset):
+        return size + 8 * len(obj) + sum(approx_bytes(x, seen, nxt) for x in obj)
+    fields = getattr(obj, "__dict__", None)
+    if fields is None and hasattr(type(obj), "__slots__"):
+        fields = {k: getattr(obj, k) for k in type(obj).__slots__ if hasattr(obj, k)}
+    return size + (approx_bytes(fields, seen, nxt) if fields else 0)

@@ -14,7 +14,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from memviz import cli, export, i18n, jobs, plotting, runs, specs, workers
+from memviz import cli, export, i18n, jobs, plotting, runs, specs, worker, workers
 from memviz import config as C
 from memviz.fonts import cjk_share, has_cjk
 from memviz.progress import History, TrainingDiverged
@@ -107,7 +107,7 @@ def test_a_failed_job_tells_each_reader_in_their_language(tmp_path):
     with i18n.using("zh"):  # a Chinese session watching the same shared job
         assert board.snapshot(job).error == ("训练在第 3 步发散了：损失变成了 nan。"
                                              "请调低学习率，再训练一次。")
-    status, reason = workers._work(1, lambda cfg, on_step: 1 / 0, None,
+    status, reason = worker.work(1, lambda cfg, on_step: 1 / 0, None,
                                    (lambda *m: None, lambda job_id: False))
     assert status == "failed"
     assert str(reason) == "training failed (ZeroDivisionError); try other settings"
