@@ -11,7 +11,7 @@ import streamlit as st
 from memviz.devices import describe_light
 from memviz.ui import lang, show
 from memviz.ui.lang import t
-from memviz.workers import give_back_memory
+from memviz.worker import give_back_memory
 
 st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
 lang.sync()  # first: the navigation titles below are already in the session's language
