@@ -50,7 +50,7 @@ def workers_of(server: load.Server) -> list[int]:
             cmd = Path(f"/proc/{p}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"memviz.workers" in cmd or b"forkserver" in cmd:  # this design's or the old one's
+        if b"memviz.worker" in cmd or b"forkserver" in cmd:  # this design's or the old one's
             out.append(p)
     return out
 
