@@ -45,7 +45,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -166,13 +165,7 @@ class Server:
         self.phase_peak = [0.0, 0.0, 0.0]  # RSS, PSS of the tree, RSS of the server process
         self._stop = threading.Event()
         threading.Thread(target=self._watch, daemon=True).start()
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError("server did not start")
+        wire.wait_healthy(port, 60)
 
     def _watch(self) -> None:
         while not self._stop.wait(0.5):
@@ -494,10 +487,7 @@ def main() -> None:
 
             replicas.run(a.replica_students, a.port + 10, a.timeout)
     finally:
-        err = server.close()
-        if "Traceback" in err:
-            at = err.index("Traceback")
-            print("server log had a traceback:\n" + err[max(at - 500, 0):at + 3000])
+        wire.print_traceback(server.close())
 
 
 if __name__ == "__main__":

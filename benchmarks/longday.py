@@ -199,10 +199,7 @@ def main() -> None:
                   f"{curve[-1][1]:.0f} MB; second half {min(tail):.0f}-{max(tail):.0f} MB "
                   f"({'under' if peak < 1024 else 'OVER'} 1 GB)")
     finally:
-        log = server.close()
-        if "Traceback" in log:
-            at = log.index("Traceback")
-            print("server log had a traceback:\n" + log[max(at - 300, 0):at + 2000])
+        wire.print_traceback(server.close())
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,13 +58,7 @@ class Replica:
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"], cwd=root, env=env,
             stdout=subprocess.DEVNULL, stderr=self.log, text=True, start_new_session=True)
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"server on {port} did not start")
+        wire.wait_healthy(port, 120)
 
     def workers_cpu(self) -> float:
         """CPU seconds of the server's children (forkserver, workers): training, not pages."""
@@ -164,9 +157,7 @@ def run(students: int, port: int, timeout: float, rounds: int = 3, root: Path = 
         for r in reps:
             err = r.text()
             r.close()
-            if "Traceback" in err:
-                at = err.index("Traceback")
-                print(f"replica on {r.port} logged a traceback:\n{err[max(at - 300, 0):at + 2000]}")
+            wire.print_traceback(err, f"replica on {r.port}")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,28 @@ from __future__ import annotations
 import asyncio
 import http.client
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+
+def wait_healthy(port: int, seconds: float = 60.0) -> None:
+    """Block until the server on 127.0.0.1:port answers its health check; RuntimeError if not."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def print_traceback(log: str, where: str = "server log") -> None:
+    """Print the first traceback in a server's log, if any, with some lines around it."""
+    if "Traceback" in log:
+        at = log.index("Traceback")
+        print(f"{where} had a traceback:\n" + log[max(at - 500, 0):at + 3000])
 
 
 def fetch(port: int, paths: list[str]) -> int:
