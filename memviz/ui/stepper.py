@@ -9,23 +9,13 @@ Everything is served from this package: stepper_assets/stepper.js and stepper.cs
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
-import math
-from pathlib import Path
-from typing import Any
 
-import numpy as np
-import plotly.colors as pc
 import streamlit as st
 
-from memviz import i18n
-from memviz.recurrent import cells, equations, figures
 from memviz.recurrent.trace import Trace
-from memviz.ui.lang import t
+from memviz.stepdata import ASSETS, labels, payload, scales  # noqa: F401  (the page's payload)
 
-ASSETS = Path(__file__).with_name("stepper_assets")
 NAME = "memviz_stepper"
 
 
@@ -35,70 +25,6 @@ def _component():
     return st.components.v2.component(
         NAME, html="", css=(ASSETS / "stepper.css").read_text(encoding="utf-8"),
         js=(ASSETS / "stepper.js").read_text(encoding="utf-8"))
-
-
-def _b64(a: np.ndarray) -> str:
-    """A (T, H) array as little-endian float32 bytes in base64: exact, and 4 bytes a value."""
-    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
-
-
-def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
-    """The heatmaps' colour scales (the export figures' scales) and which field uses which."""
-    c_max = figures.cell_range(trace["c"])[0] if "c" in trace.fields else 1.0
-    c_max = c_max if math.isfinite(c_max) else 1.0  # NaN/inf cells: a scale the JSON can carry
-    rdbu = list(reversed(pc.diverging.RdBu))
-    table = {"gate": dict(colors=list(pc.sequential.Cividis), lo=0.0, hi=1.0,
-                          title=t("stepper.scale.gate")),
-             "tanh": dict(colors=rdbu, lo=-1.0, hi=1.0, title="tanh"),
-             "cell": dict(colors=rdbu, lo=-c_max, hi=c_max, title=t("stepper.scale.cell"))}
-    of = {name: ("gate" if name in figures.SIGMOID_FIELDS else "cell" if name == "c" else "tanh")
-          for name in cells.FIELDS[trace.arch]}
-    return table, of
-
-
-LABELS = ("first", "prev", "play", "pause", "next", "last", "range", "unit", "speed",
-          "speed_aria", "fps", "hint", "axis", "lines_title", "step_of", "eq_title",
-          "unit_over_time")
-
-
-def labels() -> dict[str, str]:
-    """The words the browser draws, in the session's language ({t}, {T}, {j}, {fps} are
-    filled in there)."""
-    return {k: t(f"stepper.{k}") for k in LABELS}
-
-
-def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str, Any]:
-    """Everything the browser needs to step through `trace`, as JSON-ready values."""
-    table, of = scales(trace)
-    fields = cells.FIELDS[trace.arch]
-    digest = hashlib.sha1(np.ascontiguousarray(trace["h"]).tobytes())
-    digest.update(np.ascontiguousarray(trace.x).tobytes())
-    for v in trace.initial.values():
-        digest.update(np.ascontiguousarray(v).tobytes())
-    return _json_safe({  # a new language is a new id: the browser rebuilds its labels
-        "id": f"{trace.arch}-{i18n.current()}-{digest.hexdigest()[:16]}",
-        "T": trace.T, "H": trace.H,
-        "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
-        "arrays": {k: _b64(v) for k, v in trace.fields.items()},
-        "initial": {k: _b64(v[None]) for k, v in trace.initial.items()},
-        "scales": table, "scale_of": of,
-        "colors": {k: figures.GATE_COLORS[k] for k in fields},
-        "meaning": {k: equations.MEANING.get(k, k) for k in fields},
-        "equations": equations.html(trace.arch),
-        "heat_title": i18n.t("stepper.heat_title"), "labels": labels(),
-    })
-
-
-def _json_safe(value: Any) -> Any:
-    """`value` with every non-finite float as None: the element's data travels as JSON, where
-    a bare NaN or Infinity is a syntax error in the browser (the arrays are base64 already)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 def stepper(key: str, trace: Trace, t: int, unit: int, lecturer: bool = False
