@@ -40,7 +40,8 @@ class Settings:
 
 
 @contextlib.contextmanager
-def _threads(n: int | None) -> Iterator[None]:
+def threads(n: int | None) -> Iterator[None]:
+    """torch's intra-op threads set to n inside the block (restored after); None: as they are."""
     if n is None:
         yield
         return
@@ -64,7 +65,7 @@ def fit(model: torch.nn.Module, batches: Iterable[B], loss: Loss, settings: Sett
     params = [p for p in model.parameters()]
     total = settings.steps if total is None else total
     start = time.perf_counter()
-    with _threads(settings.threads):
+    with threads(settings.threads):
         if on_checkpoint is not None and 0 in at:
             on_checkpoint(0, model)
         source = iter(batches)

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from memviz import config as C
+from memviz.progress import TrainingDiverged
 from memviz.recurrent import lesson, train
 from memviz.runs import RunStore
 
@@ -43,7 +44,7 @@ def test_divergence_stops_training_with_a_clear_message():
     model = train.models.build(cfg.model, 2, 1, seed=0)
     with torch.no_grad():  # poison a weight: the first loss is NaN
         model.readout.weight.fill_(math.nan)
-    with pytest.raises(train.TrainingDiverged, match="diverged at step 1.*learning rate") as e:
+    with pytest.raises(TrainingDiverged, match="diverged at step 1.*learning rate") as e:
         train.train(model, cfg.task, cfg.train)
     assert e.value.step == 1 and e.value.history.losses == []
 
@@ -53,7 +54,7 @@ def test_a_huge_learning_rate_is_caught_not_returned():
                       C.TrainConfig(steps=200, lr=1.0, clip=1e9, seed=0))
     try:
         run = train.run(cfg)
-    except train.TrainingDiverged as e:
+    except TrainingDiverged as e:
         assert not math.isfinite(e.loss)
     else:  # if it survived, every reported loss is finite
         assert all(math.isfinite(v) for v in run.history.losses)

@@ -8,8 +8,7 @@ seeded: the same config gives the same models and numbers.
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -25,7 +24,8 @@ from memviz.config import (
     ConfigError,
     check_range,
 )
-from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.progress import History, OnStep
+from memviz.trainer import Settings, fit, threads
 
 LEN_RANGE = {"reverse": (1, 30), "dates": (1, 5)}
 EXTRA_RANGE = (0, 10)
@@ -117,33 +117,20 @@ def train_one(cfg: Seq2SeqConfig, attention: bool, on_step: OnStep | None = None
     """Train one variant; on_step sees steps offset+1..offset+steps out of `total`."""
     model = seq2seq.build(cfg.hidden, cfg.emb, attention, cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)  # the same batches for both variants
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    history, start = History(device="cpu"), time.perf_counter()
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        for step in range(1, cfg.steps + 1):
-            b = data.make_batch(cfg.task, cfg.train_lengths, cfg.batch, gen)
-            logits = model(b.src, b.src_len, b.dec_in)  # (B, U, V)
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b.tgt.reshape(-1),
-                                   ignore_index=data.PAD)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
-            opt.step()
-            value = loss.item()
-            if not math.isfinite(value):
-                history.seconds = time.perf_counter() - start
-                raise TrainingDiverged(step, value, history)
-            history.losses.append(value)
-            if on_step is not None and on_step(offset + step, total or cfg.steps, value):
-                history.stopped_early = True
-                break
-        history.seconds = time.perf_counter() - start
-        model.eval()
+
+    def batches() -> Iterator[data.Batch]:
+        while True:
+            yield data.make_batch(cfg.task, cfg.train_lengths, cfg.batch, gen)
+
+    def loss(m: seq2seq.Seq2Seq, b: data.Batch) -> torch.Tensor:
+        logits = m(b.src, b.src_len, b.dec_in)  # (B, U, V)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b.tgt.reshape(-1),
+                               ignore_index=data.PAD)
+
+    with threads(1):  # the accuracy too: its sums are those of one thread
+        history = fit(model, batches(), loss, Settings(cfg.steps, cfg.lr, CLIP),
+                      on_step=on_step, offset=offset, total=total or cfg.steps)
         return Trained(attention, model, history, accuracy_by_length(model, cfg))
-    finally:
-        torch.set_num_threads(before)
 
 
 def test_batch(cfg: Seq2SeqConfig, n: int, count: int = EVAL_PER_LENGTH) -> data.Batch:

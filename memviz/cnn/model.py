@@ -10,9 +10,8 @@ No streamlit here; figures live in cnn_figures.py.
 from __future__ import annotations
 
 import functools
-import math
-import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +23,9 @@ from memviz import devices, runs
 from memviz.cnn.arithmetic import out_size
 from memviz.config import SEED_RANGE, check_device
 from memviz.i18n import t
-from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.progress import OnStep
 from memviz.specs import Choice, ConfigError, Flag, check_range
+from memviz.trainer import Settings, fit
 
 SIDE = 8  # the digits are 8x8 pixels
 CLASSES = 10
@@ -146,28 +146,19 @@ def train_cnn(cfg: CNNConfig, on_step: OnStep | None = None) -> CNNRun:
     x = torch.tensor(data.x_train).to(dev.kind)  # 1347 tiny images: keep them all on device
     y = torch.tensor(data.y_train).to(dev.kind)
     gen = torch.Generator().manual_seed(cfg.seed)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    losses: list[float] = []
-    stopped, start = False, time.perf_counter()
-    for step in range(1, cfg.steps + 1):
-        idx = torch.randint(0, len(x), (cfg.batch,), generator=gen).to(dev.kind)
-        loss = F.cross_entropy(model(x[idx]), y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        value = loss.item()
-        if not math.isfinite(value):
-            hist = History(losses=losses, seconds=time.perf_counter() - start, device=dev.kind)
-            raise TrainingDiverged(step, value, hist)
-        losses.append(value)
-        if on_step is not None and on_step(step, cfg.steps, value):
-            stopped = True
-            break
-    seconds = time.perf_counter() - start
-    model.eval()
+
+    def batches() -> Iterator[torch.Tensor]:
+        while True:
+            yield torch.randint(0, len(x), (cfg.batch,), generator=gen).to(dev.kind)
+
+    def loss(m: nn.Module, idx: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(m(x[idx]), y[idx])
+
+    h = fit(model, batches(), loss, Settings(cfg.steps, cfg.lr, clip=None, device=dev.kind),
+            on_step=on_step)
     test_loss, acc = _evaluate(model, data, dev.kind)
-    return CNNRun(cfg, model.cpu().eval(), tuple(losses), acc, test_loss, seconds, dev.label,
-                  stopped)
+    return CNNRun(cfg, model.cpu().eval(), tuple(h.losses), acc, test_loss, h.seconds, dev.label,
+                  h.stopped_early)
 
 
 def activations(model: nn.Sequential, image: np.ndarray) -> OrderedDict[str, np.ndarray]:

@@ -13,11 +13,14 @@ one exactly as it was. Only that per-position model cannot generate left to righ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from memviz.trainer import Settings, fit
 
 
 @dataclass(frozen=True)
@@ -67,35 +70,34 @@ def _strings(n: int, T: int, vocab: int, gen: torch.Generator) -> torch.Tensor:
     return torch.randint(0, vocab, (n, T), generator=gen)
 
 
+def _trained(model: nn.Module, loss: Callable[[nn.Module, torch.Tensor], torch.Tensor],
+             vocab: int, T: int, steps: int, seed: int) -> nn.Module:
+    """`model` trained through memviz.trainer.fit on `steps` batches of 64 random strings."""
+    gen = torch.Generator().manual_seed(seed)
+    strings = (_strings(64, T, vocab, gen) for _ in range(steps))
+    fit(model, strings, loss, Settings(steps, 0.02, clip=None))
+    return model.eval()
+
+
 def _train(bi: bool, vocab: int, T: int, hidden: int, steps: int, seed: int) -> NextChar:
     """Train to predict character t+1 at every position t (the targets are the input shifted)."""
     torch.manual_seed(seed)
-    model = NextChar(vocab, hidden, bi)
-    opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    gen = torch.Generator().manual_seed(seed)
-    for _ in range(steps):
-        s = _strings(64, T, vocab, gen)
-        z = model(F.one_hot(s, vocab).float())[:, :-1]  # (B, T-1, V): position t predicts t+1
-        loss = F.cross_entropy(z.reshape(-1, vocab), s[:, 1:].reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return model.eval()
+
+    def loss(m: nn.Module, s: torch.Tensor) -> torch.Tensor:
+        z = m(F.one_hot(s, vocab).float())[:, :-1]  # (B, T-1, V): position t predicts t+1
+        return F.cross_entropy(z.reshape(-1, vocab), s[:, 1:].reshape(-1))
+
+    return _trained(NextChar(vocab, hidden, bi), loss, vocab, T, steps, seed)
 
 
 def _train_window(vocab: int, T: int, hidden: int, steps: int, seed: int) -> WindowNext:
     """Train to predict the character after a window of T − 1 characters, from the window only."""
     torch.manual_seed(seed)
-    model = WindowNext(vocab, hidden)
-    opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    gen = torch.Generator().manual_seed(seed)
-    for _ in range(steps):
-        s = _strings(64, T, vocab, gen)
-        loss = F.cross_entropy(model(F.one_hot(s[:, :-1], vocab).float()), s[:, -1])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return model.eval()
+
+    def loss(m: nn.Module, s: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(m(F.one_hot(s[:, :-1], vocab).float()), s[:, -1])
+
+    return _trained(WindowNext(vocab, hidden), loss, vocab, T, steps, seed)
 
 
 def _window_accuracy(model: WindowNext, s: torch.Tensor, vocab: int) -> float:

@@ -35,6 +35,7 @@ from memviz.config import (
 )
 from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.i18n import t
+from memviz.progress import TrainingDiverged
 from memviz.recurrent import models, tasks, train
 from memviz.specs import Choice, Int, Many
 
@@ -214,7 +215,7 @@ def run_pair(pair: Pair, on_step: PairStep | None = None) -> Result:
     try:
         h = train.train(build(pair), pair.task_cfg, tcfg, step)
         value = h.eval_accuracy if pair.task == "recall" else h.eval_loss
-    except train.TrainingDiverged as e:  # a diverged run scores as no memory at all
+    except TrainingDiverged as e:  # a diverged run scores as no memory at all
         h, value = e.history, (0.0 if pair.task == "recall" else math.nan)
     if calm[1]:
         raise Stopped(f"stopped during {pair.arch} at lag {pair.lag}")

@@ -1,4 +1,4 @@
-"""Training: Adam with gradient clipping on fresh seeded batches; no UI inside.
+"""Training: fresh seeded batches of a task through memviz.trainer.fit; no UI inside.
 
 `train` reports progress through memviz.progress's `on_step(step, total, loss)` callback (return
 True to stop early) and raises TrainingDiverged when the loss stops being finite.
@@ -6,20 +6,18 @@ True to stop early) and raises TrainingDiverged when the loss stops being finite
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 import torch
 
 from memviz import devices
 from memviz.config import RunConfig, TaskConfig, TrainConfig
-from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.progress import History, OnStep
 from memviz.recurrent import models, tasks
+from memviz.trainer import OnCheckpoint, Settings, fit
 
 EVAL_BATCH = 512
-OnCheckpoint = Callable[[int, torch.nn.Module], None]  # (step, model) at a chosen step
 
 
 @dataclass(frozen=True)
@@ -60,31 +58,16 @@ def train(model: torch.nn.Module, task: TaskConfig, cfg: TrainConfig,
     gen = _seed_all(cfg.seed)
     if device == "cpu":
         devices.use_cpu_threads()
-    model.to(device).train()
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    history = History(device=device)
-    start = time.perf_counter()
-    if on_checkpoint is not None and 0 in at:
-        on_checkpoint(0, model)
-    for step in range(1, cfg.steps + 1):
-        batch = tasks.make_batch(task, cfg.batch, gen)
-        loss = tasks.loss_fn(s, model(batch.x.to(device)), batch.y.to(device))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
-        value = loss.item()
-        if not math.isfinite(value):
-            history.seconds = time.perf_counter() - start
-            raise TrainingDiverged(step, value, history)
-        history.losses.append(value)
-        if on_checkpoint is not None and step in at:
-            on_checkpoint(step, model)
-        if on_step is not None and on_step(step, cfg.steps, value):
-            history.stopped_early = True
-            break
-    history.seconds = time.perf_counter() - start
-    model.eval()
+
+    def batches() -> Iterator[tasks.Batch]:
+        while True:
+            yield tasks.make_batch(task, cfg.batch, gen)
+
+    def loss(m: torch.nn.Module, b: tasks.Batch) -> torch.Tensor:
+        return tasks.loss_fn(s, m(b.x.to(device)), b.y.to(device))
+
+    history = fit(model, batches(), loss, Settings(cfg.steps, cfg.lr, cfg.clip, device),
+                  on_step=on_step, on_checkpoint=on_checkpoint, at=at)
     history.eval_loss, history.eval_accuracy = evaluate(model, task, cfg.seed)
     return history
 

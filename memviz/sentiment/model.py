@@ -3,8 +3,7 @@ sentence word by word (the classifier applied to h_t at every word)."""
 
 from __future__ import annotations
 
-import math
-import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -14,10 +13,11 @@ from torch import nn
 
 from memviz import devices, i18n, runs
 from memviz.config import ConfigError, check_range
-from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.progress import History, OnStep
 from memviz.recurrent import trace as rtrace
 from memviz.recurrent.models import _MODULES
 from memviz.sentiment import grammar, text
+from memviz.trainer import Settings, fit
 
 DISTANCE_BINS = ((0, 3), (4, 7), (8, 11), (12, 15), (16, 40))
 
@@ -151,26 +151,15 @@ def accuracy_by_distance(correct: np.ndarray, distances: np.ndarray) -> dict[str
 
 def _fit(model: Classifier, d: Dataset, cfg: SentimentConfig, on_step: OnStep | None,
          gen: torch.Generator) -> History:
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    history, start = History(), time.perf_counter()
-    for step in range(1, cfg.steps + 1):
-        sel = torch.randint(len(d.labels), (cfg.batch,), generator=gen)
+    def batches() -> Iterator[torch.Tensor]:
+        while True:
+            yield torch.randint(len(d.labels), (cfg.batch,), generator=gen)
+
+    def loss(m: Classifier, sel: torch.Tensor) -> torch.Tensor:
         T = int(d.lengths[sel].max())  # trim the batch's padding: shorter batches run faster
-        loss = nn.functional.cross_entropy(model.last(d.ids[sel, :T], d.lengths[sel]),
-                                           d.labels[sel])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        value = loss.item()
-        if not math.isfinite(value):
-            raise TrainingDiverged(step, value, history)
-        history.losses.append(value)
-        if on_step is not None and on_step(step, cfg.steps, value):
-            history.stopped_early = True
-            break
-    history.seconds = time.perf_counter() - start
-    return history
+        return nn.functional.cross_entropy(m.last(d.ids[sel, :T], d.lengths[sel]), d.labels[sel])
+
+    return fit(model, batches(), loss, Settings(cfg.steps, cfg.lr), on_step=on_step)
 
 
 def train(cfg: SentimentConfig, on_step: OnStep | None = None) -> SentimentRun:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -16,11 +18,12 @@ from torch import nn
 
 from memviz import devices, runs
 from memviz.i18n import t
-from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.progress import History, OnStep
 from memviz.recurrent import trace as rtrace
 from memviz.recurrent.models import _MODULES
 from memviz.series import baselines
 from memviz.series.forecast import ForecastConfig, Prepared, prepare
+from memviz.trainer import Settings, fit
 
 
 class Forecaster(nn.Module):
@@ -96,38 +99,36 @@ def _predict(model: Forecaster, p: Prepared, idx: np.ndarray) -> np.ndarray:
 
 def _fit(model: Forecaster, p: Prepared, cfg: ForecastConfig, on_step: OnStep | None,
          gen: torch.Generator) -> History:
-    """Minibatch Adam on MSE (scaled units); keep the best-validation weights."""
+    """Minibatch Adam on MSE (scaled units), epoch by epoch; keep the best-validation weights
+    (judged after each epoch, and after the part of one that a stop left)."""
     Xtr, Ytr = p.part("train")
     X = torch.from_numpy(Xtr)
     Y = torch.from_numpy(p.scaler.scale_target(Ytr))  # (N, k) scaled like the input
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    history, best, best_state = History(), math.inf, None
     per_epoch = math.ceil(len(X) / cfg.batch)
-    total, step = cfg.epochs * per_epoch, 0
+    best: dict[str, Any] = {"mae": math.inf, "state": None}
+
+    def batches() -> Iterator[torch.Tensor]:
+        for _ in range(cfg.epochs):
+            order = torch.randperm(len(X), generator=gen)
+            for b in range(per_epoch):
+                yield order[b * cfg.batch:(b + 1) * cfg.batch]
+
+    def loss(m: Forecaster, sel: torch.Tensor) -> torch.Tensor:
+        return nn.functional.mse_loss(m(X[sel]), Y[sel])
+
+    def judge(_step: int, m: Forecaster) -> None:
+        val = baselines.mae(_predict(m, p, p.parts["val"]), p.Y[p.parts["val"]])
+        if val < best["mae"]:
+            best["mae"], best["state"] = val, {k: v.clone() for k, v in m.state_dict().items()}
+
     start = time.perf_counter()
-    for _ in range(cfg.epochs):
-        order = torch.randperm(len(X), generator=gen)
-        for b in range(per_epoch):
-            sel = order[b * cfg.batch:(b + 1) * cfg.batch]
-            loss = nn.functional.mse_loss(model(X[sel]), Y[sel])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            step, value = step + 1, loss.item()
-            if not math.isfinite(value):
-                raise TrainingDiverged(step, value, history)
-            history.losses.append(value)
-            if on_step is not None and on_step(step, total, value):
-                history.stopped_early = True
-                break
-        val = baselines.mae(_predict(model, p, p.parts["val"]), p.Y[p.parts["val"]])
-        if val < best:
-            best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
-        if history.stopped_early:
-            break
-    model.load_state_dict(best_state)
-    history.seconds, history.eval_loss = time.perf_counter() - start, best
+    ends = range(per_epoch, cfg.epochs * per_epoch + 1, per_epoch)
+    history = fit(model, batches(), loss, Settings(cfg.epochs * per_epoch, cfg.lr),
+                  on_step=on_step, on_checkpoint=judge, at=ends)
+    if len(history.losses) % per_epoch:  # stopped inside an epoch: judge what it reached
+        judge(len(history.losses), model)
+    model.load_state_dict(best["state"])
+    history.seconds, history.eval_loss = time.perf_counter() - start, best["mae"]
     return history
 
 

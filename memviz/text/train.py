@@ -4,7 +4,7 @@ character on the held-out text. One CPU thread (memviz.devices), seeded, no UI i
 from __future__ import annotations
 
 import math
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,10 +13,11 @@ from torch import nn
 
 from memviz import devices, i18n, runs
 from memviz.config import ConfigError
-from memviz.progress import History, OnStep, TrainingDiverged
+from memviz.progress import History, OnStep
 from memviz.text import corpus as C
 from memviz.text import ngram
 from memviz.text.model import CharModel, TextConfig, build, corpus_of
+from memviz.trainer import Settings, fit
 
 EVAL_STREAMS = 16  # the held-out text is read as this many consecutive streams at once
 EVAL_CHUNK = 256
@@ -65,7 +66,7 @@ def bits_per_char(model: CharModel, ids: np.ndarray, device: str = "cpu") -> flo
 
 def train(model: CharModel, split: C.Split, cfg: TextConfig, on_step: OnStep | None = None,
           device: str = "cpu") -> History:
-    """Adam with gradient clipping on seeded random windows; the loss is in bits per char."""
+    """Seeded random windows through memviz.trainer.fit; the loss is in bits per char."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     if device == "cpu":
@@ -75,29 +76,16 @@ def train(model: CharModel, split: C.Split, cfg: TextConfig, on_step: OnStep | N
     if high < 1:
         raise ConfigError(i18n.t("text.error.short_train", n=f"{len(ids):,}",
                                  seq_len=cfg.seq_len))
-    model.to(device).train()
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    history = History(device=device)
-    start = time.perf_counter()
-    for step in range(1, cfg.steps + 1):
-        x, y = windows(ids, torch.randint(0, high, (cfg.batch,), generator=gen), cfg.seq_len)
-        logits, _ = model(x.to(device))
-        loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.to(device).flatten()) / LN2
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        value = loss.item()
-        if not math.isfinite(value):
-            history.seconds = time.perf_counter() - start
-            raise TrainingDiverged(step, value, history)
-        history.losses.append(value)
-        if on_step is not None and on_step(step, cfg.steps, value):
-            history.stopped_early = True
-            break
-    history.seconds = time.perf_counter() - start
-    model.eval()
-    return history
+
+    def batches() -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        while True:
+            yield windows(ids, torch.randint(0, high, (cfg.batch,), generator=gen), cfg.seq_len)
+
+    def loss(m: CharModel, b: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        logits, _ = m(b[0].to(device))
+        return nn.functional.cross_entropy(logits.flatten(0, 1), b[1].to(device).flatten()) / LN2
+
+    return fit(model, batches(), loss, Settings(cfg.steps, cfg.lr, 1.0, device), on_step=on_step)
 
 
 @runs.trains(1)
