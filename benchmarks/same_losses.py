@@ -125,8 +125,10 @@ def main(argv: list[str]) -> int:
         got = measure(name, False)
         same = got == want[name]
         bad += not same
-        print(f"{name:14s} {'identical' if same else 'DIFFERENT'}: {_count(got)} losses "
-              f"({_count(want[name])} before), {time.perf_counter() - start:.1f} s", flush=True)
+        what = (f"{_count(got)} losses ({_count(want[name])} before)" if _count(got) else
+                f"{len(got)} results (accuracies, state changes)")
+        print(f"{name:14s} {'identical' if same else 'DIFFERENT'}: {what}, "
+              f"{time.perf_counter() - start:.1f} s", flush=True)
     return 1 if bad else 0
 
 
