@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from memviz import config as C  # noqa: E402
-from memviz.recurrent import models, tasks, trace, train  # noqa: E402
+from memviz.engine import models, tasks, trace, train  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> tuple[float, list[float]]:
@@ -90,7 +90,7 @@ def bench_archs(repeats: int) -> None:
 
 def bench_export(repeats: int) -> None:
     from memviz import export
-    from memviz.recurrent import figures, lesson
+    from memviz.engine import figures, lesson
 
     les = lesson.prepare(C.DEFAULT)
     figs = figures.lesson_figures(les)

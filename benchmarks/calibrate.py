@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from memviz import devices, estimate  # noqa: E402
 from memviz.config import RunConfig  # noqa: E402
+from memviz.engine import lesson, train  # noqa: E402
 from memviz.estimate import features  # noqa: E402
-from memviz.recurrent import lesson, train  # noqa: E402
 
 SHAPES = [(20, 32, 64), (100, 32, 64), (20, 128, 64), (100, 128, 64), (50, 256, 64), (10, 8, 16)]
 MEMORY = (200, 256, 64)

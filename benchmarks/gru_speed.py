@@ -30,8 +30,8 @@ from torch import nn  # noqa: E402
 
 from memviz import config as C  # noqa: E402
 from memviz import devices  # noqa: E402
-from memviz.recurrent import models, train  # noqa: E402
-from memviz.recurrent.fastgru import FastGRU  # noqa: E402
+from memviz.engine import models, train  # noqa: E402
+from memviz.engine.fastgru import FastGRU  # noqa: E402
 
 B, T, I, H = 64, 20, 5, 32  # noqa: E741 - the shapes as the docs name them
 

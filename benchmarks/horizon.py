@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from memviz.engine import tasks  # noqa: E402
 from memviz.horizon import report
 from memviz.horizon import sweep as hz  # noqa: E402
-from memviz.recurrent import tasks  # noqa: E402
 
 BUDGET_SECONDS = 90.0
 

@@ -381,7 +381,7 @@ def plain_threads(seeds: list[int]) -> float:
     """The same trainings on two plain threads in this process, no UI (seconds)."""
     from memviz import devices
     from memviz.config import RunConfig
-    from memviz.recurrent import lesson
+    from memviz.engine import lesson
 
     devices.use_cpu_threads()
     cfgs = [RunConfig().replace(model={"arch": "rnn"}, train={"steps": 200, "seed": s})

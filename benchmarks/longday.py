@@ -67,8 +67,8 @@ def inprocess_kinds() -> list:
     from memviz.attention import train as s2s
     from memviz.cnn import model as cnn
     from memviz.config import RunConfig
+    from memviz.engine import lesson
     from memviz.gates import gradients
-    from memviz.recurrent import lesson
     from memviz.series import forecast
     from memviz.series import model as series
     from memviz.text import model as text_model

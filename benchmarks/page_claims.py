@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig  # noqa: E402
+from memviz.engine.train import run as train_run  # noqa: E402
 from memviz.recurrent import verdict  # noqa: E402
-from memviz.recurrent.train import run as train_run  # noqa: E402
 
 FAILED: list[str] = []
 
@@ -81,7 +81,7 @@ def gates() -> None:
 
 
 def sentences() -> None:
-    from memviz.sentiment import figures, model, text
+    from memviz.sentences import figures, model, text
 
     runs = model.train_both(model.SentimentConfig())
     example = "the film was not , to be honest , very good"

@@ -31,7 +31,7 @@ def _history(h) -> dict:
 
 def recurrent(short: bool) -> dict:
     from memviz import config as C
-    from memviz.recurrent import train
+    from memviz.engine import train
     cfg = C.DEFAULT.replace(train={"steps": 40, "device": "cpu"}) if short else \
         C.DEFAULT.replace(train={"device": "cpu"})
     return _history(train.run(cfg).history)
@@ -59,7 +59,7 @@ def selfattn(short: bool) -> dict:
 
 
 def sentences(short: bool) -> dict:
-    from memviz.sentiment import model as sm
+    from memviz.sentences import model as sm
     cfg = sm.SentimentConfig(steps=30) if short else sm.SentimentConfig()
     both = sm.train_both(cfg)
     return {arch: {**_history(r.history), "accuracy": r.accuracy, "by_distance": r.by_distance}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from memviz.sentiment import model as sm  # noqa: E402
+from memviz.sentences import model as sm  # noqa: E402
 from memviz.series import forecast, model  # noqa: E402
 
 

@@ -95,7 +95,7 @@ COMMAND_MODULES = (
     "memviz.horizon.cli",
     "memviz.text.cli",
     "memviz.series.cli",
-    "memviz.sentiment.cli",
+    "memviz.sentences.cli",
     "memviz.attention.cli",
     "memviz.recurrent.prepare_cli",
 )

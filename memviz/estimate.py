@@ -77,7 +77,7 @@ def features(cfg: RunConfig) -> tuple[float, float, float, float]:
 
 
 def recurrent(cfg: RunConfig) -> Estimate:
-    """The estimate for one recurrent run (memviz.recurrent.lesson.prepare)."""
+    """The estimate for one recurrent run (memviz.engine.lesson.prepare)."""
     one, T, bth2, bth = features(cfg)
     a, b, c = TIME[cfg.model.arch]
     seconds = cfg.train.steps * (a * one + b * T + c * bth2) + 0.2  # + building and evaluating

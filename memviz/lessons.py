@@ -41,7 +41,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("series", "pages/series.py", ":material/waves:", "common.nav.series",
            "home.lesson.series", cli="memviz.series.cli"),
     Lesson("sentences", "pages/sentences.py", ":material/chat:", "common.nav.sentences",
-           "home.lesson.sentences", cli="memviz.sentiment.cli"),
+           "home.lesson.sentences", cli="memviz.sentences.cli"),
     Lesson("attention", "pages/attention.py", ":material/visibility:", "common.nav.attention",
            "home.lesson.attention", cli="memviz.attention.cli"),
     Lesson("synapses", "pages/synapses.py", ":material/hub:", "common.nav.synapses",

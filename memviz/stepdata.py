@@ -17,9 +17,9 @@ import numpy as np
 import plotly.colors as pc
 
 from memviz import i18n
+from memviz.engine import cells, equations, figures
+from memviz.engine.trace import Trace
 from memviz.i18n import t
-from memviz.recurrent import cells, equations, figures
-from memviz.recurrent.trace import Trace
 
 ASSETS = Path(__file__).parent / "ui" / "stepper_assets"  # stepper.js and stepper.css
 

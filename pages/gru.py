@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from memviz.recurrent import equations
+from memviz.engine import equations
 from memviz.ui import recurrent, show
 from memviz.ui.lang import t
 from memviz.ui.router import through_router

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from memviz.recurrent import across, equations, insight
+from memviz.engine import equations
+from memviz.recurrent import across, insight
 from memviz.ui import recurrent, show, training
 from memviz.ui.lang import t
 from memviz.ui.router import through_router

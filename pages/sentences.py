@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from memviz.config import Choice, ConfigError, Int
-from memviz.sentiment import figures, grammar, model, text
+from memviz.sentences import figures, grammar, model, text
 from memviz.ui import show, steppanel, training, urlstate
 from memviz.ui.lang import t
 from memviz.ui.router import through_router

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from memviz.config import ConfigError
-from memviz.recurrent import equations
+from memviz.engine import equations
 from memviz.text import cellfinder
 from memviz.text import train as text_train
 from memviz.ui import show, steppanel, training

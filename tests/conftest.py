@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from memviz import config as C  # noqa: E402
-from memviz.recurrent import train  # noqa: E402
+from memviz.engine import train  # noqa: E402
 
 
 def tiny_config(arch: str = "lstm", task: str = "recall", seq_len: int = 8, hidden: int = 8,

@@ -16,8 +16,8 @@ from memviz.attention import data, lesson, selfattn, seq2seq
 from memviz.attention import train as s2s
 from memviz.cli import main
 from memviz.config import ConfigError, TaskConfig
+from memviz.engine import tasks
 from memviz.horizon import sweep as hz
-from memviz.recurrent import tasks
 
 from .conftest import ROOT, assert_as_validated
 
@@ -151,7 +151,7 @@ def test_decoder_equations_start_from_the_encoders_last_state(long_walk):
     Python's equations and in what the browser's stepper is sent."""
     import base64
 
-    from memviz.recurrent import equations
+    from memviz.engine import equations
     from memviz.ui import stepper
 
     model, walk = long_walk

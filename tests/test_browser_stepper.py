@@ -7,7 +7,7 @@ import time
 import pytest
 
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
-from memviz.recurrent import lesson
+from memviz.engine import lesson
 
 from .test_browser import app_url, page  # noqa: F401  (the server and browser fixtures)
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from memviz.config import ModelConfig
-from memviz.recurrent import cells, models, tasks, trace
+from memviz.engine import cells, models, tasks, trace
 
 TOL = 1e-5
 

@@ -35,7 +35,7 @@ def test_trace_weights_reproduce_the_recorded_hidden_states(tmp_path):
     """The saved weights are torch's own: re-running them gives the saved h."""
     import torch
 
-    from memviz.recurrent import cells
+    from memviz.engine import cells
 
     main(["train", "--arch", "lstm", "--seq-len", "7", "--hidden", "3", "--steps", "5",
           "--out", str(tmp_path)])

@@ -14,9 +14,9 @@ import pytest
 
 from memviz.cli import main
 from memviz.config import DEFAULT
+from memviz.engine import lesson
 from memviz.horizon import cli as horizon_cli
 from memviz.horizon.sweep import HorizonConfig
-from memviz.recurrent import lesson
 
 from .conftest import ROOT
 

@@ -18,7 +18,7 @@ from memviz.cnn import model as cnn
 from memviz.documents import checks
 from memviz.gates import gradients
 from memviz.horizon import sweep as hz
-from memviz.sentiment import model as sentiment
+from memviz.sentences import model as sentiment
 from memviz.series import forecast
 from memviz.series import model as series
 from memviz.text import train as text_train

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from memviz.documents import bidirectional, checks, evidence, forecast002, live, slips
 from memviz.documents import figures as DF
 from memviz.documents import sources as D
-from memviz.recurrent import cells
+from memviz.engine import cells
 from memviz.ui import training
 
 from .conftest import ROOT, tiny_config
@@ -97,7 +97,7 @@ def test_softmax_twice_on_the_trained_lstm(study):
     assert once.sum() == pytest.approx(1) and twice.sum() == pytest.approx(1)
     assert twice.max() < once.max() and twice.argmax() == once.argmax()
     sine = tiny_config("lstm", task="sine", seq_len=T, hidden=H, steps=5)
-    from memviz.recurrent import lesson
+    from memviz.engine import lesson
     assert checks.softmax_demo(lesson.prepare(sine)) is None
 
 
@@ -231,7 +231,7 @@ def test_slips_say_the_assumption_their_number_rests_on(study):
 
 
 def test_readout_at_the_cue_is_v_plus_h_T4_on_the_trained_rnn():
-    from memviz.recurrent import lesson
+    from memviz.engine import lesson
     les = lesson.prepare(tiny_config("rnn", seq_len=T, hidden=6, steps=20))
     r = checks.readout_demo(les)
     v = les.run.model.readout.bias[0].item()

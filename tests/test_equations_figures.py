@@ -10,9 +10,9 @@ import plotly.graph_objects as go
 import pytest
 
 from memviz.documents import figures as doc_figures
+from memviz.engine import equations, figures, lesson
 from memviz.gates import figures as gradient_figures
 from memviz.gates import gradients
-from memviz.recurrent import equations, figures, lesson
 
 from .conftest import tiny_config
 

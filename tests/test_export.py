@@ -17,9 +17,9 @@ import pytest
 
 from memviz import export, vegalite
 from memviz.cli import main
+from memviz.engine import figures, lesson
 from memviz.gates import figures as gradient_figures
 from memviz.gates import gradients
-from memviz.recurrent import figures, lesson
 
 from .conftest import tiny_config
 
@@ -93,7 +93,7 @@ def test_lecture_pack_holds_figures_data_equations_and_config(les):
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no LaTeX installed (pdflatex)")
 def test_equations_tex_compiles(tmp_path, les):
-    from memviz.recurrent import equations
+    from memviz.engine import equations
 
     eqs = [*equations.live(les.trace, 3, 0).values(), *equations.CANONICAL["lstm"].values()]
     (tmp_path / "eq.tex").write_text(export.tex_document(eqs, "memviz_test & co"))

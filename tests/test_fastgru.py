@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from memviz import config as C
-from memviz.recurrent import models, tasks, train
-from memviz.recurrent.fastgru import FastGRU, gru_layer
+from memviz.engine import models, tasks, train
+from memviz.engine.fastgru import FastGRU, gru_layer
 
 from .conftest import tiny_config
 

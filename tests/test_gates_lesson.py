@@ -12,10 +12,10 @@ import torch
 
 from memviz import estimate, export
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
+from memviz.engine import lesson, models, tasks, train
 from memviz.gates import figures as gfigures
 from memviz.gates import gradients
 from memviz.plotting import ARCH_COLORS
-from memviz.recurrent import lesson, models, tasks, train
 from memviz.runs import kind_of
 
 from .conftest import tiny_config

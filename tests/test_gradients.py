@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from memviz.engine import lesson, tasks
 from memviz.gates import gradients
-from memviz.recurrent import lesson, tasks
 
 from .conftest import tiny_config
 

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from memviz import export, fonts, i18n
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
+from memviz.engine import lesson, tasks
 from memviz.gates import gradients
-from memviz.recurrent import lesson, tasks
 from memviz.ui import show
 
 from .conftest import ROOT

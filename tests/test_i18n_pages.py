@@ -262,7 +262,7 @@ def test_an_english_pack_stays_a_pdflatex_document():
 
 def test_the_cli_builds_its_figures_in_the_language_asked(tmp_path, monkeypatch):
     from memviz.cli import main
-    from memviz.recurrent import figures
+    from memviz.engine import figures
 
     (tmp_path / "config.json").write_text(json.dumps(
         tiny_config("gru", seq_len=5, hidden=3, steps=5).to_dict()))
@@ -290,7 +290,7 @@ def test_the_cli_refuses_an_unknown_language(tmp_path, capsys):
 @NO_CJK
 def test_a_chinese_cli_export_writes_chinese_svg_csv_and_a_cjk_pdf(tmp_path):
     from memviz.cli import main
-    from memviz.recurrent import figures, lesson
+    from memviz.engine import figures, lesson
 
     cfg = tiny_config("lstm", seq_len=5, hidden=3, steps=5)
     with i18n.using("zh"):

@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from memviz import fonts, i18n
-from memviz.recurrent import across, equations, insight, lesson, presets
+from memviz.engine import equations, lesson
+from memviz.recurrent import across, insight, presets
 from memviz.ui import training
 
 from .conftest import ROOT, pack, stepper_data, tiny_config

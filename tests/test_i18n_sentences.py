@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from memviz import fonts, i18n
 from memviz.config import ConfigError
-from memviz.sentiment import grammar, model, text
+from memviz.sentences import grammar, model, text
 
 from .conftest import pack
 from .test_i18n_series import SYMBOLS, check_chinese_page, check_english_page, figure_words, run_in

@@ -12,7 +12,7 @@ import pytest
 from memviz import devices, i18n, vegalite
 from memviz import plotting as P
 from memviz.config import ConfigError
-from memviz.recurrent import figures as RF
+from memviz.engine import figures as RF
 from memviz.series import data
 
 # Where the app names a thing the documents name, it uses their word. A rejected word may stand

@@ -13,7 +13,8 @@ import pytest
 import torch
 
 from memviz import export
-from memviz.recurrent import across, cells, figures, insight, lesson, trace
+from memviz.engine import cells, figures, lesson, trace
+from memviz.recurrent import across, insight
 from memviz.ui import stepper
 
 from .conftest import tiny_config

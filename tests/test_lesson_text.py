@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz.recurrent import equations, insight, lesson, presets
+from memviz.engine import equations, lesson
+from memviz.recurrent import insight, presets
 from memviz.runs import kind_of
 from memviz.ui import training
 

@@ -8,8 +8,9 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
+from memviz.engine import train
 from memviz.progress import History
-from memviz.recurrent import insight, presets, train, verdict
+from memviz.recurrent import insight, presets, verdict
 from memviz.ui import recurrent
 
 from .conftest import ROOT, tiny_config
@@ -241,7 +242,7 @@ EXAMPLE = "the film was not , to be honest , very good"  # pages/sentences.py's 
 
 def _shape(tokens) -> tuple[str, ...]:
     """A sentence as the grammar's word classes: subject, verb, negator, filler, ..."""
-    from memviz.sentiment import grammar
+    from memviz.sentences import grammar
 
     classes = {**{w: "S" for s in grammar.SUBJECTS for w in s.split()},
                **{w: "F" for ps in grammar.FILLERS.values() for p in ps for w in p.split()},
@@ -256,7 +257,7 @@ def test_the_sentences_example_is_one_the_grammar_makes():
     trained models had never seen it (the LSTM at 99.9% answered it positive, P = 0.99)."""
     import random
 
-    from memviz.sentiment import grammar, text
+    from memviz.sentences import grammar, text
 
     assert f'example = "{EXAMPLE}"' in (ROOT / "pages/sentences.py").read_text()
     made = {_shape(grammar.sentence(random.Random(i), "negation", 3).tokens) for i in range(400)}
@@ -273,7 +274,7 @@ class _Read:
 
 
 def test_the_reading_caption_is_written_from_the_curves():
-    from memviz.sentiment import figures
+    from memviz.sentences import figures
 
     tokens = EXAMPLE.split()
     lstm = [0.6, 0.6, 0.6, 0.55, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.1]  # flips at ','
@@ -289,7 +290,7 @@ def test_the_reading_caption_is_written_from_the_curves():
 
 
 def test_a_tiny_trained_pair_reads_the_example_as_its_caption_says():
-    from memviz.sentiment import figures, model, text
+    from memviz.sentences import figures, model, text
 
     runs = model.train_both(model.SentimentConfig(steps=30, n_train=200, n_test=100, hidden=8))
     tokens, ids, _ = text.read_sentence(EXAMPLE, runs["lstm"].vocab)

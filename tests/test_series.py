@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from memviz.config import ConfigError
-from memviz.recurrent import cells
+from memviz.engine import cells
 from memviz.series import baselines, data, forecast, model
 from memviz.series.forecast import ForecastConfig
 

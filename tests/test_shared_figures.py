@@ -8,10 +8,11 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from memviz import plotting
+from memviz.engine import figures, lesson, train
 from memviz.gates import figures as gate_figures
 from memviz.gates import gradients
 from memviz.horizon import figures as horizon_figures
-from memviz.recurrent import figures, lesson, train, verdict
+from memviz.recurrent import verdict
 
 from .conftest import ROOT, tiny_config
 

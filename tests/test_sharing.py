@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from memviz.recurrent import figures, insight, lesson, presets
+from memviz.engine import figures, lesson
+from memviz.recurrent import insight, presets
 from memviz.ui import show, training
 
 from .conftest import ROOT, stepper_data

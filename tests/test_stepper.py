@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from memviz.config import ModelConfig
-from memviz.recurrent import cells, equations, lesson, models, tasks, trace, whatif
+from memviz.engine import cells, equations, lesson, models, tasks, trace
+from memviz.recurrent import whatif
 from memviz.ui import stepper
 
 from .conftest import tiny_config

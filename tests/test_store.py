@@ -19,7 +19,7 @@ import pytest
 import torch
 
 from memviz import jobs, runs, workers
-from memviz.recurrent import lesson, tasks, trace
+from memviz.engine import lesson, tasks, trace
 
 from .conftest import ROOT, tiny_config
 
@@ -354,7 +354,7 @@ def test_the_page_says_a_run_was_interrupted_and_offers_train(tmp_path):
     proc.wait(10)
 
     def page():
-        from memviz.recurrent import lesson
+        from memviz.engine import lesson
         from memviz.ui import lang, training
         from tests.conftest import tiny_config
 

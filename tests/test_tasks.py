@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from memviz.config import ConfigError, TaskConfig
-from memviz.recurrent import tasks
+from memviz.engine import tasks
 
 
 def _batch(name: str, T: int = 12, b: int = 32, seed: int = 0) -> tasks.Batch:

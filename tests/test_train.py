@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from memviz import config as C
+from memviz.engine import lesson, train
 from memviz.progress import TrainingDiverged
-from memviz.recurrent import lesson, train
 from memviz.runs import RunStore
 
 from .conftest import tiny_config

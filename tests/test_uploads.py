@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from memviz import i18n, jobs, runs, workers
-from memviz.sentiment import grammar
-from memviz.sentiment import model as sentiment
-from memviz.sentiment import text as sentences
+from memviz.sentences import grammar
+from memviz.sentences import model as sentiment
+from memviz.sentences import text as sentences
 from memviz.series import data, forecast
 from memviz.series import model as series
 from memviz.text import train as text_train

@@ -10,10 +10,10 @@ from memviz.attention import selfattn
 from memviz.attention import train as s2s
 from memviz.cnn import model as cnn_model
 from memviz.documents import checks
+from memviz.engine import lesson
 from memviz.gates import gradients
 from memviz.horizon import sweep as hz
-from memviz.recurrent import lesson
-from memviz.sentiment import model as sentiment_model
+from memviz.sentences import model as sentiment_model
 from memviz.series import model as series_model
 from memviz.text import train as text_train
 from memviz.ui import training

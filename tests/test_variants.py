@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from memviz.documents import variants
-from memviz.recurrent import cells
+from memviz.engine import cells
 
 B, T, I, H = 3, 7, 5, 4  # noqa: E741 (I is the input size, as in torch)
 
@@ -201,7 +201,7 @@ def test_compare_and_difference():
 # ------------------------------------------------------------------ on trained models
 
 def test_every_variant_differs_from_the_trained_cell(trained_runs):
-    from memviz.recurrent import tasks
+    from memviz.engine import tasks
     for name, (_, arch, _) in variants.VARIANTS.items():
         run = trained_runs[arch]
         ex = tasks.example(run.config.task, 0)
@@ -211,7 +211,7 @@ def test_every_variant_differs_from_the_trained_cell(trained_runs):
 
 
 def test_readouts_on_a_trained_model(trained_runs):
-    from memviz.recurrent import tasks
+    from memviz.engine import tasks
     run = trained_runs["rnn"]
     ex = tasks.example(run.config.task, 0)
     h = variants.rnn_doc001(ex.x[None] if ex.x.dim() == 2 else ex.x, run.model.layer0())["h"][0]
@@ -224,7 +224,7 @@ def test_readouts_on_a_trained_model(trained_runs):
 
 
 def test_fused_gap_is_float_rounding_for_every_cell(trained_runs):
-    from memviz.recurrent import tasks
+    from memviz.engine import tasks
     for arch, run in trained_runs.items():
         ex = tasks.example(run.config.task, 0)
         assert variants.fused_gap(run.model, ex.x) < 1e-5, arch

@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 from memviz import estimate, jobs, runs, workers
+from memviz.engine import lesson
 from memviz.progress import History
-from memviz.recurrent import lesson, verdict
+from memviz.recurrent import verdict
 
 from .conftest import tiny_config
 

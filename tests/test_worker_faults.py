@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from memviz import jobs, runs, workers
-from memviz.recurrent import lesson
+from memviz.engine import lesson
 
 from .conftest import tiny_config
 

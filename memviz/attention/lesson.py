@@ -13,9 +13,9 @@ from memviz import i18n
 from memviz.attention import data, seq2seq
 from memviz.attention.figures import token_label
 from memviz.attention.train import Both, Seq2SeqConfig, max_steps, test_batch
-from memviz.recurrent import cells
-from memviz.recurrent.models import weights_of
-from memviz.recurrent.trace import Trace, frozen
+from memviz.engine import cells
+from memviz.engine.models import weights_of
+from memviz.engine.trace import Trace, frozen
 
 SCORE = r"e_{k,j} = s_k^{\top} W_a\, h_j"
 WEIGHTS = r"\alpha_{k,j} = \frac{\exp(e_{k,j})}{\sum_{j'} \exp(e_{k,j'})}"

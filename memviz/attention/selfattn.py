@@ -1,4 +1,4 @@
-"""A single layer of self-attention for the delayed-recall task (memviz.recurrent.tasks).
+"""A single layer of self-attention for the delayed-recall task (memviz.engine.tasks).
 
 Each input step x_t (B, T, I) becomes z_t = W_e x_t + b_e + P_t, where P_t is the positional
 encoding: attention itself is blind to order (permute the steps and the scores permute with
@@ -29,8 +29,8 @@ from torch import nn
 
 from memviz import i18n, runs
 from memviz.config import ConfigError, TaskConfig, TrainConfig, check_range
+from memviz.engine import tasks, train
 from memviz.progress import History, OnStep
-from memviz.recurrent import tasks, train
 
 ENCODINGS = ("sinusoidal", "learned")
 MAX_POSITIONS = 512  # rows of the learned table

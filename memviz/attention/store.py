@@ -9,7 +9,7 @@ import torch
 from memviz import runs, stored
 from memviz.attention import selfattn, seq2seq
 from memviz.attention import train as s2s
-from memviz.recurrent import tasks
+from memviz.engine import tasks
 
 
 def save_both(both: s2s.Both) -> tuple[dict, dict[str, np.ndarray]]:

@@ -14,11 +14,11 @@ from memviz import runs
 from memviz.cnn import model as cnn
 from memviz.config import ARCHS, RunConfig
 from memviz.documents import bidirectional, evidence, variants
+from memviz.engine import tasks
+from memviz.engine.lesson import Lesson, per_arch, prepare_each
+from memviz.engine.models import reference_forward
 from memviz.i18n import t
 from memviz.progress import OnStep
-from memviz.recurrent import tasks
-from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
-from memviz.recurrent.models import reference_forward
 
 TOLERANCE = 1e-5  # float32 rounding over a few hundred steps stays far below this
 VERIFY_BATCH = 16

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from memviz.cnn import model as cnn
 from memviz.documents import bidirectional, variants
-from memviz.recurrent import cells
+from memviz.engine import cells
 from memviz.synapses import model as syn
 
 # ---------------------------------------------------------------- 000: the convolution index

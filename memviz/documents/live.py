@@ -13,9 +13,9 @@ import numpy as np
 import torch
 
 from memviz.documents import variants
-from memviz.recurrent import cells
-from memviz.recurrent.equations import live as torch_live
-from memviz.recurrent.trace import Trace
+from memviz.engine import cells
+from memviz.engine.equations import live as torch_live
+from memviz.engine.trace import Trace
 
 # Which documents write which cell, in the order shown.
 FORMS = {"lstm": ("000", "001", "002", "004"), "gru": ("002",), "rnn": ("001",)}
@@ -134,5 +134,5 @@ def document_form(trace: Trace, w: cells.Weights, doc: str, t: int, j: int) -> F
 
 
 def torch_form(trace: Trace, t: int, j: int) -> tuple[str, ...]:
-    """PyTorch's equations at the same step and unit (memviz.recurrent.equations.live)."""
+    """PyTorch's equations at the same step and unit (memviz.engine.equations.live)."""
     return tuple(torch_live(trace, t, j).values())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from memviz import i18n
 from memviz.documents.demotext import DEMO_TEXT, DEMO_TITLES, Messages  # noqa: F401 (re-exported)
-from memviz.recurrent.equations import CANONICAL
+from memviz.engine.equations import CANONICAL
 
 # Streamlit's bundled material icons (emoji need a font a classroom machine may lack).
 VERDICT_ICONS = {

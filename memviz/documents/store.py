@@ -11,7 +11,7 @@ import numpy as np
 from memviz import runs
 from memviz.cnn import store as cnn_store
 from memviz.documents import bidirectional, checks
-from memviz.recurrent import lesson
+from memviz.engine import lesson
 
 
 def save(study: checks.Study) -> tuple[dict, dict[str, np.ndarray]]:

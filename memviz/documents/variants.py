@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import torch
 
-from memviz.recurrent import cells
-from memviz.recurrent.models import reference_forward
+from memviz.engine import cells
+from memviz.engine.models import reference_forward
 
 Weights = cells.Weights
 Trace = Mapping[str, "torch.Tensor | np.ndarray"]

@@ -17,12 +17,13 @@ import torch
 
 from memviz import runs
 from memviz.config import SEQ_LEN, RunConfig
+from memviz.engine import cells, models, tasks
+from memviz.engine.lesson import Lesson, per_arch, prepare_each
+from memviz.engine.models import SeqModel
+from memviz.engine.train import evaluate
 from memviz.i18n import t
 from memviz.progress import OnStep
-from memviz.recurrent import cells, models, tasks, verdict
-from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
-from memviz.recurrent.models import SeqModel
-from memviz.recurrent.train import evaluate
+from memviz.recurrent import verdict
 
 SATURATED_LOW, SATURATED_HIGH = 0.1, 0.9
 GATES = {"lstm": ("i", "f", "o"), "gru": ("r", "z")}

@@ -7,8 +7,8 @@ import numpy as np
 
 from memviz import runs
 from memviz.config import RunConfig
+from memviz.engine import lesson
 from memviz.gates import gradients as G
-from memviz.recurrent import lesson
 
 
 def save(study: G.Study) -> tuple[dict, dict[str, np.ndarray]]:

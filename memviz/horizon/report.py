@@ -5,9 +5,9 @@ from __future__ import annotations
 from memviz.config import (
     TaskConfig,
 )
+from memviz.engine import tasks
 from memviz.horizon.sweep import CSV_COLUMNS, HorizonConfig, Result, solved
 from memviz.i18n import t
-from memviz.recurrent import tasks
 
 
 def baseline(cfg: HorizonConfig) -> float:

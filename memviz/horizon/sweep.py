@@ -33,10 +33,10 @@ from memviz.config import (
     TaskConfig,
     TrainConfig,
 )
+from memviz.engine import models, tasks, train
 from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.i18n import t
 from memviz.progress import TrainingDiverged
-from memviz.recurrent import models, tasks, train
 from memviz.specs import Choice, Int, Many
 
 ARCHS = ("rnn", "lstm", "gru", "cnn", "attention")

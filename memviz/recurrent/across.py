@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz.engine.equations import MEANING
+from memviz.engine.figures import _rows
 from memviz.i18n import t as _t
 from memviz.plotting import GATE_COLORS, figure
-from memviz.recurrent.equations import MEANING
-from memviz.recurrent.figures import _rows
 
 GROUP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
                 "#999999")  # Okabe-Ito, one per group of sequences

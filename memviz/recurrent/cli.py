@@ -77,7 +77,7 @@ def write_run(les, out: Path) -> dict:
 
 
 def _cmd_train(a: argparse.Namespace) -> int:
-    from memviz.recurrent import lesson  # imports torch: only when a command needs it
+    from memviz.engine import lesson  # imports torch: only when a command needs it
 
     cfg = config_from_args(a)
     check_out(a.out)
@@ -139,7 +139,7 @@ def _cmd_export(a: argparse.Namespace) -> int:
     cfg, (t, unit) = _read_config(a.config)
     check_out(a.out)
     from memviz import export  # imports torch: only when a command needs it
-    from memviz.recurrent import figures, lesson
+    from memviz.engine import figures, lesson
 
     if set(formats) - {"csv"}:
         try:

@@ -15,10 +15,10 @@ import numpy as np
 import torch
 
 from memviz.config import TaskConfig
+from memviz.engine import cells, tasks
+from memviz.engine.models import SeqModel
 from memviz.i18n import Message, t
 from memviz.plotting import Names
-from memviz.recurrent import cells, tasks
-from memviz.recurrent.models import SeqModel
 
 HELD_OUT = 64  # sequences
 SEED_OFFSET = 2_000_003  # a stream that training (seed) and evaluation (seed + 1_000_003) never use

@@ -52,7 +52,7 @@ def _recurrent_default(page: str):
 def runs_of(page: str, names: str = "all") -> list[Run]:
     """The runs `prepare --page page` trains: the page's default config, then its presets."""
     if page in RECURRENT:
-        from memviz.recurrent import lesson
+        from memviz.engine import lesson
 
         return [Run(page, "default", lesson.prepare, _recurrent_default(page)),
                 *(Run(page, p.name, lesson.prepare, p.config) for p in _chosen(page, names))]
@@ -84,7 +84,7 @@ def runs_of(page: str, names: str = "all") -> list[Run]:
                 Run(page, "scaler fitted on all", series.train,
                     forecast.ForecastConfig(**{**cfg.to_dict(), "scaler": "all"}))]
     if page == "sentences":
-        from memviz.sentiment import model as sentiment
+        from memviz.sentences import model as sentiment
 
         return [Run(page, "default", sentiment.train_both, sentiment.SentimentConfig())]
     if page == "attention":

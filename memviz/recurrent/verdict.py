@@ -10,10 +10,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from memviz.config import RunConfig
+from memviz.engine import tasks
+from memviz.engine.lesson import baseline_loss
 from memviz.i18n import t
 from memviz.progress import History
-from memviz.recurrent import presets, tasks
-from memviz.recurrent.lesson import baseline_loss
+from memviz.recurrent import presets
 
 DIVERGED_RATIO = 1.5  # final loss this many times the baseline: worse than ignoring the input
 CHANCE_MARGIN = 0.05  # accuracy within this of chance: nothing was learned

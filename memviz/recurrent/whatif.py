@@ -11,8 +11,8 @@ import numpy as np
 import torch
 
 from memviz.config import TaskConfig
-from memviz.recurrent import cells, tasks, trace
-from memviz.recurrent.models import SeqModel
+from memviz.engine import cells, tasks, trace
+from memviz.engine.models import SeqModel
 
 
 def recall_input(task: TaskConfig, symbol: int, cue: int) -> np.ndarray:

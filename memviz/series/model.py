@@ -17,10 +17,10 @@ import torch
 from torch import nn
 
 from memviz import devices, runs
+from memviz.engine import trace as rtrace
+from memviz.engine.models import _MODULES
 from memviz.i18n import t
 from memviz.progress import History, OnStep
-from memviz.recurrent import trace as rtrace
-from memviz.recurrent.models import _MODULES
 from memviz.series import baselines
 from memviz.series.forecast import ForecastConfig, Prepared, prepare
 from memviz.trainer import Settings, fit
@@ -29,7 +29,7 @@ from memviz.trainer import Settings, fit
 class Forecaster(nn.Module):
     """x (B, W, C) -> forecasts (B, k) from the last hidden state.
 
-    `rnn`, `readout` and `layer0` have the names memviz.recurrent.trace.record expects, so one
+    `rnn`, `readout` and `layer0` have the names memviz.engine.trace.record expects, so one
     window can be re-run through the hand-written cells and checked against torch.
     """
 

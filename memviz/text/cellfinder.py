@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from memviz.recurrent import trace as rtrace
+from memviz.engine import trace as rtrace
 from memviz.text import features as F
 from memviz.text.corpus import Vocab
 from memviz.text.model import CharModel

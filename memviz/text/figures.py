@@ -1,7 +1,7 @@
 """Figures for the text lesson: text coloured by a unit, the temperature-reshaped softmax,
 top-5 next-character bars, document 004's softmax written twice, the cell-finder scores.
 
-Built from plain dicts (memviz.recurrent.figures._figure) so redrawing stays fast; labels are
+Built from plain dicts (memviz.engine.figures._figure) so redrawing stays fast; labels are
 plain text. Characters are shown visibly: space as ␣, newline as ↵, tab as ⇥.
 """
 
@@ -13,8 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz import i18n
+from memviz.engine.figures import _figure
 from memviz.plotting import colorscale, user_text
-from memviz.recurrent.figures import _figure
 from memviz.text import features as F
 from memviz.text.generate import softmax
 

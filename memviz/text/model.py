@@ -1,8 +1,8 @@
 """The character model of document 004: a character in (one-hot), one recurrent layer, a
 linear readout to a score (logit) per next character; softmax turns scores into probabilities.
 
-The recurrent layer and readout are memviz.recurrent.models.SeqModel (torch's nn.LSTM / nn.RNN,
-memviz's FastGRU), so the hand-written cells in memviz.recurrent.cells re-run its weights.
+The recurrent layer and readout are memviz.engine.models.SeqModel (torch's nn.LSTM / nn.RNN,
+memviz's FastGRU), so the hand-written cells in memviz.engine.cells re-run its weights.
 A corpus with more than ONE_HOT_MAX distinct characters (e.g. Chinese) is fed through a learned
 embedding instead of one-hot vectors: the cell then sees the embedded vector as x_t.
 """
@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from memviz.config import ARCHS, HIDDEN_RANGE, ConfigError, ModelConfig, check_range
+from memviz.engine.models import SeqModel
 from memviz.i18n import t
-from memviz.recurrent.models import SeqModel
 from memviz.text import corpus as C
 
 ONE_HOT_MAX = 256

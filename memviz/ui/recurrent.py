@@ -25,8 +25,9 @@ from memviz.config import (
 )
 from memviz.documents import figures as doc_figures
 from memviz.documents import variants
+from memviz.engine import figures, lesson, tasks
 from memviz.gates import gradients
-from memviz.recurrent import figures, lesson, presets, tasks, verdict
+from memviz.recurrent import presets, verdict
 from memviz.ui import show, steppanel, training, urlstate, whatif
 from memviz.ui.lang import t
 

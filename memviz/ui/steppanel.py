@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from memviz.config import HIDDEN, SEQ_LEN, Int
-from memviz.recurrent import cells, equations, figures, lesson
+from memviz.engine import cells, equations, figures, lesson
 from memviz.ui import lang, show, stepper, urlstate
 from memviz.ui.lang import t
 

@@ -13,7 +13,7 @@ import functools
 
 import streamlit as st
 
-from memviz.recurrent.trace import Trace
+from memviz.engine.trace import Trace
 from memviz.stepdata import ASSETS, labels, payload, scales  # noqa: F401  (the page's payload)
 
 NAME = "memviz_stepper"

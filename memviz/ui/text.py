@@ -104,7 +104,7 @@ def cached(kind: str, key: Any, compute):
 
 def summary(run: TextRun) -> None:
     """Held-out bits/char beside the n-gram, time, alphabet; the training curve."""
-    from memviz.recurrent.figures import loss_curve
+    from memviz.engine.figures import loss_curve
 
     c = st.columns(4)
     base = t("text.summary.ngram", n=run.baseline.n, k=f"{run.baseline.k:g}")

@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 
 from memviz.documents import figures as doc_figures
-from memviz.recurrent import figures, lesson, whatif
+from memviz.engine import figures, lesson
+from memviz.recurrent import whatif
 from memviz.ui import show, stepper
 from memviz.ui.lang import t
 

@@ -13,10 +13,10 @@ from torch import nn
 
 from memviz import devices, i18n, runs
 from memviz.config import ConfigError, check_range
+from memviz.engine import trace as rtrace
+from memviz.engine.models import _MODULES
 from memviz.progress import History, OnStep
-from memviz.recurrent import trace as rtrace
-from memviz.recurrent.models import _MODULES
-from memviz.sentiment import grammar, text
+from memviz.sentences import grammar, text
 from memviz.trainer import Settings, fit
 
 DISTANCE_BINS = ((0, 3), (4, 7), (8, 11), (12, 15), (16, 40))
@@ -93,7 +93,7 @@ def datasets(cfg: SentimentConfig) -> tuple[text.Vocab, Dataset, Dataset]:
 
 class Classifier(nn.Module):
     """ids (B, T) -> logits (B, T, 2) at every word; `rnn`, `readout`, `layer0` as
-    memviz.recurrent.trace.record expects."""
+    memviz.engine.trace.record expects."""
 
     def __init__(self, arch: str, vocab_size: int, embed: int, hidden: int) -> None:
         super().__init__()

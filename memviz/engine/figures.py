@@ -12,11 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz.engine.equations import MEANING
+from memviz.engine.tasks import TaskSpec
+from memviz.engine.trace import Trace
 from memviz.i18n import t as _t
 from memviz.plotting import GATE_COLORS, axes, figure, line
-from memviz.recurrent.equations import MEANING
-from memviz.recurrent.tasks import TaskSpec
-from memviz.recurrent.trace import Trace
 
 SIGMOID_FIELDS = {"i", "f", "o", "r", "z"}  # values in (0, 1)
 STEP_MARK = "#E69F00"
@@ -215,8 +215,8 @@ def lesson_figures(les, t: int | None = None, unit: int = 0) -> dict[str, go.Fig
     """The figures a recurrent lesson page shows, named as the page names them (its export
     keys), at step t (default: the last) and unit `unit`: what `python -m memviz export`
     regenerates."""
-    from memviz.recurrent.cells import FIELDS
-    from memviz.recurrent.lesson import baseline_loss
+    from memviz.engine.cells import FIELDS
+    from memviz.engine.lesson import baseline_loss
 
     tr, page = les.trace, les.run.config.model.arch
     t = tr.T if t is None else min(max(int(t), 1), tr.T)

@@ -13,8 +13,8 @@ import torch
 
 from memviz import devices
 from memviz.config import RunConfig, TaskConfig, TrainConfig
+from memviz.engine import models, tasks
 from memviz.progress import History, OnStep
-from memviz.recurrent import models, tasks
 from memviz.trainer import OnCheckpoint, Settings, fit
 
 EVAL_BATCH = 512

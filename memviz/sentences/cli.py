@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from memviz.cli import check_out
-from memviz.sentiment.model import SentimentConfig
+from memviz.sentences.model import SentimentConfig
 
 
 def register(sub) -> None:
@@ -37,7 +37,7 @@ def config_from_args(a: argparse.Namespace) -> SentimentConfig:
     name = "grammar"
     if a.csv is not None:
         from memviz.cli import UsageError
-        from memviz.sentiment import text
+        from memviz.sentences import text
 
         if not a.csv.is_file():
             raise UsageError(f"--csv {a.csv} is not a file")
@@ -48,8 +48,8 @@ def config_from_args(a: argparse.Namespace) -> SentimentConfig:
 
 def _cmd(a: argparse.Namespace) -> int:
     from memviz.export import csv_text
-    from memviz.sentiment import grammar
-    from memviz.sentiment.model import train
+    from memviz.sentences import grammar
+    from memviz.sentences.model import train
 
     out = check_out(a.out)  # before any work
     cfg = config_from_args(a)

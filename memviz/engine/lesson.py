@@ -14,9 +14,9 @@ import torch
 
 from memviz import runs, stored
 from memviz.config import ARCHS, RunConfig
+from memviz.engine import models, tasks, trace
+from memviz.engine.train import TrainedRun, evaluate, run
 from memviz.progress import OnStep
-from memviz.recurrent import models, tasks, trace
-from memviz.recurrent.train import TrainedRun, evaluate, run
 
 CHECKPOINT_STEPS = (0, 10, 30, 100, 300)  # log-spaced; the end of training is added
 

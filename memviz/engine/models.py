@@ -13,14 +13,14 @@ import torch
 from torch import nn
 
 from memviz.config import ModelConfig
-from memviz.recurrent.fastgru import FastGRU
+from memviz.engine.fastgru import FastGRU
 
 _MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": FastGRU}
 
 
 def weights_of(rnn: nn.RNNBase) -> dict[str, torch.Tensor]:
     """A recurrent module's layer-0 weights exactly as torch stores them (detached, on the CPU),
-    under the names the hand-written cells (memviz.recurrent.cells) read."""
+    under the names the hand-written cells (memviz.engine.cells) read."""
     return {name: getattr(rnn, f"{name}_l0").detach().cpu()
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
 

@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from memviz.config import ConfigError
-from memviz.sentiment import grammar, model, text
-from memviz.sentiment.model import SentimentConfig
+from memviz.sentences import grammar, model, text
+from memviz.sentences.model import SentimentConfig
 
 from .conftest import ROOT, assert_as_validated
 
@@ -117,7 +117,7 @@ def test_reading_a_sentence_equals_torch_word_by_word(arch):
 
 
 def test_figures_are_exactly_what_plotly_validation_makes_of_them():
-    from memviz.sentiment import figures
+    from memviz.sentences import figures
 
     runs = model.train_both(SentimentConfig(steps=10, hidden=8, n_train=200, n_test=100))
     tokens = text.tokenize("the film was not good")

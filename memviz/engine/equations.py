@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 
 from memviz import i18n
+from memviz.engine.trace import Trace
 from memviz.plotting import Names
-from memviz.recurrent.trace import Trace
 
 # What PyTorch computes (the form that produced every number on screen).
 CANONICAL: dict[str, dict[str, str]] = {

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from memviz.recurrent import cells
-from memviz.recurrent.models import SeqModel, reference_forward
+from memviz.engine import cells
+from memviz.engine.models import SeqModel, reference_forward
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from memviz import runs, stored
-from memviz.sentiment import model, text
+from memviz.sentences import model, text
 
 ARCHS = ("lstm", "gru")
 
