@@ -148,8 +148,8 @@ def test_cuda_runs_torchs_kernel():
 
 
 def _train_losses(cls, cfg: C.RunConfig) -> list[float]:
-    saved = models._MODULES["gru"]
-    models._MODULES["gru"] = cls
+    saved = models.MODULES["gru"]
+    models.MODULES["gru"] = cls
     try:
         s = tasks.spec(cfg.task)
         model = models.build(cfg.model, s.input_size, s.output_size, cfg.train.seed,
@@ -157,7 +157,7 @@ def _train_losses(cls, cfg: C.RunConfig) -> list[float]:
         assert type(model.rnn) is cls
         return train.train(model, cfg.task, cfg.train, device="cpu").losses
     finally:
-        models._MODULES["gru"] = saved
+        models.MODULES["gru"] = saved
 
 
 @pytest.mark.parametrize("task", ["recall", "adding"])

@@ -86,3 +86,54 @@ def test_every_page_goes_through_the_router_first():
 
 def test_lessons_folder_is_gone():
     assert not (ROOT / "lessons").exists()
+
+
+def _unit(module: str) -> str:
+    """What a private name is private to: its lesson or core package (memviz.engine, memviz.ui,
+    ...), or the module itself for one at the top of memviz (memviz.runs)."""
+    return ".".join(module.split(".")[:2])
+
+
+def _private_names_from_elsewhere(path: Path, modules: set[str]) -> list[str]:
+    """`from memviz.X import _name` and `X._name` (X an imported memviz module) where X lies
+    in another package than `path`."""
+    me = _unit(_module_name(path)) if path.is_relative_to(CORE) else str(path)
+
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__")
+
+    tree, bound, found = ast.parse(path.read_text()), {}, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("memviz"):
+            for a in node.names:
+                if f"{node.module}.{a.name}" in modules:
+                    bound[a.asname or a.name] = f"{node.module}.{a.name}"
+                elif private(a.name) and _unit(node.module) != me:
+                    found.append(f"{node.lineno}: from {node.module} import {a.name}")
+        elif isinstance(node, ast.Import):
+            bound.update({a.asname: a.name for a in node.names if a.asname and a.name in modules})
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in bound and private(node.attr)
+                and _unit(bound[node.value.id]) != me):
+            found.append(f"{node.lineno}: {bound[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_no_package_imports_another_packages_private_name():
+    """A name shared across packages is public: `_MODULES`, `_figure`, `_rows` and
+    `_one_thread` were reached into from other lessons."""
+    modules = set(_core_modules())
+    files = [*CORE.rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
+    found = {str(p.relative_to(ROOT)): f for p in files
+             if (f := _private_names_from_elsewhere(p, modules))}
+    assert found == {}
+
+
+def test_the_private_name_check_sees_both_forms(tmp_path):
+    modules = set(_core_modules())
+    bad = tmp_path / "page.py"
+    bad.write_text("from memviz.engine.models import _MODULES\nfrom memviz.engine import figures"
+                   " as F\nfrom memviz.engine import trace\nF._rows(2)\ntrace.__name__\n")
+    assert _private_names_from_elsewhere(bad, modules) == [
+        "1: from memviz.engine.models import _MODULES", "4: memviz.engine.figures._rows"]

@@ -83,7 +83,7 @@ def _axis_for(name: str) -> str:
     return "coloraxis3" if name == "c" else "coloraxis2"
 
 
-def _rows(n: int, gap: float = 0.04) -> list[tuple[float, float]]:
+def rows(n: int, gap: float = 0.04) -> list[tuple[float, float]]:
     """Vertical domains of n stacked panels, top first."""
     h = (1 - gap * (n - 1)) / n
     return [(max(0.0, 1 - k * (h + gap) - h), 1 - k * (h + gap)) for k in range(n)]
@@ -104,7 +104,7 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
     steps = np.arange(1, trace.T + 1)
     data, layout = [], {}
     shapes, notes = _step_marks(t), []
-    for k, (name, dom) in enumerate(zip(fields, _rows(len(fields)), strict=True)):
+    for k, (name, dom) in enumerate(zip(fields, rows(len(fields)), strict=True)):
         ax = "" if k == 0 else str(k + 1)
         data.append(dict(
             type="heatmap", z=trace[name].T, x=steps, y=np.arange(trace.H), xaxis="x",

@@ -15,7 +15,8 @@ from torch import nn
 from memviz.config import ModelConfig
 from memviz.engine.fastgru import FastGRU
 
-_MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": FastGRU}
+# the torch module of each architecture; the sentences and series lessons build theirs from it too
+MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": FastGRU}
 
 
 def weights_of(rnn: nn.RNNBase) -> dict[str, torch.Tensor]:
@@ -38,7 +39,7 @@ class SeqModel(nn.Module):
                  seq_len: int = 2) -> None:
         super().__init__()
         self.arch = cfg.arch
-        self.rnn = _MODULES[cfg.arch](input_size, cfg.hidden, batch_first=True)
+        self.rnn = MODULES[cfg.arch](input_size, cfg.hidden, batch_first=True)
         self.readout = nn.Linear(cfg.hidden, output_size)
         if cfg.init == "chrono" and cfg.arch != "rnn":
             self._chrono_init(seq_len)

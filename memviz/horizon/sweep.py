@@ -38,6 +38,7 @@ from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.i18n import t
 from memviz.progress import TrainingDiverged
 from memviz.specs import Choice, Int, Many
+from memviz.trainer import threads
 
 ARCHS = ("rnn", "lstm", "gru", "cnn", "attention")
 TASKS = ("recall", "adding")
@@ -231,12 +232,8 @@ def _one_thread(fn: Callable[..., Result], *args) -> Result:
     on a busy 2-core machine a second thread mostly spins (measured there: the whole default
     sweep 84 s with one thread; the page with two took 127 s for just 14 of its 24 runs).
     The old setting is restored; it only ever affects speed."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with threads(1):
         return fn(*args)
-    finally:
-        torch.set_num_threads(before)
 
 
 def sweep(cfg: HorizonConfig, on_step: PairStep | None = None,

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz.engine.equations import MEANING
-from memviz.engine.figures import _rows
+from memviz.engine.figures import rows
 from memviz.i18n import t as _t
 from memviz.plotting import GATE_COLORS, figure
 
@@ -86,7 +86,7 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
         x_title = what[4:] if what.startswith("the ") else what
         title = _t("recurrent.fig.against", unit=unit, what=what, n=len(ho.x))
     layout, notes = {}, []
-    for k, (name, dom) in enumerate(zip(names, _rows(len(names), gap=0.12), strict=True)):
+    for k, (name, dom) in enumerate(zip(names, rows(len(names), gap=0.12), strict=True)):
         ax = "" if k == 0 else str(k + 1)
         layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", **({} if k == 0 else {"matches": "x"}),
                                     title=dict(text=x_title))

@@ -151,9 +151,10 @@ def _estimate(run: Run) -> float | None:
 
 def _train(run: Run) -> Any:
     if run.page == "horizon":  # one torch thread, as the page runs each pair
-        from memviz.horizon import sweep as hz
+        from memviz.trainer import threads
 
-        return hz._one_thread(run.fn, run.cfg)
+        with threads(1):
+            return run.fn(run.cfg)
     return run.fn(run.cfg)
 
 

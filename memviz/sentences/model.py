@@ -14,7 +14,7 @@ from torch import nn
 from memviz import devices, i18n, runs
 from memviz.config import ConfigError, check_range
 from memviz.engine import trace as rtrace
-from memviz.engine.models import _MODULES
+from memviz.engine.models import MODULES
 from memviz.progress import History, OnStep
 from memviz.sentences import grammar, text
 from memviz.trainer import Settings, fit
@@ -99,7 +99,7 @@ class Classifier(nn.Module):
         super().__init__()
         self.arch = arch
         self.embedding = nn.Embedding(vocab_size, embed, padding_idx=0)
-        self.rnn = _MODULES[arch](embed, hidden, batch_first=True)
+        self.rnn = MODULES[arch](embed, hidden, batch_first=True)
         self.readout = nn.Linear(hidden, 2)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:

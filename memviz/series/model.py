@@ -18,7 +18,7 @@ from torch import nn
 
 from memviz import devices, runs
 from memviz.engine import trace as rtrace
-from memviz.engine.models import _MODULES
+from memviz.engine.models import MODULES
 from memviz.i18n import t
 from memviz.progress import History, OnStep
 from memviz.series import baselines
@@ -36,7 +36,7 @@ class Forecaster(nn.Module):
     def __init__(self, arch: str, inputs: int, hidden: int, horizon: int) -> None:
         super().__init__()
         self.arch = arch
-        self.rnn = _MODULES[arch](inputs, hidden, batch_first=True)
+        self.rnn = MODULES[arch](inputs, hidden, batch_first=True)
         self.readout = nn.Linear(hidden, horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

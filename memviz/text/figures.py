@@ -13,8 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz import i18n
-from memviz.engine.figures import _figure
-from memviz.plotting import colorscale, user_text
+from memviz.plotting import colorscale, figure, user_text
 from memviz.text import features as F
 from memviz.text.generate import softmax
 
@@ -70,7 +69,7 @@ def coloured_text(text: str, values: np.ndarray, title: str, width: int = WIDTH,
                  colorbar=dict(thickness=12, len=0.6), **scale)]
     layout = dict(xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
                   margin=dict(l=10, r=10, t=50, b=10))
-    return _figure(data, layout, title, 80 + ROW_PX * len(rows))
+    return figure(data, layout, title, 80 + ROW_PX * len(rows))
 
 
 def _bars(labels, values, title: str, ylab: str, height: int = 300, color="#0072B2"):
@@ -78,7 +77,7 @@ def _bars(labels, values, title: str, ylab: str, height: int = 300, color="#0072
                  text=[f"{v:.3f}" for v in values], textposition="outside")]
     layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.next_char")), type="category"),
                   yaxis=dict(title=dict(text=ylab), range=[0, max(1e-9, max(values)) * 1.2]))
-    return _figure(data, layout, title, height)
+    return figure(data, layout, title, height)
 
 
 def top5(top: Sequence[tuple[str, float]], chosen: str, title: str) -> go.Figure:
@@ -102,7 +101,7 @@ def temperature(logits: np.ndarray, chars: Sequence[str], chosen_t: float,
         data.append(dict(type="bar", x=labels, y=p, name=name,
                          marker=dict(color=TEMP_COLORS.get(t, "#009E73"))))
     layout = _group_layout()
-    return _figure(data, layout, i18n.t("text.fig.temperature"), 360)
+    return figure(data, layout, i18n.t("text.fig.temperature"), 360)
 
 
 def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.Figure:
@@ -118,7 +117,7 @@ def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.F
                  marker=dict(color="#D55E00"))]
     layout = _group_layout()
     layout["yaxis"]["range"] = [0, 1]
-    return _figure(data, layout, i18n.t("text.fig.softmax_twice"), 350)
+    return figure(data, layout, i18n.t("text.fig.softmax_twice"), 350)
 
 
 def _group_layout() -> dict:
@@ -140,4 +139,4 @@ def cell_scores(rows) -> go.Figure:
     layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.correlation")), range=[0, 1]),
                   yaxis=dict(autorange="reversed", title=dict(text=i18n.t("text.cells.feature"))),
                   margin=dict(l=200, r=20, t=50, b=45))
-    return _figure(data, layout, i18n.t("text.fig.best_units"), 90 + 45 * len(rows))
+    return figure(data, layout, i18n.t("text.fig.best_units"), 90 + 45 * len(rows))
