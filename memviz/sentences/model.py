@@ -14,7 +14,7 @@ from torch import nn
 from memviz import devices, i18n, runs
 from memviz.config import ConfigError, check_range
 from memviz.engine import trace as rtrace
-from memviz.engine.models import MODULES
+from memviz.engine.models import MODULES, weights_of
 from memviz.progress import History, OnStep
 from memviz.sentences import grammar, text
 from memviz.trainer import Settings, fit
@@ -112,8 +112,7 @@ class Classifier(nn.Module):
         return out[torch.arange(len(ids)), lengths - 1]
 
     def layer0(self) -> dict[str, torch.Tensor]:
-        return {n: getattr(self.rnn, f"{n}_l0").detach().cpu()
-                for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+        return weights_of(self.rnn)
 
 
 @dataclass(frozen=True)

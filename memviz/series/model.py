@@ -18,7 +18,7 @@ from torch import nn
 
 from memviz import devices, runs
 from memviz.engine import trace as rtrace
-from memviz.engine.models import MODULES
+from memviz.engine.models import MODULES, weights_of
 from memviz.i18n import t
 from memviz.progress import History, OnStep
 from memviz.series import baselines
@@ -45,8 +45,7 @@ class Forecaster(nn.Module):
 
     def layer0(self) -> dict[str, torch.Tensor]:
         """The recurrent weights exactly as torch stores them (detached, on the CPU)."""
-        return {n: getattr(self.rnn, f"{n}_l0").detach().cpu()
-                for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+        return weights_of(self.rnn)
 
 
 @dataclass(frozen=True)
