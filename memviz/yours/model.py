@@ -102,9 +102,9 @@ def _recurrent_parts(state: dict[str, torch.Tensor]) -> tuple[str, dict[tuple[st
         if not m:
             continue
         if m["rev"]:
-            raise refuse("yours.error.bidirectional", key=key)
+            raise refuse("yours.error.bidirectional", weight=key)
         if m["name"] == "weight_hr":
-            raise refuse("yours.error.proj", key=key)
+            raise refuse("yours.error.proj", weight=key)
         parts.setdefault(m["prefix"], {})[m["name"], int(m["layer"])] = key
     if not parts:
         raise refuse("yours.error.no_recurrent", keys=", ".join(list(state)[:5]) or "-")
@@ -130,18 +130,18 @@ def _layers(keys: dict[tuple[str, int], str]) -> tuple[int, bool]:
 def _shape(state, key: str, want: tuple[int, ...]) -> None:
     got = tuple(state[key].shape)
     if got != want or not state[key].is_floating_point():
-        raise refuse("yours.error.shape", key=key, got=got, want=want)
+        raise refuse("yours.error.shape", weight=key, got=got, want=want)
 
 
 def _sizes(state, keys, n: int, bias: bool) -> tuple[str, int, int]:
     """(kind, input size, hidden size) from the shapes, every weight checked against them."""
     w_hh = state[keys["weight_hh", 0]]
     if w_hh.dim() != 2 or w_hh.shape[1] < 1 or w_hh.shape[0] % w_hh.shape[1]:
-        raise refuse("yours.error.hh_shape", key=keys["weight_hh", 0], got=tuple(w_hh.shape))
+        raise refuse("yours.error.hh_shape", weight=keys["weight_hh", 0], got=tuple(w_hh.shape))
     H = w_hh.shape[1]
     G = w_hh.shape[0] // H
     if G not in GATES:
-        raise refuse("yours.error.hh_shape", key=keys["weight_hh", 0], got=tuple(w_hh.shape))
+        raise refuse("yours.error.hh_shape", weight=keys["weight_hh", 0], got=tuple(w_hh.shape))
     w_ih = state[keys["weight_ih", 0]]
     n_in = w_ih.shape[1] if w_ih.dim() == 2 else 0
     for what, n_, limit in (("hidden", H, MAX_HIDDEN), ("input", n_in, MAX_INPUT)):

@@ -80,9 +80,9 @@ def kind_of(module: nn.Module) -> str:
             "LSTM", "GRU", "RNN_TANH", "RNN_RELU"):
         raise refuse("yours.error.module", what=type(module).__name__)
     if module.bidirectional:
-        raise refuse("yours.error.bidirectional", key="bidirectional=True")
+        raise refuse("yours.error.bidirectional", weight="bidirectional=True")
     if getattr(module, "proj_size", 0):
-        raise refuse("yours.error.proj", key=f"proj_size={module.proj_size}")
+        raise refuse("yours.error.proj", weight=f"proj_size={module.proj_size}")
     return module.mode.lower()
 
 

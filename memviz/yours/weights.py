@@ -124,6 +124,6 @@ def finite(name: str, w: torch.Tensor) -> torch.Tensor:
     w = w.detach().to("cpu", torch.float32)
     bad = int((~torch.isfinite(w)).sum())
     if bad:
-        raise refuse("yours.error.nonfinite", key=name, n=bad, total=w.numel())
+        raise refuse("yours.error.nonfinite", weight=name, n=bad, total=w.numel())
     return w
 
