@@ -459,6 +459,13 @@ def run_yours(d: Path) -> tuple[int, int, int]:
                   str(inputs["long_enough.csv"]), "--out", out])
     cases.append(["inspect", "--weights", str(weights["ok.pt"]), "--input",
                   str(inputs["ok.csv"]), "--out", out, "--nonlinearity", "sigmoid"])
+    good = {"lesson": "yours", "weights": "ok.pt", "input": "ok.csv", "view": {"t": 1}}
+    for k, cfg in enumerate([{**good, "weights": "../ok.pt"}, {**good, "weights": "/etc/x.pt"},
+                             {**good, "lesson": "lstm"}, {**good, "input": "ok.xlsx"},
+                             {**good, "view": {"t": 0}}, {**good, "view": {"unit": -1}},
+                             {**good, "nonlinearity": "sigmoid"}, [good]]):
+        (d / f"pack_{k}.json").write_text(json.dumps(cfg))  # a lecture pack's config.json
+        cases.append(["inspect", "--config", str(d / f"pack_{k}.json"), "--out", out])
     results = [outcome(args) for args in cases]
     for args, r in zip(cases, results, strict=True):
         if r != "ok":
