@@ -91,6 +91,16 @@ def test_the_truth_check_catches_a_cell_that_differs_from_torch(monkeypatch):
     assert tracing.trace(m, torch.randn(6, 3)).max_abs_diff > 1e-5
 
 
+def test_a_relu_rnns_heatmap_spans_its_values_not_tanhs():
+    from memviz.yours import figures
+
+    mt = tracing.trace(module("rnn_relu"), torch.randn(6, 3) * 3)
+    peak = float(mt.layers[0]["h"].max())
+    assert peak > 1  # a tanh scale (-1..1) would saturate these
+    axis = figures.model_figures(mt)["yours_l0_heatmaps"].layout.coloraxis2
+    assert axis.cmin == -axis.cmax and 1 < axis.cmax <= peak
+
+
 @pytest.mark.parametrize("fmt", ["pt", "safetensors"])
 def test_a_prefixed_state_dict_is_read_and_rebuilt(fmt):
     m = module("gru", 2, bias=False)
