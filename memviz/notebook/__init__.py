@@ -32,6 +32,7 @@ class Stepper(anywidget.AnyWidget):
     _css = ASSETS / "stepper.css"
     _stepper_js = traitlets.Unicode().tag(sync=True)
     payloads = traitlets.List(traitlets.Dict()).tag(sync=True)  # one stepdata.payload a layer
+    truths = traitlets.List(traitlets.Unicode()).tag(sync=True)  # each layer's truth line
     layer = traitlets.Int(0).tag(sync=True)
     layer_label = traitlets.Unicode("").tag(sync=True)
     t = traitlets.Int(1).tag(sync=True)
@@ -49,39 +50,49 @@ def stepper(traces: Sequence[Trace], t: int = 1, unit: int = 0, layer: int = 0,
     traces = list(traces)
     if not traces:
         raise ValueError("no trace to step through")
-    if not 0 <= layer < len(traces):
-        raise ValueError(f"layer must be 0 … {len(traces) - 1}; got {layer}")
-    T, H = traces[layer].T, traces[layer].H
-    if not 1 <= t <= T:
-        raise ValueError(f"t must be 1 … {T} (steps count from 1); got {t}")
-    if not 0 <= unit < H:
-        raise ValueError(f"unit must be 0 … {H - 1}; got {unit}")
+    _check("layer", layer, 0, len(traces) - 1)
+    _check("t", t, 1, traces[layer].T, " (steps count from 1)")
+    _check("unit", unit, 0, traces[layer].H - 1)
     with i18n.using(lang or i18n.current()):
         payloads = [payload(tr, t, unit, lecturer) for tr in traces]
+        truths = [i18n.t("notebook.truth", diff=f"{tr.max_abs_diff:.1e}") for tr in traces]
         label = i18n.t("notebook.layer")
-    return Stepper(payloads=payloads, layer=layer, layer_label=label, t=t, unit=unit)
+    return Stepper(payloads=payloads, truths=truths, layer=layer, layer_label=label, t=t,
+                   unit=unit)
 
 
 def step(model: Any, x: Any = None, layer: int | None = None, *, t: int = 1, unit: int = 0,
-         lang: str | None = None, lecturer: bool = False) -> Stepper:
-    """Step through `model` (an nn.LSTM / nn.GRU / nn.RNN) on input x in the notebook.
+         lang: str | None = None, lecturer: bool = False, **trace_options: Any) -> Stepper:
+    """Step through `model` (an nn.LSTM / nn.GRU / nn.RNN, any layers) on one sequence x in
+    the notebook: x (T, I), or as memviz.trace takes it (trace_options: batch_first,
+    embedding, readout are passed on to it).
 
-    `model` may also be a recorded Trace or a list of them (one per layer). layer=None offers
-    every layer (a selector above the stepper); an int shows that layer alone. lang: "en" or
-    "zh". Returns the widget: the notebook shows it; its `t` and `unit` follow the browser.
+    `model` may also be what memviz.trace returned, or a recorded Trace, or a list of them.
+    layer=None offers every layer (a selector above the stepper); an int shows that layer
+    alone. lang: "en" or "zh". The notebook shows the returned widget; its `t` and `unit`
+    follow the browser, and setting them moves it.
     """
-    traces = _traces(model, x)
+    traces = _traces(model, x, trace_options)
     if layer is not None:
-        if not 0 <= layer < len(traces):
-            raise ValueError(f"layer must be 0 … {len(traces) - 1}; got {layer}")
-        return stepper([traces[layer]], t, unit, 0, lang, lecturer)
+        _check("layer", layer, 0, len(traces) - 1)
+        traces = traces[layer:layer + 1]
     return stepper(traces, t, unit, 0, lang, lecturer)
 
 
-def _traces(model: Any, x: Any) -> list[Trace]:
-    """The per-layer traces of `model` on x, or `model` itself if it is already traced."""
+def _check(name: str, value: int, lo: int, hi: int, why: str = "") -> None:
+    """ValueError naming the range when value is not an int in lo … hi."""
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer {lo} … {hi}{why}; got {value!r}")
+
+
+def _traces(model: Any, x: Any, options: dict[str, Any]) -> list[Trace]:
+    """The per-layer traces of `model` on x, or `model`'s own if it is already traced."""
     if isinstance(model, Trace):
         return [model]
-    if isinstance(model, list | tuple) and all(isinstance(m, Trace) for m in model):
+    if isinstance(getattr(model, "layers", None), tuple):  # memviz.trace's result
+        return list(model.layers)
+    if isinstance(model, list | tuple) and model and all(isinstance(m, Trace) for m in model):
         return list(model)
-    raise TypeError(f"expected an nn.LSTM, nn.GRU or nn.RNN, or a Trace; got {type(model)!r}")
+    from memviz.yours.tracing import trace  # torch's modules: recorded here, checked there
+
+    return list(trace(model, x, **options).layers)

@@ -19,6 +19,7 @@ function layerPicker(model, el, show) {
   const payloads = model.get("payloads");
   const bar = document.createElement("label");
   bar.className = "mv-layer";
+  bar.style.cssText = "font-family:sans-serif;font-size:14px";
   if (payloads.length < 2) return bar;
   bar.textContent = `${model.get("layer_label")} `;
   const pick = document.createElement("select");
@@ -63,11 +64,16 @@ async function render({ model, el }) {
     model.set("unit", view.unit);
     model.save_changes();
   };
+  const truth = document.createElement("div");
+  truth.className = "mv-truth";
+  truth.style.cssText = "color:#555;font-size:0.85em;margin:2px 0 4px;font-family:sans-serif";
   const show = () => {
-    const data = model.get("payloads")[model.get("layer")];
-    cleanup = mount({ data, parentElement: root, setStateValue });
+    const layer = model.get("layer");
+    truth.textContent = model.get("truths")[layer] || "";
+    cleanup = mount({ data: model.get("payloads")[layer], parentElement: root, setStateValue });
   };
   layerPicker(model, el, show);
+  el.appendChild(truth);
   el.appendChild(root);
   show();
   follow(model, root);
