@@ -3,12 +3,19 @@ app's payload, and the example notebook runs headless with a trace equal to torc
 
 from __future__ import annotations
 
+import base64
+import json
+import re
+
+import numpy as np
 import pytest
 import torch
 
 from memviz import i18n, stepdata
 from memviz.config import ModelConfig
 from memviz.recurrent import models, trace
+
+from .conftest import ROOT
 
 pytest.importorskip("anywidget", reason="the notebook extras (requirements-notebook.txt)")
 from memviz import notebook  # noqa: E402  (after the skip: it imports anywidget)
@@ -61,3 +68,42 @@ def test_import_memviz_stays_light():
     import memviz
 
     assert memviz.step is notebook.step and "step" in memviz.__all__
+
+
+EXAMPLE = ROOT / "notebooks" / "step_through_your_lstm.ipynb"
+# appended to a copy of the example: torch's own numbers for the same model and input
+TORCH_CHECK = """import json
+with torch.no_grad():
+    out, (h_n, c_n) = model.lstm(x)
+print("TORCH " + json.dumps({"h": out[0].tolist(), "h_n": h_n[:, 0].tolist(),
+                             "c_n": c_n[:, 0].tolist()}))"""
+
+
+def _decode(b64: str, H: int) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(b64), dtype="<f4").reshape(-1, H)
+
+
+def test_the_example_notebook_runs_headless_and_its_widgets_carry_torchs_numbers():
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(EXAMPLE, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(TORCH_CHECK))
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(EXAMPLE.parent)}}).execute()
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    diff = float(re.search(r"hand-written cells vs torch: largest difference (\S+)", text)[1])
+    assert diff <= 1e-5
+    torch_ = json.loads(re.search(r"^TORCH (.*)$", text, re.M)[1])
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    shown = [m["state"] for m in state.values() if m["model_name"] == "AnyModel"]
+    assert [len(s["payloads"]) for s in shown] == [2, 1]  # every layer; then the top one
+    both, top = shown[0]["payloads"], shown[1]["payloads"][0]
+    for k, p in enumerate(both):  # what the browser gets: each layer's last h and c ...
+        h, c = _decode(p["arrays"]["h"], p["H"]), _decode(p["arrays"]["c"], p["H"])
+        np.testing.assert_allclose(h[-1], torch_["h_n"][k], atol=1e-5)
+        np.testing.assert_allclose(c[-1], torch_["c_n"][k], atol=1e-5)
+    np.testing.assert_allclose(_decode(both[1]["arrays"]["h"], 8), torch_["h"], atol=1e-5)
+    assert top["arrays"] == both[1]["arrays"]  # ... and the same top layer, in Chinese
+    assert (top["labels"]["play"], both[1]["labels"]["play"]) == ("播放", "Play")
+    assert shown[0]["_stepper_js"] == (stepdata.ASSETS / "stepper.js").read_text("utf-8")
