@@ -18,6 +18,7 @@ import torch
 from memviz import runs
 from memviz.config import SEQ_LEN, RunConfig
 from memviz.i18n import t
+from memviz.lessons import Run
 from memviz.progress import OnStep
 from memviz.recurrent import cells, models, tasks, verdict
 from memviz.recurrent.lesson import Lesson, per_arch, prepare_each
@@ -217,3 +218,10 @@ def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -
     return Study(cfg, lessons, {a: flow(les, batch) for a, les in lessons.items()},
                  {a: gate_saturation(les, batch) for a, les in lessons.items()},
                  {a: reach_during_training(les, batch) for a, les in lessons.items()})
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page gates`: the page's study at its defaults."""
+    from memviz.recurrent.presets import page_default
+
+    return [Run("default", study, page_default("lstm", **DEFAULTS))]

@@ -30,11 +30,13 @@ from memviz.config import (
     SEQ_LEN_RANGE,
     STEPS,
     ModelConfig,
+    RunConfig,
     TaskConfig,
     TrainConfig,
 )
 from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.i18n import t
+from memviz.lessons import Run
 from memviz.recurrent import models, tasks, train
 from memviz.specs import Choice, Int, Many
 
@@ -256,3 +258,23 @@ def solved(task: str, value: float) -> bool:
     """Whether a score counts as remembering: accuracy >= 90%, or MSE below a tenth of 1/6."""
     return value >= SOLVED_ACCURACY if task == "recall" else value <= 0.1 * tasks.chance(
         TaskConfig("adding", 2))
+
+
+def _estimate(p: Pair) -> float | None:
+    """A recurrent cell's pair trains exactly the model a recurrent page would (its lag as T):
+    that run's estimate, an upper bound (a solved pair stops early); None for the others."""
+    from memviz import estimate
+    from memviz.config import ARCHS as CELLS
+
+    if p.arch not in CELLS:
+        return None
+    return estimate.recurrent(RunConfig(p.task_cfg, ModelConfig(p.arch, p.hidden), TrainConfig(
+        steps=p.steps, lr=p.lr, batch=p.batch, seed=p.seed))).seconds
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page horizon`: every pair of the default sweep, one torch thread each, as
+    the page runs them."""
+    return [Run(f"{p.arch} at lag {p.lag}", run_pair, p,
+                train=lambda cfg: _one_thread(run_pair, cfg), estimate=_estimate)
+            for p in HorizonConfig().pairs()]

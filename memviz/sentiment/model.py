@@ -14,6 +14,7 @@ from torch import nn
 
 from memviz import devices, i18n, runs
 from memviz.config import ConfigError, check_range
+from memviz.lessons import Run
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.recurrent import trace as rtrace
 from memviz.recurrent.models import _MODULES
@@ -199,3 +200,8 @@ def train_both(cfg: SentimentConfig, on_step: OnStep | None = None) -> dict[str,
             lambda s, _t, loss, n=n: on_step(n * cfg.steps + s, total, loss))
         runs[arch] = train(SentimentConfig(**{**cfg.to_dict(), "arch": arch}), report)
     return runs
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page sentences`: the page's default run (LSTM and GRU)."""
+    return [Run("default", train_both, SentimentConfig())]

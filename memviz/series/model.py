@@ -16,6 +16,7 @@ from torch import nn
 
 from memviz import devices, runs
 from memviz.i18n import t
+from memviz.lessons import Run
 from memviz.progress import History, OnStep, TrainingDiverged
 from memviz.recurrent import trace as rtrace
 from memviz.recurrent.models import _MODULES
@@ -162,3 +163,11 @@ def train(cfg: ForecastConfig, on_step: OnStep | None = None) -> ForecastRun:
     forecast = _predict(model, p, test)
     maes = {"model": baselines.mae(forecast, p.Y[test]), **baselines.all_maes(p)}
     return ForecastRun(cfg, model, p, history, forecast, maes)
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page series`: the default run and the page's leak comparison."""
+    cfg = ForecastConfig()
+    return [Run("default", train, cfg),
+            Run("scaler fitted on all", train, ForecastConfig(**{**cfg.to_dict(),
+                                                                 "scaler": "all"}))]
