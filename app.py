@@ -10,7 +10,7 @@ import streamlit as st
 
 from memviz.devices import describe_light
 from memviz.lessons import LESSONS
-from memviz.ui import lang, show
+from memviz.ui import lang, show, urlstate
 from memviz.ui.lang import t
 from memviz.worker import give_back_memory
 
@@ -35,10 +35,10 @@ h1 { font-size: 3rem !important; }
 
 nav = st.navigation(PAGES, expanded=True)  # every lesson listed: no untranslated "View more"
 show.begin_page(nav.title, nav.url_path or "home")
-lang.switch()  # English / 中文, kept in the URL (?lang=zh)
+chosen = lang.switch()  # English / 中文
 show.lecturer_from_url()  # ?lecturer=1 opens (and a reload keeps) the projector mode
 st.sidebar.toggle(t("common.lecturer_mode"), key=show.LECTURER, help=t("common.lecturer_help"))
-show.lecturer_to_url()
+urlstate.keep_app_wide(chosen, show.lecturer())  # ?lang=zh, ?lecturer=1: a reload keeps them
 device = describe_light().label
 if show.lecturer():
     st.html(PROJECTOR_CSS)

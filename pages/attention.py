@@ -41,7 +41,7 @@ show.prose(t("attention.prose.intro"))
 linked = st.query_params.get("task", "").strip().lower()  # a link naming only a task gets
 if urlstate.FIRST_RUN_DONE not in st.session_state and linked in MAX_SHOWN \
         and "max_len" not in st.query_params:  # that task's own default length
-    st.query_params["max_len"] = str(s2s.TASK_LENGTHS[linked]["max_len"])
+    urlstate.write("max_len", s2s.TASK_LENGTHS[linked]["max_len"])
 TABLE.start()
 c1, c2, c3, c4 = st.columns(4)
 task = TABLE.choice(c1, t("attention.s2s.task"), "task", "radio",

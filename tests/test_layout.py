@@ -86,3 +86,28 @@ def test_every_page_goes_through_the_router_first():
 
 def test_lessons_folder_is_gone():
     assert not (ROOT / "lessons").exists()
+
+
+def _python_files() -> list[Path]:
+    return [*CORE.rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
+
+
+def test_only_urlstate_writes_the_url():
+    """An assignment to, a deletion from, or a mutating call on `query_params` anywhere but
+    memviz/ui/urlstate.py (issue 26 §6: one writer of the address bar)."""
+    mutating = {"clear", "update", "from_dict", "pop", "setdefault", "__setitem__",
+                "__delitem__"}
+    writers = set()
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = (node.targets if isinstance(node, ast.Assign | ast.Delete)
+                       else [node.target] if isinstance(node, ast.AugAssign) else [])
+            hits = [t for t in targets if isinstance(t, ast.Subscript)
+                    and ast.unparse(t.value).endswith("query_params")]
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in mutating
+                    and ast.unparse(node.func.value).endswith("query_params")):
+                hits.append(node)
+            if hits:
+                writers.add(str(path.relative_to(ROOT)))
+    assert writers == {"memviz/ui/urlstate.py"}

@@ -70,7 +70,7 @@ def _link_target() -> None:
     if urlstate.FIRST_RUN_DONE in st.session_state or "data" not in q or "target" in q:
         return
     try:
-        q["target"] = default_target(TABLE["data"].parse(q["data"]))
+        urlstate.write("target", default_target(TABLE["data"].parse(q["data"])))
     except ConfigError:
         pass  # the bad series is reported with the link's other problems
 
@@ -168,5 +168,4 @@ def save() -> None:
         return
     TABLE.save([n for n in TABLE.settings if n not in ("data", "target")])
     for name in ("data", "target"):
-        if name in st.query_params:
-            del st.query_params[name]
+        urlstate.drop(name)
