@@ -10,6 +10,7 @@ from .conftest import ROOT
 CORE = ROOT / "memviz"
 MAX_MODULE_LINES = 320  # the guide is ~300; a little slack, not a second rule
 MAX_PAGE_LINES = 150
+I18N = "memviz.i18n"
 
 
 def _module_name(path: Path) -> str:
@@ -111,3 +112,22 @@ def test_only_urlstate_writes_the_url():
             if hits:
                 writers.add(str(path.relative_to(ROOT)))
     assert writers == {"memviz/ui/urlstate.py"}
+
+
+def test_t_is_taken_one_way_per_layer():
+    """The UI (memviz/ui, pages, app.py) takes `t` from memviz.ui.lang (the session's
+    language); the core from memviz.i18n (`from memviz.i18n import t`, or `i18n.t` where `t` is
+    a time step); nothing renames it (issue 26 §6)."""
+    wrong = []
+    for path in _python_files():
+        rel = path.relative_to(ROOT)
+        ui = rel.parts[0] in ("pages", "app.py") or rel.parts[:2] == ("memviz", "ui")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in (I18N, "memviz.ui.lang"):
+                for a in node.names:
+                    if a.name == "t" and (a.asname or (node.module == I18N) == ui):
+                        wrong.append(f"{rel}: from {node.module} import t as {a.asname}")
+            if (ui and rel.as_posix() != "memviz/ui/lang.py" and isinstance(node, ast.Attribute)
+                    and node.attr == "t" and ast.unparse(node.value) == "i18n"):
+                wrong.append(f"{rel}: i18n.t")
+    assert wrong == []

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from memviz import i18n
 from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
-from memviz.i18n import t as _t
 from memviz.lessons import Run
 
 
@@ -24,17 +24,17 @@ class Preset:
 
     @property
     def name(self) -> str:
-        return _t(f"recurrent.preset.{self.key}.name", "en")
+        return i18n.t(f"recurrent.preset.{self.key}.name", "en")
 
     @property
     def title(self) -> str:
         """The name in the reader's language."""
-        return _t(f"recurrent.preset.{self.key}.name")
+        return i18n.t(f"recurrent.preset.{self.key}.name")
 
     @property
     def note(self) -> str:
         """What to see, in the reader's language."""
-        return _t(f"recurrent.preset.{self.key}.note")
+        return i18n.t(f"recurrent.preset.{self.key}.note")
 
     @property
     def page(self) -> str:
