@@ -40,6 +40,15 @@ from memviz.lessons import Run
 from memviz.recurrent import models, tasks, train
 from memviz.specs import Choice, Int, Many
 
+# message keys written out, so that grep and the catalogue test see each one
+SPEC_KEYS = {"task": "horizon.spec.task", "archs": "horizon.spec.archs",
+    "arch": "horizon.spec.arch", "lags": "horizon.spec.lags", "lag": "horizon.spec.lag",
+    "hidden": "horizon.spec.hidden", "hidden_size": "horizon.spec.hidden_size",
+    "steps": "horizon.spec.steps", "lr": "horizon.spec.lr", "seed": "horizon.spec.seed",
+    "kernel": "horizon.spec.kernel", "kernel_size": "horizon.spec.kernel_size",
+    "depth": "horizon.spec.depth", "cnn_depth": "horizon.spec.cnn_depth",
+    "dilation": "horizon.spec.dilation", "cnn_dilation": "horizon.spec.cnn_dilation"}
+
 ARCHS = ("rnn", "lstm", "gru", "cnn", "attention")
 TASKS = ("recall", "adding")
 DEFAULT_LAGS = (5, 10, 20, 50, 100, 200)
@@ -74,9 +83,9 @@ DEPTH = Int("CNN depth", *DEPTH_RANGE)
 def named(spec, key: str, item: str | None = None):
     """`spec` with its name (and its items' name) in the current language: a ConfigError's
     sentence may reach a student's page."""
-    label = t(f"horizon.spec.{key}")
+    label = t(SPEC_KEYS[key])
     return replace(spec, label=label) if item is None else replace(
-        spec, label=label, item=replace(spec.item, label=t(f"horizon.spec.{item}")))
+        spec, label=label, item=replace(spec.item, label=t(SPEC_KEYS[item])))
 
 
 @dataclass(frozen=True)
