@@ -23,6 +23,10 @@ from memviz.recurrent.models import _MODULES
 from memviz.series import baselines
 from memviz.series.forecast import ForecastConfig, Prepared, prepare
 
+# message keys written out, so that grep and the catalogue test see each one
+BASELINE_KEYS = {"persistence": "series.baseline.persistence", "linear": "series.baseline.linear",
+    "seasonal": "series.baseline.seasonal"}
+
 
 class Forecaster(nn.Module):
     """x (B, W, C) -> forecasts (B, k) from the last hidden state.
@@ -138,9 +142,9 @@ def judged(run: ForecastRun) -> tuple[bool, str]:
     arch, m = run.config.arch.upper(), run.maes["model"]
     name, base = run.best_baseline
     if not run.beaten_by:
-        return True, t("series.beats", arch=arch, by=base - m, best=t(f"series.baseline.{name}"),
+        return True, t("series.beats", arch=arch, by=base - m, best=t(BASELINE_KEYS[name]),
                        seconds=run.history.seconds)
-    text = t("series.not_beats", arch=arch, model=m, best=t(f"series.baseline.{name}"),
+    text = t("series.not_beats", arch=arch, model=m, best=t(BASELINE_KEYS[name]),
              base=base)
     if "linear" in run.beaten_by:  # a line beats the network: say so in so many words
         text += t("series.line_wins", arch=arch, W=run.config.window,

@@ -65,5 +65,5 @@ def glossary() -> None:
     reader's language first (lines wrap in the narrow sidebar; a table would scroll sideways)."""
     first, second = sorted(i18n.LANGS, key=lambda lang: lang != i18n.current())
     lines = [f"- **{e[first]}** · {e[second]}" + (f" · `{e['symbol']}`" if e.get("symbol") else "")
-             for key, e in i18n.catalogue().items() if key.startswith("glossary.")]
+             for e in i18n.table("glossary.").values()]
     st.markdown("\n".join(lines))
