@@ -9,7 +9,8 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from memviz.devices import describe_light
-from memviz.ui import lang, show
+from memviz.lessons import LESSONS
+from memviz.ui import lang, show, urlstate
 from memviz.ui.lang import t
 from memviz.worker import give_back_memory
 
@@ -17,28 +18,11 @@ st.set_page_config(page_title="memviz", page_icon=":brain:", layout="wide")
 lang.sync()  # first: the navigation titles below are already in the session's language
 
 
-def page(path: str, name: str, icon: str, **kw) -> st.Page:
-    """One lesson page, titled in the session's language (common.nav.<name>)."""
-    return st.Page(path, title=t(f"common.nav.{name}"), icon=icon, **kw)
-
-
 # Pages call memviz.ui.router.through_router() first, so a fresh server's first deep link
-# (a shared /lstm?... link) still runs through this router.
-PAGES = [
-    page("pages/home.py", "home", ":material/home:", default=True),
-    page("pages/lstm.py", "lstm", ":material/memory:", url_path="lstm"),
-    page("pages/gru.py", "gru", ":material/memory_alt:", url_path="gru"),
-    page("pages/rnn.py", "rnn", ":material/loop:", url_path="rnn"),
-    page("pages/gates.py", "gates", ":material/trending_down:", url_path="gates"),
-    page("pages/cnn.py", "cnn", ":material/grid_on:", url_path="cnn"),
-    page("pages/horizon.py", "horizon", ":material/timeline:", url_path="horizon"),
-    page("pages/text.py", "text", ":material/edit_note:", url_path="text"),
-    page("pages/series.py", "series", ":material/waves:", url_path="series"),
-    page("pages/sentences.py", "sentences", ":material/chat:", url_path="sentences"),
-    page("pages/attention.py", "attention", ":material/visibility:", url_path="attention"),
-    page("pages/synapses.py", "synapses", ":material/hub:", url_path="synapses"),
-    page("pages/documents.py", "documents", ":material/menu_book:", url_path="documents"),
-]
+# (a shared /lstm?... link) still runs through this router. The lessons: memviz.lessons.
+PAGES = [st.Page("pages/home.py", title=t("common.nav.home"), icon=":material/home:",
+                 default=True),
+         *(st.Page(x.page, title=t(x.nav), icon=x.icon, url_path=x.name) for x in LESSONS)]
 
 # Large type for a projector; the figures enlarge themselves (memviz.ui.show).
 PROJECTOR_CSS = """<style>
@@ -51,10 +35,10 @@ h1 { font-size: 3rem !important; }
 
 nav = st.navigation(PAGES, expanded=True)  # every lesson listed: no untranslated "View more"
 show.begin_page(nav.title, nav.url_path or "home")
-lang.switch()  # English / 中文, kept in the URL (?lang=zh)
+chosen = lang.switch()  # English / 中文
 show.lecturer_from_url()  # ?lecturer=1 opens (and a reload keeps) the projector mode
 st.sidebar.toggle(t("common.lecturer_mode"), key=show.LECTURER, help=t("common.lecturer_help"))
-show.lecturer_to_url()
+urlstate.keep_app_wide(chosen, show.lecturer())  # ?lang=zh, ?lecturer=1: a reload keeps them
 device = describe_light().label
 if show.lecturer():
     st.html(PROJECTOR_CSS)

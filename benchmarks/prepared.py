@@ -24,8 +24,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ("lstm", "gru", "rnn", "gates", "cnn", "horizon", "text", "series", "sentences",
-           "attention", "synapses", "documents")
+sys.path.insert(0, str(ROOT))
+
+from memviz.lessons import LESSONS as ROWS  # noqa: E402
+
+LESSONS = tuple(x.name for x in ROWS)
 NOT_TRAINED = "has not been trained yet"  # training.press, English
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

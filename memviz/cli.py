@@ -56,22 +56,6 @@ def add_lang(p: argparse.ArgumentParser) -> None:
                         "messages (default: en)")
 
 
-def formats(text: str) -> list[str]:
-    """'svg,png' -> ['svg', 'png']: the --formats of every command that writes figures;
-    UsageError for none, an unknown one or a repeat."""
-    from memviz.export import FORMATS
-
-    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in chosen if f not in FORMATS]
-    if bad or not chosen:
-        what = f"unknown format {bad[0]!r}" if bad else "no format given"
-        raise UsageError(f"{what}; choose from {', '.join(FORMATS)}")
-    twice = sorted({f for f in chosen if chosen.count(f) > 1})
-    if twice:  # as horizon's --archs and --lags: a repeat is a slip, not a wish
-        raise UsageError(f"{', '.join(twice)} listed more than once in --formats")
-    return chosen
-
-
 def run_args(args: argparse.Namespace) -> int:
     """Run a parsed subcommand in the language its --lang asks for (English if it has none);
     an error's message is fixed in that language before the guard prints it."""
@@ -104,25 +88,28 @@ def guarded(prog: str, run: Callable[[], int]) -> int:
         return 130
 
 
-# Each lesson package registers its own subcommands; named here as strings so this module
-# imports no lesson (and no torch) and nothing imports it back in a cycle.
-COMMAND_MODULES = (
-    "memviz.recurrent.cli",
-    "memviz.horizon.cli",
-    "memviz.text.cli",
-    "memviz.series.cli",
-    "memviz.sentences.cli",
-    "memviz.attention.cli",
-    "memviz.yours.cli",
-    "memviz.recurrent.prepare_cli",
-)
+# Each lesson package registers its own subcommands (memviz.lessons names the module and its
+# commands as strings, so this module imports no lesson and no torch); `prepare` serves them all.
+CORE_COMMANDS = {"prepare": "memviz.recurrent.prepare_cli"}
 
 
-def build_parser() -> Parser:
-    """The root parser with every package's subcommands."""
+def command_modules(command: str | None = None) -> list[str]:
+    """The modules that register subcommands: only the one that registers `command` when it is
+    known (a subcommand imports only what it runs), every one otherwise (--help, a typo)."""
+    from memviz import lessons
+
+    known = CORE_COMMANDS.get(command or "") or lessons.command_module(command or "")
+    if known:
+        return [known]
+    every = [x.cli for x in lessons.LESSONS if x.cli] + list(CORE_COMMANDS.values())
+    return list(dict.fromkeys(every))
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The root parser with the subcommands of `command`'s module (every one's if None)."""
     parser = Parser(prog="python -m memviz", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for name in COMMAND_MODULES:
+    for name in command_modules(command):
         importlib.import_module(name).register(sub)
     for p in {id(p): p for p in sub.choices.values()}.values():  # every command has --lang
         with contextlib.suppress(argparse.ArgumentError):  # unless it added its own
@@ -134,4 +121,5 @@ def main(argv: list[str] | None = None) -> int:
     """Run a subcommand; exit code 2 with one line on stderr for bad arguments."""
     argv = sys.argv[1:] if argv is None else argv
     prog = " ".join(["memviz", *argv[:1]]) if argv[:1] and argv[0][:1] != "-" else "memviz"
-    return guarded(prog, lambda: run_args(build_parser().parse_args(argv)))
+    command = argv[0] if argv[:1] and argv[0][:1] != "-" else None
+    return guarded(prog, lambda: run_args(build_parser(command).parse_args(argv)))

@@ -16,6 +16,12 @@ from memviz.specs import Choice, Float, Int, check_keys
 from memviz.specs import ConfigError as ConfigError  # re-exported: raised and caught everywhere
 from memviz.specs import check_range as check_range  # re-exported: every lesson's bounds check
 
+# message keys written out, so that grep and the catalogue test see each one
+TASK_KEYS = {"recall": "config.task.recall", "adding": "config.task.adding",
+    "sine": "config.task.sine", "brackets": "config.task.brackets"}
+PART_KEYS = {"task": "config.part.task", "model": "config.part.model",
+    "train": "config.part.train", "view": "config.part.view"}
+
 ARCHS = ("rnn", "lstm", "gru")
 INITS = ("chrono", "torch")
 TASKS = ("recall", "adding", "sine", "brackets")
@@ -77,7 +83,7 @@ class TaskConfig:
         _check_choice("task", self.name, TASKS)
         SEQ_LEN.check(self.seq_len)
         if self.seq_len < MIN_SEQ_LEN[self.name]:
-            task = Message(f"config.task.{self.name}")
+            task = Message(TASK_KEYS[self.name])
             raise ConfigError(Message("config.min_seq_len", task=task,
                                       least=MIN_SEQ_LEN[self.name], got=self.seq_len))
         SYMBOLS.check(self.n_symbols)
@@ -138,7 +144,7 @@ class RunConfig:
         parts = {}
         for name, part in (("task", TaskConfig), ("model", ModelConfig), ("train", TrainConfig)):
             fields = tuple(f.name for f in dataclasses.fields(part))
-            parts[name] = part(**check_keys(f"config.part.{name}", d.get(name, {}), fields))
+            parts[name] = part(**check_keys(PART_KEYS[name], d.get(name, {}), fields))
         return cls(**parts)
 
     def replace(self, **parts: Any) -> RunConfig:

@@ -43,9 +43,14 @@ class DeviceInfo:
     label: str
 
 
+# message keys written out, so that grep and the catalogue test see each one: (one, many)
+COUNT_KEYS = {"cores": ("devices.cores.one", "devices.cores.many"),
+              "threads": ("devices.threads.one", "devices.threads.many")}
+
+
 def _count(what: str, n: int) -> str:
     """'2 cores' / '1 thread' in the current language (devices.cores.many …)."""
-    return t(f"devices.{what}.{'one' if n == 1 else 'many'}", n=n)
+    return t(COUNT_KEYS[what][n != 1], n=n)
 
 
 def _cpu_label() -> str:

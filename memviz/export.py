@@ -214,10 +214,10 @@ def view_note(config: Mapping | None) -> str | None:
 
 def readme(title: str, has_config: bool) -> str:
     """The pack's README.txt: what each file is and how to use it, in the current language."""
-    files = [("figures/", "figures"), ("equations.tex", "equations")]
-    files += [("config.json", "config")] if has_config else []
+    files = [("figures/", "export.readme.figures"), ("equations.tex", "export.readme.equations")]
+    files += [("config.json", "export.readme.config")] if has_config else []
     parts = [t("export.readme.head", title=title),
-             *(f"{name}  {t(f'export.readme.{key}')}" for name, key in files),
+             *(f"{name}  {t(key)}" for name, key in files),
              f"MISSING.txt  {t('export.readme.missing')}"]
     if has_config:
         command = ("python -m memviz export --config config.json --out figures "

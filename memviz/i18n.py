@@ -90,6 +90,20 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+# Tables read whole rather than key by key: the glossary (memviz.ui.lang lists every term) and
+# the English-text lookups of memviz.specs (a setting's label, a JSON parser's message, found
+# by their English words). Every other key is written out in full in the code that shows it
+# (tests/test_i18n.py fails on a catalogue key that no code names).
+TABLES = ("glossary.", "specs.label.", "specs.parser.")
+
+
+def table(prefix: str) -> dict[str, dict[str, str]]:
+    """The entries of a table read whole (one of TABLES): key -> {'en': ..., 'zh': ...}."""
+    if prefix not in TABLES:
+        raise ValueError(f"{prefix!r} is not a table read whole; write its keys out")
+    return {k: e for k, e in catalogue().items() if k.startswith(prefix)}
+
+
 def has(key: str) -> bool:
     """Whether a catalogue defines `key`."""
     return key in catalogue()
@@ -134,9 +148,7 @@ def _by_english(prefix: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str
     """English text -> its catalogue key, for the entries under `prefix`; and patterns for
     those with a {field} in them ("longest training length for {task}"), matched whole."""
     exact, patterns = {}, []
-    for key, entry in catalogue().items():
-        if not key.startswith(prefix):
-            continue
+    for key, entry in table(prefix).items():
         en = entry["en"]
         if "{" not in en:
             exact[en] = key

@@ -18,20 +18,17 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from memviz import i18n
-from memviz.config import TASKS
 
 
 class Names(Mapping):
     """Names kept in a catalogue table and read in the reader's language when looked up (a
     plain dict built at import would keep the language of whoever imported it first)."""
 
-    def __init__(self, table: str, keys: Iterable[str]) -> None:
-        self._table, self._keys = table, tuple(keys)
+    def __init__(self, keys: Mapping[str, str]) -> None:
+        self._keys = dict(keys)  # name -> the message's full key, written out
 
     def __getitem__(self, key: str) -> str:
-        if key not in self._keys:
-            raise KeyError(key)
-        return i18n.t(f"{self._table}.{key}")
+        return i18n.t(self._keys[key])
 
     @property
     def get(self) -> Callable[..., str | None]:
@@ -41,7 +38,7 @@ class Names(Mapping):
         lang = i18n.current()
 
         def get(key: str, default: str | None = None) -> str | None:
-            return i18n.t(f"{self._table}.{key}", lang) if key in self._keys else default
+            return i18n.t(self._keys[key], lang) if key in self._keys else default
         return get
 
     def __iter__(self) -> Iterator[str]:
@@ -51,7 +48,7 @@ class Names(Mapping):
         return len(self._keys)
 
     def __repr__(self) -> str:
-        return f"Names({self._table!r}, {self._keys!r})"
+        return f"Names({self._keys!r})"
 
 
 GATE_COLORS = {
@@ -60,10 +57,15 @@ GATE_COLORS = {
 }
 ARCH_COLORS = {"rnn": "#D55E00", "lstm": "#0072B2", "gru": "#009E73", "cnn": "#E69F00",
                "attention": "#CC79A7"}
-ARCH_NAMES = Names("plotting.arch", ("rnn", "lstm", "gru", "cnn", "attention"))
+ARCH_NAMES = Names({"rnn": "plotting.arch.rnn",
+                    "lstm": "plotting.arch.lstm", "gru": "plotting.arch.gru",
+                    "cnn": "plotting.arch.cnn", "attention": "plotting.arch.attention"})
 ARCH_SHORT = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "cnn": "CNN", "attention": "Attention"}
-TASK_LABELS = Names("plotting.task", TASKS)  # "Delayed recall" … in the reader's language
-TASK_GOALS = Names("plotting.goal", TASKS)
+# "Delayed recall" … in the reader's language
+TASK_LABELS = Names({"recall": "plotting.task.recall", "adding": "plotting.task.adding",
+                     "sine": "plotting.task.sine", "brackets": "plotting.task.brackets"})
+TASK_GOALS = Names({"recall": "plotting.goal.recall", "adding": "plotting.goal.adding",
+                    "sine": "plotting.goal.sine", "brackets": "plotting.goal.brackets"})
 FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
 
 
@@ -168,7 +170,8 @@ def date_axis(title: str, x) -> dict:
     `tickformat`). Row numbers (a series without dates) keep plotly's number ticks."""
     if not np.issubdtype(np.asarray(x).dtype, np.datetime64):
         return {"title": {"text": title}}
-    day, month, year = (i18n.t(f"plotting.date_ticks.{k}") for k in ("day", "month", "year"))
+    day, month, year = (i18n.t(k) for k in ("plotting.date_ticks.day", "plotting.date_ticks.month",
+                                            "plotting.date_ticks.year"))
     return {"title": {"text": title}, "tickformat": month, "tickformatstops": [
         {"dtickrange": [None, 28 * DAY_MS], "value": day},
         {"dtickrange": [28 * DAY_MS, 365 * DAY_MS], "value": month},

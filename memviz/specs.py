@@ -51,10 +51,10 @@ class Label:
 
 
 def _error(key: str, label: Any = None, **fields: Any) -> ConfigError:
-    """ConfigError with the message `specs.<key>`, its label translated when it is read."""
+    """ConfigError with the message `key`, its label translated when it is read."""
     if label is not None:
         fields["label"] = Label(label)
-    return ConfigError(Message(f"specs.{key}", **fields))
+    return ConfigError(Message(key, **fields))
 
 
 def _shown(value: Any) -> str | Message:
@@ -96,12 +96,12 @@ class Int:
         if not _is_int(value):
             hint = Message("specs.no_quotes", number=value) if isinstance(value, str) and \
                 value.strip().lstrip("+-").isdigit() else ""
-            raise _error("whole", self.label, value=_shown(value), hint=hint)
+            raise _error("specs.whole", self.label, value=_shown(value), hint=hint)
         if not self.lo <= value <= self.hi:
-            raise _error("between", self.label, lo=str(self.lo), hi=str(self.hi),
+            raise _error("specs.between", self.label, lo=str(self.lo), hi=str(self.hi),
                          value=str(value))
         if (value - self.lo) % self.step:
-            raise _error("grid", self.label, lo=str(self.lo), step=str(self.step),
+            raise _error("specs.grid", self.label, lo=str(self.lo), step=str(self.step),
                          value=str(value))
         return value
 
@@ -109,7 +109,7 @@ class Int:
         """The setting from a link's text."""
         t = text.strip()
         if not re.fullmatch(r"[+-]?\d{1,12}", t, re.ASCII):
-            raise _error("whole", self.label, value=_shown(text), hint="")
+            raise _error("specs.whole", self.label, value=_shown(text), hint="")
         return self.check(int(t))
 
 
@@ -124,16 +124,16 @@ class Float:
     def check(self, value: Any) -> float:
         """value itself, or ConfigError saying what was expected."""
         if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
-            raise _error("number", self.label, value=_shown(value))
+            raise _error("specs.number", self.label, value=_shown(value))
         if not self.lo <= value <= self.hi:
-            raise _error("between", self.label, lo=f"{self.lo:g}", hi=f"{self.hi:g}",
+            raise _error("specs.between", self.label, lo=f"{self.lo:g}", hi=f"{self.hi:g}",
                          value=f"{value:g}")
         return value
 
     def parse(self, text: str) -> float:
         """The setting from a link's text."""
         if not _ASCII_NUMBER.fullmatch(text):  # also refuses nan, inf and 1_0
-            raise _error("number", self.label, value=_shown(text))
+            raise _error("specs.number", self.label, value=_shown(text))
         return self.check(float(text))
 
 
@@ -149,7 +149,7 @@ class Choice:
         same_kind = type(value) is type(self.choices[0]) or (
             isinstance(self.choices[0], float) and _is_int(value))
         if not same_kind or value not in self.choices:
-            raise _error("one_of", self.label, choices=", ".join(map(str, self.choices)),
+            raise _error("specs.one_of", self.label, choices=", ".join(map(str, self.choices)),
                          value=_shown(value))
         return value
 
@@ -174,14 +174,14 @@ class Flag:
     def check(self, value: Any) -> bool:
         """value itself, or ConfigError."""
         if not isinstance(value, bool):
-            raise _error("flag", self.label, value=_shown(value))
+            raise _error("specs.flag", self.label, value=_shown(value))
         return value
 
     def parse(self, text: str) -> bool:
         """The setting from a link's text."""
         words = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
         if text.strip().lower() not in words:
-            raise _error("flag", self.label, value=_shown(text))
+            raise _error("specs.flag", self.label, value=_shown(text))
         return words[text.strip().lower()]
 
 
@@ -197,15 +197,15 @@ class Many:
     def check(self, value: Any) -> tuple:
         """The items as a tuple, or ConfigError (wrong kind, too few or many, duplicates)."""
         if not isinstance(value, list | tuple):
-            raise _error("list", self.label, value=_shown(value))
+            raise _error("specs.list", self.label, value=_shown(value))
         if not self.lo <= len(value) <= self.hi:
-            raise _error("count", self.label, lo=str(self.lo), hi=str(self.hi),
+            raise _error("specs.count", self.label, lo=str(self.lo), hi=str(self.hi),
                          n=str(len(value)))
         for v in value:
             self.item.check(v)
         twice = sorted({str(v) for v in value if list(value).count(v) > 1})
         if twice:
-            raise _error("twice", self.label, items=", ".join(twice))
+            raise _error("specs.twice", self.label, items=", ".join(twice))
         return tuple(value)
 
     def parse(self, text: str) -> tuple:
@@ -248,14 +248,14 @@ def _depth(text: str) -> int:
 def load_json(data: bytes, what: str = "config") -> Any:
     """Parse a config file's bytes: size, UTF-8, nesting depth and syntax checked first."""
     if len(data) > MAX_CONFIG_BYTES:
-        raise _error("json.too_big", what=Label(what), size=f"{len(data):,}",
+        raise _error("specs.json.too_big", what=Label(what), size=f"{len(data):,}",
                      most=f"{MAX_CONFIG_BYTES:,}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise _error("json.not_utf8", what=Label(what), byte=str(e.start)) from None
+        raise _error("specs.json.not_utf8", what=Label(what), byte=str(e.start)) from None
     if _depth(text) > MAX_DEPTH:
-        raise _error("json.too_deep", what=Label(what), depth=str(MAX_DEPTH))
+        raise _error("specs.json.too_deep", what=Label(what), depth=str(MAX_DEPTH))
     try:
         return json.loads(text, parse_constant=_no_constant)
     except _Constant as e:
@@ -265,7 +265,7 @@ def load_json(data: bytes, what: str = "config") -> Any:
                         column=e.colno, pos=e.pos)
     except (ValueError, RecursionError) as e:
         error = str(e)[:120]
-    raise _error("json.invalid", what=Label(what), error=error)
+    raise _error("specs.json.invalid", what=Label(what), error=error)
 
 
 class _Parser(Label):
@@ -290,9 +290,9 @@ def _no_constant(name: str) -> None:
 def check_keys(where: str, d: Any, known: tuple[str, ...]) -> dict:
     """d as a dict whose keys are all in `known`, or ConfigError naming the stray one."""
     if not isinstance(d, dict):
-        raise _error("keys.not_group", where=Label(where), value=_shown(d))
+        raise _error("specs.keys.not_group", where=Label(where), value=_shown(d))
     unknown = [k for k in d if k not in known]
     if unknown:
-        raise _error("keys.unknown", where=Label(where), name=repr(str(unknown[0])[:40]),
+        raise _error("specs.keys.unknown", where=Label(where), name=repr(str(unknown[0])[:40]),
                      known=", ".join(known))
     return d

@@ -2,8 +2,7 @@
 
 Worker processes by default (each with one torch thread; training then never competes with the
 server's own Python for the GIL), or threads (MEMVIZ_POOL=thread; unit tests use them). A worker
-reports progress in batches at most ~10 times a second. memviz.jobs keeps the board of jobs
-these workers run.
+reports progress in batches at most ~10 times a second to the board of memviz.jobs.
 
 The process pool is a small one of our own, not concurrent.futures.ProcessPoolExecutor: that
 executor marks itself broken when any one worker dies and fails every future with it (a `kill -9`
@@ -33,13 +32,10 @@ import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from memviz.i18n import Message
 from memviz.worker import Process, recv, work
-
-if TYPE_CHECKING:  # only named in annotations: jobs imports this module
-    from memviz.jobs import Board, Job
 
 log = logging.getLogger(__name__)
 POOL_ENV, WORKERS_ENV, STALL_ENV = "MEMVIZ_POOL", "MEMVIZ_WORKERS", "MEMVIZ_STALL_S"
@@ -75,6 +71,17 @@ def fixed_stall_s() -> float | None:
 class ResultCannotTravel(Exception):
     """A worker process trained the run but its result cannot be pickled back (the board then
     runs that kind on an in-process thread)."""
+
+
+class Job(Protocol):  # what the pool reads of a memviz.jobs.Job (jobs imports this module)
+    id: int
+    kind: str
+    cfg: Any
+    estimate_s: float
+
+
+class Board(Protocol):  # where the pool reports a job's progress: a memviz.jobs.Board
+    def progress(self, job: Any, step: int, total: int, losses: tuple[float, ...]) -> None: ...
 
 
 # ---- the server side ---------------------------------------------------------------------
@@ -275,9 +282,8 @@ class Pool:
 
     def forget(self, job: Job) -> None:
         with self._lock:
-            self._boards.pop(job.id, None)
-            self._jobs.pop(job.id, None)
-            self._stop_asked.pop(job.id, None)
+            for held in (self._boards, self._jobs, self._stop_asked):
+                held.pop(job.id, None)
 
     def pids(self) -> list[int]:
         """The worker processes alive now."""

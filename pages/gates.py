@@ -36,8 +36,9 @@ if cfg is not None:
         show.plotly(gradient_figures.reach_during_training(study), f"{PAGE}_reach_training",
                     t("gates.during.caption", **start))
         st.subheader(t("gates.after.subheader"))
-        measures = {m: t(f"gates.after.{m}") for m in ("loss", "jacobian")}  # in this run's
-        which = st.radio(t("gates.after.measure"), list(measures), horizontal=True,  # language
+        # in this run's language
+        measures = {"loss": t("gates.after.loss"), "jacobian": t("gates.after.jacobian")}
+        which = st.radio(t("gates.after.measure"), list(measures), horizontal=True,
                          key=f"{PAGE}_which", format_func=measures.get)
         show.plotly(gradient_figures.gradient_reach(study, which), f"{PAGE}_reach",
                     t("gates.after.caption") + (gradients.dashed_note(study, which) or ""))

@@ -12,6 +12,20 @@ from memviz.ui.router import through_router
 
 through_router()  # first: a fresh server's deep link must run through app.py
 
+# message keys written out, so that grep and the catalogue test see each one
+EXAMPLE_COL_KEYS = {"f": "synapses.example.col.f", "identity": "synapses.example.col.identity",
+    "sigmoid": "synapses.example.col.sigmoid", "doc": "synapses.example.col.doc",
+    "hebb": "synapses.example.col.hebb", "oja": "synapses.example.col.oja"}
+WIDGET_KEYS = {"n": "synapses.widget.n", "steps": "synapses.widget.steps",
+    "alpha": "synapses.widget.alpha", "alpha_help": "synapses.widget.alpha_help",
+    "f": "synapses.widget.f", "w0": "synapses.widget.w0", "decay": "synapses.widget.decay",
+    "seed": "synapses.widget.seed", "pattern": "synapses.widget.pattern",
+    "onto": "synapses.widget.onto", "from": "synapses.widget.from", "rule": "synapses.widget.rule"}
+ACTIVATION_KEYS = {"identity": "synapses.activation.identity",
+    "sigmoid": "synapses.activation.sigmoid"}
+PATTERN_KEYS = {"repeated": "synapses.pattern.repeated", "once": "synapses.pattern.once",
+    "draw": "synapses.pattern.draw"}
+
 st.title(t("synapses.title"))
 show.prose(t("synapses.intro"))
 show.latex(r"a_i(t) = f\Big(\sum_j w_{ij}\,x_j(t)\Big)")
@@ -31,7 +45,7 @@ with st.expander(t("synapses.example.title"), expanded=True):
                    rf"{ex['a_i']:.{k}f},\quad "
                    rf"w_{{ij}}(1) = 0.2 + 0.1\,({ex['a_i']:.3g} - {ex['a_j']:.3g}) = "
                    rf"{ex['w_doc003']:.1f}")
-    col = {k: t(f"synapses.example.col.{k}")
+    col = {k: t(EXAMPLE_COL_KEYS[k])
            for k in ("f", "identity", "sigmoid", "doc", "hebb", "oja")}
     st.dataframe(pd.DataFrame(
         {col["f"]: [col["identity"], col["sigmoid"]],
@@ -56,19 +70,19 @@ TABLE = urlstate.Table("syn", [
     urlstate.Setting("pattern", Choice(t("synapses.spec.pattern"), PATTERNS), "repeated"),
 ])
 TABLE.start()
-label = {k: t(f"synapses.widget.{k}") for k in
+label = {k: t(WIDGET_KEYS[k]) for k in
          ("n", "steps", "alpha", "alpha_help", "f", "w0", "decay", "seed", "pattern")}
 c1, c2, c3, c4 = st.columns(4)
 n = TABLE.slider(c1, label["n"], "n")
 steps = TABLE.slider(c2, label["steps"], "steps")
 alpha = TABLE.slider(c3, label["alpha"], "alpha", help=label["alpha_help"])
-f = TABLE.choice(c4, label["f"], "f", format_func=lambda a: t(f"synapses.activation.{a}"))
+f = TABLE.choice(c4, label["f"], "f", format_func=lambda a: t(ACTIVATION_KEYS[a]))
 c5, c6, c7 = st.columns(3)
 w0 = TABLE.slider(c5, label["w0"], "w0", step=0.1)
 decay = TABLE.slider(c6, label["decay"], "decay", step=0.05)
 seed = TABLE.number(c7, label["seed"], "seed")
 kind = TABLE.choice(st, label["pattern"], "pattern", "radio", horizontal=True,
-                    format_func=lambda p: t(f"synapses.pattern.{p}"))
+                    format_func=lambda p: t(PATTERN_KEYS[p]))
 TABLE.save()
 try:
     cfg = S.SynapseConfig(n=n, steps=steps, alpha=alpha, f=f, w0=w0, decay=decay, seed=int(seed))

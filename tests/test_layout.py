@@ -10,6 +10,7 @@ from .conftest import ROOT
 CORE = ROOT / "memviz"
 MAX_MODULE_LINES = 320  # the guide is ~300; a little slack, not a second rule
 MAX_PAGE_LINES = 150
+I18N = "memviz.i18n"
 
 
 def _module_name(path: Path) -> str:
@@ -43,8 +44,10 @@ def test_streamlit_is_imported_only_by_the_ui_the_pages_and_the_router():
 
 
 def test_memviz_has_no_import_cycle():
+    """Counting every import: top-level, inside a function, under `if TYPE_CHECKING` (a
+    circle through a function-level import is still a circle, e.g. jobs <-> workers)."""
     modules = _core_modules()
-    graph = {name: {m for m in _imports(path, True) if m in modules and m != name}
+    graph = {name: {m for m in _imports(path, False) if m in modules and m != name}
              for name, path in modules.items()}
     state: dict[str, int] = {}
 
@@ -137,3 +140,47 @@ def test_the_private_name_check_sees_both_forms(tmp_path):
                    " as F\nfrom memviz.engine import trace\nF._rows(2)\ntrace.__name__\n")
     assert _private_names_from_elsewhere(bad, modules) == [
         "1: from memviz.engine.models import _MODULES", "4: memviz.engine.figures._rows"]
+
+
+def _python_files() -> list[Path]:
+    return [*CORE.rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
+
+
+def test_only_urlstate_writes_the_url():
+    """An assignment to, a deletion from, or a mutating call on `query_params` anywhere but
+    memviz/ui/urlstate.py (issue 26 §6: one writer of the address bar)."""
+    mutating = {"clear", "update", "from_dict", "pop", "setdefault", "__setitem__",
+                "__delitem__"}
+    writers = set()
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = (node.targets if isinstance(node, ast.Assign | ast.Delete)
+                       else [node.target] if isinstance(node, ast.AugAssign) else [])
+            hits = [t for t in targets if isinstance(t, ast.Subscript)
+                    and ast.unparse(t.value).endswith("query_params")]
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in mutating
+                    and ast.unparse(node.func.value).endswith("query_params")):
+                hits.append(node)
+            if hits:
+                writers.add(str(path.relative_to(ROOT)))
+    assert writers == {"memviz/ui/urlstate.py"}
+
+
+def test_t_is_taken_one_way_per_layer():
+    """The UI (memviz/ui, pages, app.py) takes `t` from memviz.ui.lang (the session's
+    language); the core from memviz.i18n (`from memviz.i18n import t`, or `i18n.t` where `t` is
+    a time step); nothing renames it (issue 26 §6)."""
+    wrong = []
+    for path in _python_files():
+        rel = path.relative_to(ROOT)
+        ui = rel.parts[0] in ("pages", "app.py") or rel.parts[:2] == ("memviz", "ui")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in (I18N, "memviz.ui.lang"):
+                for a in node.names:
+                    if a.name == "t" and (a.asname or (node.module == I18N) == ui):
+                        wrong.append(f"{rel}: from {node.module} import t as {a.asname}")
+            if (ui and rel.as_posix() != "memviz/ui/lang.py" and isinstance(node, ast.Attribute)
+                    and node.attr == "t" and ast.unparse(node.value) == "i18n"):
+                wrong.append(f"{rel}: i18n.t")
+    assert wrong == []

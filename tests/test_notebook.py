@@ -13,7 +13,7 @@ import torch
 
 from memviz import i18n, stepdata
 from memviz.config import ModelConfig
-from memviz.recurrent import models, trace
+from memviz.engine import models, trace
 
 from .conftest import ROOT
 

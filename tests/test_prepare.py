@@ -77,7 +77,7 @@ def test_prepare_then_the_page_opens_with_its_result(tmp_path, monkeypatch, caps
     training.store.clear()
 
 
-@pytest.mark.parametrize("page,name", [(page, p.name) for page in prepare_cli.RECURRENT
+@pytest.mark.parametrize("page,name", [(page, p.name) for page in prepare_cli.PAGES
                                        for p in prepare_cli._chosen(page, "all")])
 def test_prepare_stores_what_a_preset_asks_for(page, name, asked):
     """A lecturer picks a preset from the menu: the page asks for the key prepare stored."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
@@ -63,16 +61,6 @@ def test_adding_accuracy_is_defined_and_compared_with_the_baseline():
     run = train.run(tiny_config("lstm", task="adding", seq_len=4, hidden=4, steps=10))
     assert "within 0.04" in verdict.ACCURACY_MEANING["adding"]
     assert "0.167" in verdict.baseline_sentence(run.config, run.history)
-
-
-def test_home_lists_the_pages_in_sidebar_order():
-    import ast
-
-    pages = re.findall(r'page\("pages/\w+\.py", "(\w+)"', (ROOT / "app.py").read_text())
-    home = ast.parse((ROOT / "pages/home.py").read_text())
-    listed = next(ast.literal_eval(node.value) for node in home.body
-                  if isinstance(node, ast.Assign) and node.targets[0].id == "LESSONS")
-    assert pages[0] == "home" and list(listed) == pages[1:]
 
 
 def test_lecturer_mode_is_kept_in_the_url():

@@ -166,9 +166,9 @@ def cost_reading(T: int, H: int = 32, n_symbols: int = 4) -> str:
     cross = next((n for n in range(2, MAX_POSITIONS + 1)
                   if cost("attention", n, False) > cost("lstm", n)), None)
     lstm, last, every = cost("lstm", T), cost("attention", T), cost("attention", T, False)
-    side = "below" if every <= lstm else "above"
+    side = "attention.cost.below" if every <= lstm else "attention.cost.above"
     text = i18n.t("attention.cost.reading", T=T, lstm=f"{lstm:,}", last=f"{last:,}",
-                  every=f"{every:,}", side=i18n.t(f"attention.cost.{side}"))
+                  every=f"{every:,}", side=i18n.t(side))
     if cross is not None:
         text += i18n.t("attention.cost.crossing", cross=cross)
     return text

@@ -24,6 +24,7 @@ from memviz.config import (
     ConfigError,
     check_range,
 )
+from memviz.lessons import Run
 from memviz.progress import History, OnStep
 from memviz.trainer import Settings, fit, threads
 
@@ -165,3 +166,15 @@ def train_both(cfg: Seq2SeqConfig, on_step: OnStep | None = None) -> Both:
     plain = train_one(cfg, False, on_step, 0, total)
     attn = train_one(cfg, True, on_step, cfg.steps, total)
     return Both(cfg, plain, attn)
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page attention`: the seq2seq pair and the self-attention run at the page's
+    defaults."""
+    from memviz.attention import selfattn
+
+    lengths = TASK_LENGTHS["reverse"]
+    cfg = Seq2SeqConfig.for_task("reverse", max_len=lengths["max_len"], steps=600, seed=0,
+                                 min_len=min(lengths["min_len"], lengths["max_len"]))
+    return [Run("seq2seq default", train_both, cfg),
+            Run("self-attention default", selfattn.train_recall, selfattn.RecallConfig())]

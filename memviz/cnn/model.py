@@ -23,6 +23,7 @@ from memviz import devices, runs
 from memviz.cnn.arithmetic import out_size
 from memviz.config import SEED_RANGE, check_device
 from memviz.i18n import t
+from memviz.lessons import Run
 from memviz.progress import OnStep
 from memviz.specs import Choice, ConfigError, Flag, check_range
 from memviz.trainer import Settings, fit
@@ -287,3 +288,8 @@ def receptive_fields(layers: list[tuple[str, int, int, int]], side: int = SIDE) 
 
 
 # ---------------------------------------------------------------- shape arithmetic
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page cnn`: the page's default run."""
+    return [Run("default", train_cnn, CNNConfig())]

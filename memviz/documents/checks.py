@@ -18,6 +18,7 @@ from memviz.engine import tasks
 from memviz.engine.lesson import Lesson, per_arch, prepare_each
 from memviz.engine.models import reference_forward
 from memviz.i18n import t
+from memviz.lessons import Run
 from memviz.progress import OnStep
 
 TOLERANCE = 1e-5  # float32 rounding over a few hundred steps stays far below this
@@ -166,3 +167,12 @@ def output_names(les: Lesson) -> list[str]:
     if s.output_size == 1:
         return [t("documents.output.one")]
     return [t("documents.output.numbered", k=k) for k in range(s.output_size)]
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page documents`: the page's checks at its defaults."""
+    from memviz.config import ModelConfig, TaskConfig, TrainConfig
+
+    cfg = RunConfig(TaskConfig("recall", 12), ModelConfig("lstm", 16),
+                    TrainConfig(steps=150, seed=0))
+    return [Run("default", prepare, configs(cfg))]

@@ -13,6 +13,34 @@ from memviz import i18n
 from memviz.documents.demotext import DEMO_TEXT, DEMO_TITLES, Messages  # noqa: F401 (re-exported)
 from memviz.engine.equations import CANONICAL
 
+# message keys written out, so that grep and the catalogue test see each one
+LABEL_KEYS = {"convolution": "documents.label.convolution",
+    "output_size": "documents.label.output_size", "rnn_state": "documents.label.rnn_state",
+    "output": "documents.label.output", "candidate": "documents.label.candidate",
+    "neuron": "documents.label.neuron", "synapse": "documents.label.synapse",
+    "memory": "documents.label.memory", "softmax": "documents.label.softmax",
+    "h_gru": "documents.label.h_gru"}
+NOTE_KEYS = {"d000.convolution": "documents.note.d000.convolution",
+    "d000.output_size": "documents.note.d000.output_size", "d000.c": "documents.note.d000.c",
+    "d001.rnn_state": "documents.note.d001.rnn_state", "d001.output": "documents.note.d001.output",
+    "d001.candidate": "documents.note.d001.candidate", "d001.i": "documents.note.d001.i",
+    "d001.c": "documents.note.d001.c", "d002.candidate": "documents.note.d002.candidate",
+    "d002.z": "documents.note.d002.z", "d002.h_gru": "documents.note.d002.h_gru",
+    "d003.neuron": "documents.note.d003.neuron", "d003.synapse": "documents.note.d003.synapse",
+    "d004.memory": "documents.note.d004.memory", "d004.i": "documents.note.d004.i",
+    "d004.f": "documents.note.d004.f", "d004.same_weight": "documents.note.d004.same_weight",
+    "d004.c": "documents.note.d004.c", "d004.softmax": "documents.note.d004.softmax"}
+SUBTITLE_KEYS = {"000": "documents.d000.subtitle", "001": "documents.d001.subtitle",
+    "002": "documents.d002.subtitle", "003": "documents.d003.subtitle",
+    "004": "documents.d004.subtitle"}
+SUMMARY_KEYS = {"000": "documents.d000.summary", "001": "documents.d001.summary",
+    "002": "documents.d002.summary", "003": "documents.d003.summary",
+    "004": "documents.d004.summary"}
+REMARK_KEYS = {"d000_names": "documents.remark.d000_names",
+    "d000_cnn": "documents.remark.d000_cnn",
+    "d002_output_gate": "documents.remark.d002_output_gate",
+    "d003_identity": "documents.remark.d003_identity", "d004_code": "documents.remark.d004_code"}
+
 # Streamlit's bundled material icons (emoji need a font a classroom machine may lack).
 VERDICT_ICONS = {
     "same": ":green[:material/check_circle:]",
@@ -22,9 +50,17 @@ VERDICT_ICONS = {
     "missing": ":orange[:material/help:]",
     "general": ":blue[:material/info:]",
 }
-VERDICTS = Messages("documents.verdict", tuple(VERDICT_ICONS),
+VERDICTS = Messages({"same": "documents.verdict.same", "differs": "documents.verdict.differs",
+                     "ambiguous": "documents.verdict.ambiguous",
+                     "wrong": "documents.verdict.wrong", "missing": "documents.verdict.missing",
+                     "general": "documents.verdict.general"},
                     lambda key, text: f"{VERDICT_ICONS[key]} {text}")
-VERDICT_WORDS = Messages("documents.verdict_word", tuple(VERDICT_ICONS))
+VERDICT_WORDS = Messages({"same": "documents.verdict_word.same",
+                          "differs": "documents.verdict_word.differs",
+                          "ambiguous": "documents.verdict_word.ambiguous",
+                          "wrong": "documents.verdict_word.wrong",
+                          "missing": "documents.verdict_word.missing",
+                          "general": "documents.verdict_word.general"})
 
 
 @dataclass(frozen=True)
@@ -40,13 +76,12 @@ class Equation:
     @property
     def label(self) -> str:
         """The equation's name on the page: its symbol, or a word in the current language."""
-        word = f"documents.label.{self.key}"
-        return i18n.t(word) if i18n.has(word) else self.key
+        return i18n.t(LABEL_KEYS[self.key]) if self.key in LABEL_KEYS else self.key
 
     @property
     def note(self) -> str:
         """What the comparison shows, in the current language ("" when nothing needs saying)."""
-        return i18n.t(f"documents.note.{self.note_key}") if self.note_key else ""
+        return i18n.t(NOTE_KEYS[self.note_key]) if self.note_key else ""
 
 
 @dataclass(frozen=True)
@@ -62,16 +97,16 @@ class Document:
     @property
     def subtitle(self) -> str:
         """A line under the title: its English rendering, or in Chinese what it is about."""
-        return i18n.t(f"documents.d{self.number}.subtitle")
+        return i18n.t(SUBTITLE_KEYS[self.number])
 
     @property
     def summary(self) -> str:
         """The document in a paragraph, in our own words."""
-        return i18n.t(f"documents.d{self.number}.summary")
+        return i18n.t(SUMMARY_KEYS[self.number])
 
     @property
     def remarks(self) -> tuple[str, ...]:
-        return tuple(i18n.t(f"documents.remark.{k}") for k in self.remark_keys)
+        return tuple(i18n.t(REMARK_KEYS[k]) for k in self.remark_keys)
 
 
 _L = CANONICAL["lstm"]
@@ -189,12 +224,13 @@ DOC004 = Document(
 DOCUMENTS: tuple[Document, ...] = (DOC000, DOC001, DOC002, DOC003, DOC004)
 
 # The words inside the equations above (\text{...}), each with its message under documents.tex.
-_TEX_WORDS = {"(none given)": "none_given", "then softmax for classes": "then_softmax",
-              " summarises ": "summarises"}
+_TEX_WORDS = {"(none given)": "documents.tex.none_given",
+              "then softmax for classes": "documents.tex.then_softmax",
+              " summarises ": "documents.tex.summarises"}
 
 
 def localized(tex: str) -> str:
     """An equation with its words (\\text{...}) in the current language; the maths unchanged."""
     for words, key in _TEX_WORDS.items():
-        tex = tex.replace(rf"\text{{{words}}}", rf"\text{{{i18n.t(f'documents.tex.{key}')}}}")
+        tex = tex.replace(rf"\text{{{words}}}", rf"\text{{{i18n.t(key)}}}")
     return tex

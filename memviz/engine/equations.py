@@ -37,7 +37,10 @@ CANONICAL: dict[str, dict[str, str]] = {
 }
 
 # Names a student reads beside the symbols, in the reader's language (locales/recurrent.toml).
-MEANING = Names("recurrent.meaning", "ifgochrzn")
+MEANING = Names({"i": "recurrent.meaning.i", "f": "recurrent.meaning.f", "g": "recurrent.meaning.g",
+                 "o": "recurrent.meaning.o", "c": "recurrent.meaning.c",
+                 "h": "recurrent.meaning.h", "r": "recurrent.meaning.r",
+                 "z": "recurrent.meaning.z", "n": "recurrent.meaning.n"})
 
 # The concatenated form as each document writes it: 000 uses * and puts the candidate inside
 # c_t; 002 uses ⊙ and names the candidate c̃_t.
@@ -58,7 +61,7 @@ LSTM_CONCAT: dict[str, list[str]] = {
         r"c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t \qquad h_t = o_t \odot \tanh(c_t)",
     ],
 }
-LSTM_CONCAT_TITLES = Names("recurrent.eq.doc", ("000", "002"))
+LSTM_CONCAT_TITLES = Names({"000": "recurrent.eq.doc.000", "002": "recurrent.eq.doc.002"})
 
 
 def concat_note() -> str:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from memviz import i18n
 from memviz.config import TaskConfig
-from memviz.i18n import t as _t
 
 MAX_DEPTH = 6  # bracket depth is capped so it is a classification over 0..MAX_DEPTH
 SINE_NOISE = 0.05
@@ -50,14 +50,14 @@ def spec(cfg: TaskConfig) -> TaskSpec:
     """The input/output contract of the configured task (channel names in the reader's
     language, for plots)."""
     if cfg.name == "recall":
-        names = tuple(_t("recurrent.task.symbol", k=k) for k in range(cfg.n_symbols))
+        names = tuple(i18n.t("recurrent.task.symbol", k=k) for k in range(cfg.n_symbols))
         return TaskSpec(cfg.n_symbols + 1, cfg.n_symbols, True, False,
-                        names + (_t("recurrent.task.cue"),))
+                        names + (i18n.t("recurrent.task.cue"),))
     if cfg.name == "adding":
-        names = (_t("recurrent.task.value"), _t("recurrent.task.marker"))
+        names = (i18n.t("recurrent.task.value"), i18n.t("recurrent.task.marker"))
         return TaskSpec(2, 1, False, False, names)
     if cfg.name == "sine":
-        return TaskSpec(1, 1, False, True, (_t("recurrent.task.signal"),), has_accuracy=False)
+        return TaskSpec(1, 1, False, True, (i18n.t("recurrent.task.signal"),), has_accuracy=False)
     return TaskSpec(2, MAX_DEPTH + 1, True, True, ("(", ")"))
 
 

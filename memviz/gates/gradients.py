@@ -22,6 +22,7 @@ from memviz.engine.lesson import Lesson, per_arch, prepare_each
 from memviz.engine.models import SeqModel
 from memviz.engine.train import evaluate
 from memviz.i18n import t
+from memviz.lessons import Run
 from memviz.progress import OnStep
 from memviz.recurrent import verdict
 
@@ -218,3 +219,10 @@ def study(cfg: RunConfig, on_step: OnStep | None = None, batch_size: int = 64) -
     return Study(cfg, lessons, {a: flow(les, batch) for a, les in lessons.items()},
                  {a: gate_saturation(les, batch) for a, les in lessons.items()},
                  {a: reach_during_training(les, batch) for a, les in lessons.items()})
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page gates`: the page's study at its defaults."""
+    from memviz.recurrent.presets import page_default
+
+    return [Run("default", study, page_default("lstm", **DEFAULTS))]

@@ -6,6 +6,7 @@ from memviz.config import (
     TaskConfig,
 )
 from memviz.engine import tasks
+from memviz.horizon.figures import arch_name
 from memviz.horizon.sweep import CSV_COLUMNS, HorizonConfig, Result, solved
 from memviz.i18n import t
 
@@ -52,8 +53,10 @@ def describe(cfg: HorizonConfig, results: list[Result]) -> str:
                      base=_fmt(cfg.task, baseline(cfg))))
     cnn = sorted(lag for (a, lag) in by if a == "cnn")
     if cnn:
-        key = "horizon.describe." + ("cnn" if k["cnn_solved"] else "cnn_none") + (
-            "_inside" if k["cnn_only_inside_field"] else "")
+        key = {(True, True): "horizon.describe.cnn_inside", (True, False): "horizon.describe.cnn",
+               (False, True): "horizon.describe.cnn_none_inside",
+               (False, False): "horizon.describe.cnn_none"}[
+            bool(k["cnn_solved"]), bool(k["cnn_only_inside_field"])]
         out.append(t(key, lags=", ".join(map(str, cnn)), rf=cfg.receptive_field,
                      ok=", ".join(map(str, k["cnn_solved"]))))
     return " ".join(out) or t("horizon.describe.undecided")
@@ -74,7 +77,7 @@ def results_table(results: list[Result]):
     table = df.pivot(index="arch", columns="lag", values="value")
     # string names (arrow-friendly) in the current language
     table.columns = [t("horizon.table.lag", lag=lag) for lag in table.columns]
-    table.index = [t(f"horizon.arch.{a}") for a in table.index]  # names, as in the chart
+    table.index = [arch_name(a) for a in table.index]  # names, as in the chart
     return table.rename_axis(t("horizon.table.arch")).reset_index()
 
 

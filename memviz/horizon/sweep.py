@@ -30,15 +30,26 @@ from memviz.config import (
     SEQ_LEN_RANGE,
     STEPS,
     ModelConfig,
+    RunConfig,
     TaskConfig,
     TrainConfig,
 )
 from memviz.engine import models, tasks, train
 from memviz.horizon.model import CausalCNN, receptive_field
 from memviz.i18n import t
+from memviz.lessons import Run
 from memviz.progress import TrainingDiverged
 from memviz.specs import Choice, Int, Many
 from memviz.trainer import threads
+
+# message keys written out, so that grep and the catalogue test see each one
+SPEC_KEYS = {"task": "horizon.spec.task", "archs": "horizon.spec.archs",
+    "arch": "horizon.spec.arch", "lags": "horizon.spec.lags", "lag": "horizon.spec.lag",
+    "hidden": "horizon.spec.hidden", "hidden_size": "horizon.spec.hidden_size",
+    "steps": "horizon.spec.steps", "lr": "horizon.spec.lr", "seed": "horizon.spec.seed",
+    "kernel": "horizon.spec.kernel", "kernel_size": "horizon.spec.kernel_size",
+    "depth": "horizon.spec.depth", "cnn_depth": "horizon.spec.cnn_depth",
+    "dilation": "horizon.spec.dilation", "cnn_dilation": "horizon.spec.cnn_dilation"}
 
 ARCHS = ("rnn", "lstm", "gru", "cnn", "attention")
 TASKS = ("recall", "adding")
@@ -74,9 +85,9 @@ DEPTH = Int("CNN depth", *DEPTH_RANGE)
 def named(spec, key: str, item: str | None = None):
     """`spec` with its name (and its items' name) in the current language: a ConfigError's
     sentence may reach a student's page."""
-    label = t(f"horizon.spec.{key}")
+    label = t(SPEC_KEYS[key])
     return replace(spec, label=label) if item is None else replace(
-        spec, label=label, item=replace(spec.item, label=t(f"horizon.spec.{item}")))
+        spec, label=label, item=replace(spec.item, label=t(SPEC_KEYS[item])))
 
 
 @dataclass(frozen=True)
@@ -254,3 +265,23 @@ def solved(task: str, value: float) -> bool:
     """Whether a score counts as remembering: accuracy >= 90%, or MSE below a tenth of 1/6."""
     return value >= SOLVED_ACCURACY if task == "recall" else value <= 0.1 * tasks.chance(
         TaskConfig("adding", 2))
+
+
+def _estimate(p: Pair) -> float | None:
+    """A recurrent cell's pair trains exactly the model a recurrent page would (its lag as T):
+    that run's estimate, an upper bound (a solved pair stops early); None for the others."""
+    from memviz import estimate
+    from memviz.config import ARCHS as CELLS
+
+    if p.arch not in CELLS:
+        return None
+    return estimate.recurrent(RunConfig(p.task_cfg, ModelConfig(p.arch, p.hidden), TrainConfig(
+        steps=p.steps, lr=p.lr, batch=p.batch, seed=p.seed))).seconds
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page horizon`: every pair of the default sweep, one torch thread each, as
+    the page runs them."""
+    return [Run(f"{p.arch} at lag {p.lag}", run_pair, p,
+                train=lambda cfg: _one_thread(run_pair, cfg), estimate=_estimate)
+            for p in HorizonConfig().pairs()]

@@ -18,7 +18,7 @@ import anywidget
 import traitlets
 
 from memviz import i18n
-from memviz.recurrent.trace import Trace
+from memviz.engine.trace import Trace
 from memviz.stepdata import ASSETS, payload
 
 ADAPTER = Path(__file__).with_name("adapter.js")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz import i18n
 from memviz.engine.equations import MEANING
 from memviz.engine.figures import rows
-from memviz.i18n import t as _t
 from memviz.plotting import GATE_COLORS, figure
 
 GROUP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -50,7 +50,7 @@ def _over_time(ho, unit: int, names: list[str]) -> tuple[list[dict], int]:
                 line=dict(color=GROUP_COLORS[g % len(GROUP_COLORS)], width=2),
                 meta={"field": name, "group": ho.group_names[g]},
                 hovertemplate=f"{ho.group_names[g]}: {name} = %{{y:.3f}}"
-                              + _t("recurrent.fig.hover_at_step") + "<extra></extra>"))
+                              + i18n.t("recurrent.fig.hover_at_step") + "<extra></extra>"))
         shown.add(g)
     return data, len(drawn)
 
@@ -79,12 +79,13 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
     q = insight.quantity(ho)
     if q is None:
         data, n = _over_time(ho, unit, names)
-        x_title, title = _t("recurrent.fig.time_step"), _t("recurrent.fig.across", unit=unit, n=n)
+        x_title = i18n.t("recurrent.fig.time_step")
+        title = i18n.t("recurrent.fig.across", unit=unit, n=n)
     else:
         data = _against(ho, unit, names, q)
         what = insight.QUANTITY[ho.task.name]
         x_title = what[4:] if what.startswith("the ") else what
-        title = _t("recurrent.fig.against", unit=unit, what=what, n=len(ho.x))
+        title = i18n.t("recurrent.fig.against", unit=unit, what=what, n=len(ho.x))
     layout, notes = {}, []
     for k, (name, dom) in enumerate(zip(names, rows(len(names), gap=0.12), strict=True)):
         ax = "" if k == 0 else str(k + 1)
@@ -92,7 +93,7 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
                                     title=dict(text=x_title))
         layout[f"yaxis{ax}"] = dict(domain=dom, anchor=f"x{ax}", title=dict(text=name),
                                     zeroline=True)
-        notes.append(dict(text=_t("recurrent.fig.named_of_unit", name=name,
+        notes.append(dict(text=i18n.t("recurrent.fig.named_of_unit", name=name,
                                   meaning=MEANING.get(name, name), unit=unit),
                           xref="paper", yref="paper", x=0, y=dom[1], yanchor="bottom",
                           xanchor="left", showarrow=False))

@@ -25,7 +25,9 @@ SEED_OFFSET = 2_000_003  # a stream that training (seed) and evaluation (seed + 
 SEPARATES = 1.0  # separation() at least this: every group's mean stands clear of the others'
 SUM_EDGES = (0.5, 1.0, 1.5)  # adding: the true sum grouped into four ranges
 # in the reader's language (memviz/locales/recurrent.toml [insight.*])
-QUANTITY = Names("recurrent.insight.quantity", ("brackets", "adding", "sine"))
+QUANTITY = Names({"brackets": "recurrent.insight.quantity.brackets",
+                  "adding": "recurrent.insight.quantity.adding",
+                  "sine": "recurrent.insight.quantity.sine"})
 
 
 @dataclass(frozen=True)
@@ -181,10 +183,11 @@ def _recall(ho: HeldOut, unit: int) -> str:
     T, m = ho.T, memory_step(ho.T)
     c = ho.fields["c"][:, :, unit]  # (B, T)
     if unit != memory_unit(ho):
-        best = "recall_chosen"
+        best = "recurrent.insight.recall_chosen"
     else:  # "separates best" only where it really does, at the memory and at the readout
-        best = "recall_best" if recall_separation(ho)[unit] >= SEPARATES else "recall_closest"
-    text = t(f"recurrent.insight.{best}", unit=unit, n=len(np.unique(ho.group))) + t(
+        best = ("recurrent.insight.recall_best" if recall_separation(ho)[unit] >= SEPARATES
+                else "recurrent.insight.recall_closest")
+    text = t(best, unit=unit, n=len(np.unique(ho.group))) + t(
         "recurrent.insight.before_cue", step=m + 1, values=_by_group(c[:, m], ho))
     if T < 3:
         return text + t("recurrent.insight.no_delay", T=T)
@@ -220,8 +223,9 @@ def _tracking(ho: HeldOut, unit: int) -> str:
     r = correlations(state[:, :, unit:unit + 1], q)[0]
     name = t("recurrent.insight.cell_state" if ho.state() == "c"
              else "recurrent.insight.hidden_state")
-    how = "follows_best" if unit == memory_unit(ho) else "follows"
-    text = t(f"recurrent.insight.{how}", unit=unit, name=name, quantity=QUANTITY[ho.task.name],
+    how = ("recurrent.insight.follows_best" if unit == memory_unit(ho)
+           else "recurrent.insight.follows")
+    text = t(how, unit=unit, name=name, quantity=QUANTITY[ho.task.name],
              r=f"{r:+.2f}", n=len(s))
     step = np.diff(s, axis=1, prepend=0.0)  # change at each step (from 0 before step 1)
     if ho.task.name == "brackets":

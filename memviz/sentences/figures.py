@@ -81,7 +81,7 @@ def reading_note(traces: dict, tokens: list[str]) -> str:
             text = t("sentences.reading.flips", arch=arch.upper(), words=words)
         else:
             text = t("sentences.reading.no_flip", arch=arch.upper(),
-                     label=t(f"sentences.label_{int(side[0])}"))
+                     label=t("sentences.label_1" if side[0] else "sentences.label_0"))
         if move[k] > 0.05:
             text += t("sentences.reading.moves", word=tokens[k], n=k + 1,
                       a=f"{p[k - 1]:.2f}", b=f"{p[k]:.2f}")

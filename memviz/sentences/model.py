@@ -15,6 +15,7 @@ from memviz import devices, i18n, runs
 from memviz.config import ConfigError, check_range
 from memviz.engine import trace as rtrace
 from memviz.engine.models import MODULES, weights_of
+from memviz.lessons import Run
 from memviz.progress import History, OnStep
 from memviz.sentences import grammar, text
 from memviz.trainer import Settings, fit
@@ -187,3 +188,8 @@ def train_both(cfg: SentimentConfig, on_step: OnStep | None = None) -> dict[str,
             lambda s, _t, loss, n=n: on_step(n * cfg.steps + s, total, loss))
         runs[arch] = train(SentimentConfig(**{**cfg.to_dict(), "arch": arch}), report)
     return runs
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page sentences`: the page's default run (LSTM and GRU)."""
+    return [Run("default", train_both, SentimentConfig())]

@@ -10,6 +10,14 @@ import numpy as np
 
 from memviz.i18n import t
 
+# message keys written out, so that grep and the catalogue test see each one
+FEATURE_KEYS = {"in_string": "text.feature.in_string", "in_comment": "text.feature.in_comment",
+    "bracket_depth": "text.feature.bracket_depth", "indentation": "text.feature.indentation",
+    "position_in_line": "text.feature.position_in_line",
+    "inside_quotes": "text.feature.inside_quotes",
+    "inside_brackets": "text.feature.inside_brackets",
+    "after_punctuation": "text.feature.after_punctuation"}
+
 CODE = ("in_string", "in_comment", "bracket_depth", "indentation", "position_in_line")
 GENERIC = ("position_in_line", "inside_quotes", "inside_brackets", "after_punctuation")
 OPEN, CLOSE = "([{（【《「『“", ")]}）】》」』”"
@@ -18,7 +26,7 @@ PUNCTUATION = set(".,;:!?。，、；：！？")
 
 def label(name: str) -> str:
     """A feature's name for people, in the current language (e.g. 'inside a comment')."""
-    return t(f"text.feature.{name}")
+    return t(FEATURE_KEYS[name])
 
 
 def line_features(text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from torch import nn
 
 from memviz import devices, i18n, runs
 from memviz.config import ConfigError
+from memviz.lessons import Run
 from memviz.progress import History, OnStep
 from memviz.text import corpus as C
 from memviz.text import ngram
@@ -101,3 +102,8 @@ def run(cfg: TextConfig, on_step: OnStep | None = None, baseline_order: int = 5)
     model.cpu().eval()
     base = ngram.baseline(sp, baseline_order)
     return TextRun(cfg, corpus, sp, model, history, bpc, base, dev.label)
+
+
+def prepare_runs() -> list[Run]:
+    """`prepare --page text`: the page's default run."""
+    return [Run("default", run, TextConfig())]

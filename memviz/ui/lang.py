@@ -49,15 +49,15 @@ def _keep_a_choice() -> None:
     st.session_state["_lang_before"] = st.session_state[KEY]
 
 
-def switch() -> None:
-    """The sidebar's language control; writes the choice to the URL."""
+def switch() -> str:
+    """The sidebar's language control; returns the choice (urlstate.keep_app_wide keeps it in
+    the URL)."""
     st.session_state.setdefault("_lang_before", st.session_state.get(KEY, "en"))
     st.sidebar.segmented_control(
         "Language / 语言", i18n.LANGS, format_func=i18n.NAMES.get, key=KEY,
         selection_mode="single", label_visibility="collapsed", on_change=_keep_a_choice)
     i18n.use(st.session_state[KEY])
-    if st.query_params.get(KEY) != st.session_state[KEY]:
-        st.query_params[KEY] = st.session_state[KEY]
+    return st.session_state[KEY]
 
 
 def glossary() -> None:
@@ -65,5 +65,5 @@ def glossary() -> None:
     reader's language first (lines wrap in the narrow sidebar; a table would scroll sideways)."""
     first, second = sorted(i18n.LANGS, key=lambda lang: lang != i18n.current())
     lines = [f"- **{e[first]}** · {e[second]}" + (f" · `{e['symbol']}`" if e.get("symbol") else "")
-             for key, e in i18n.catalogue().items() if key.startswith("glossary.")]
+             for e in i18n.table("glossary.").values()]
     st.markdown("\n".join(lines))

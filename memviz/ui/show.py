@@ -58,15 +58,6 @@ def lecturer_from_url() -> None:
         st.session_state[LECTURER] = True
 
 
-def lecturer_to_url() -> None:
-    """Keep the mode in the address bar, so a reload or a copied link keeps it."""
-    if lecturer():
-        if st.query_params.get("lecturer") != "1":
-            st.query_params["lecturer"] = "1"
-    elif "lecturer" in st.query_params:
-        del st.query_params["lecturer"]
-
-
 def begin_page(title: str, slug: str = "memviz") -> None:
     """Forget what the previous page showed (called by the router before each full run);
     `slug` (the page's URL path) names the lecture pack's file in either language."""

@@ -31,9 +31,10 @@ def _checkpoint(page: str, les: lesson.Lesson) -> lesson.Checkpoint | None:
     key = f"{page}_ckpt"
     if st.session_state.get(key) not in points:
         st.session_state[key] = max(points)
-    watch = "rnn" if les.trace.arch == "rnn" else "gates"  # an RNN has no gates to watch
+    watch = ("recurrent.ui.checkpoint_help_rnn" if les.trace.arch == "rnn"  # an RNN has no
+             else "recurrent.ui.checkpoint_help_gates")  # gates to watch
     step = st.select_slider(t("recurrent.ui.checkpoint"), list(points), key=key,
-                            help=t(f"recurrent.ui.checkpoint_help_{watch}"))
+                            help=t(watch))
     c = points[step]
     acc = "" if c.accuracy is None else t("recurrent.ui.checkpoint_accuracy",
                                           accuracy=f"{100 * c.accuracy:.1f}%")

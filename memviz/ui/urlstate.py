@@ -40,6 +40,31 @@ def _text(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
+# ---------------------------------------------------------------- the one writer of the URL
+
+def write(name: str, value: Any) -> None:
+    """Put `name=value` in the address bar; an unchanged value is not written again (each write
+    is sent to the browser). Every URL write goes through here or `drop`."""
+    if st.query_params.get(name) != _text(value):
+        st.query_params[name] = _text(value)
+
+
+def drop(name: str) -> None:
+    """Take `name` out of the address bar (nothing if it is not there)."""
+    if name in st.query_params:
+        del st.query_params[name]
+
+
+def keep_app_wide(lang: str, lecturer: bool) -> None:
+    """Keep the session's language (?lang=zh) and the lecturer mode (?lecturer=1) in the
+    address bar, so that a reload or a copied link keeps them."""
+    write("lang", lang)
+    if lecturer:
+        write("lecturer", "1")
+    else:
+        drop("lecturer")
+
+
 class Table:
     """One page's settings: the widgets' keys, bounds, defaults and their URL round trip."""
 
@@ -134,10 +159,9 @@ class Table:
         st.session_state[self._kept] = {**st.session_state.get(self._kept, {}), **current}
         if names is None:
             for k in [k for k in st.query_params if k not in self.settings and k not in APP_WIDE]:
-                del st.query_params[k]
+                drop(k)
         for name, value in current.items():
-            if st.query_params.get(name) != _text(value):
-                st.query_params[name] = _text(value)
+            write(name, value)
 
     def from_link(self) -> bool:
         """Whether the settings are still those of a valid link the session opened with (so the

@@ -1,4 +1,4 @@
-"""A user's model as figures: the LSTM lesson's builders (memviz.recurrent.figures), one set
+"""A user's model as figures: the LSTM lesson's builders (memviz.engine.figures), one set
 per layer. Never calls streamlit.
 """
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from memviz.recurrent import figures
+from memviz.engine import figures
 from memviz.yours.tracing import ModelTrace
 
 

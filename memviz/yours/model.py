@@ -51,7 +51,7 @@ class Found:
 
     @property
     def cell(self) -> str:
-        """The hand-written cell's name (memviz.recurrent.cells): 'rnn' is the tanh RNN."""
+        """The hand-written cell's name (memviz.engine.cells): 'rnn' is the tanh RNN."""
         return {"rnn_tanh": "rnn"}.get(self.kind, self.kind)
 
     @property
@@ -252,7 +252,7 @@ TRACE_BUDGET = 32 * 2**20  # the recorded trace, float32: it travels to the brow
 def trace_bytes(cell: str, layers: int, hidden: int, steps: int) -> int:
     """The recorded trace's size: T x layers x H x fields (states, gates, pre-activations)
     x 4 bytes."""
-    from memviz.recurrent.cells import EXTRA_FIELDS, FIELDS
+    from memviz.engine.cells import EXTRA_FIELDS, FIELDS
 
     return steps * layers * hidden * (len(FIELDS[cell]) + len(EXTRA_FIELDS[cell])) * 4
 

@@ -1,9 +1,9 @@
 """Any nn.LSTM / nn.GRU / nn.RNN, layer by layer through the hand-written cells, checked
 against torch.
 
-`trace` runs one sequence through memviz.recurrent.cells with the module's own weights, layer
+`trace` runs one sequence through memviz.engine.cells with the module's own weights, layer
 after layer (layer k's h is layer k+1's x), and records every gate and state of every layer as
-a memviz.recurrent.trace.Trace, the type the stepper draws. The truth check compares with
+a memviz.engine.trace.Trace, the type the stepper draws. The truth check compares with
 torch on the same input: the whole module (its output and its final h, c of every layer) and
 each layer alone (a one-layer module with that layer's weights, every step); `max_abs_diff`
 is the largest difference anywhere.
@@ -19,8 +19,8 @@ import torch
 from torch import nn
 
 from memviz.devices import CPU_THREADS
-from memviz.recurrent import cells
-from memviz.recurrent.trace import Trace, frozen
+from memviz.engine import cells
+from memviz.engine.trace import Trace, frozen
 from memviz.yours.model import MAX_INPUT, Loaded, check_steps
 from memviz.yours.weights import refuse
 
