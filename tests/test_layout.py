@@ -18,6 +18,11 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _is_module(dotted: str) -> bool:
+    base = ROOT.joinpath(*dotted.split("."))
+    return base.with_suffix(".py").exists() or (base / "__init__.py").exists()
+
+
 def _imports(path: Path, top_level_only: bool) -> set[str]:
     """memviz modules `path` imports (top-level statements only, or anywhere)."""
     tree = ast.parse(path.read_text())
@@ -25,8 +30,12 @@ def _imports(path: Path, top_level_only: bool) -> set[str]:
     found = set()
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
+            subs = [f"{node.module}.{a.name}" for a in node.names]
+            found.update(subs)
+            # `from memviz import i18n` runs memviz/__init__ too, but that only imports on
+            # first attribute use: count the package itself where a name is not a submodule
+            if not all(_is_module(m) for m in subs):
+                found.add(node.module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
     return found
