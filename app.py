@@ -38,6 +38,7 @@ PAGES = [
     page("pages/attention.py", "attention", ":material/visibility:", url_path="attention"),
     page("pages/synapses.py", "synapses", ":material/hub:", url_path="synapses"),
     page("pages/documents.py", "documents", ":material/menu_book:", url_path="documents"),
+    page("pages/yours.py", "yours", ":material/upload_file:", url_path="yours"),
 ]
 
 # Large type for a projector; the figures enlarge themselves (memviz.ui.show).

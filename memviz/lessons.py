@@ -48,6 +48,8 @@ LESSONS: tuple[Lesson, ...] = (
            "home.lesson.synapses"),
     Lesson("documents", "pages/documents.py", ":material/menu_book:", "common.nav.documents",
            "home.lesson.documents"),
+    Lesson("yours", "pages/yours.py", ":material/upload_file:", "common.nav.yours",
+           "home.lesson.yours", cli="memviz.yours.cli"),
 )
 
 
