@@ -171,6 +171,12 @@ def export_only(build: Callable[[], Any], key: str, label: str) -> None:
         _export_menu(fig, key, label)
 
 
+def note_figure(build: Callable[[], Any], key: str) -> None:
+    """Note a figure for the lecture pack only (built on the pack's click, in this run's
+    language): one a page does not draw, such as the layers of a model not on screen."""
+    _pack()["figures"][key] = export.Deferred(build)
+
+
 def note_equation(tex: str, key: str) -> None:
     """Note an equation for the lecture pack's .tex without drawing it."""
     _pack()["equations"][key] = tex
