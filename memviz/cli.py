@@ -56,6 +56,22 @@ def add_lang(p: argparse.ArgumentParser) -> None:
                         "messages (default: en)")
 
 
+def formats(text: str) -> list[str]:
+    """'svg,png' -> ['svg', 'png']: the --formats of every command that writes figures;
+    UsageError for none, an unknown one or a repeat."""
+    from memviz.export import FORMATS
+
+    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        what = f"unknown format {bad[0]!r}" if bad else "no format given"
+        raise UsageError(f"{what}; choose from {', '.join(FORMATS)}")
+    twice = sorted({f for f in chosen if chosen.count(f) > 1})
+    if twice:  # as horizon's --archs and --lags: a repeat is a slip, not a wish
+        raise UsageError(f"{', '.join(twice)} listed more than once in --formats")
+    return chosen
+
+
 def run_args(args: argparse.Namespace) -> int:
     """Run a parsed subcommand in the language its --lang asks for (English if it has none);
     an error's message is fixed in that language before the guard prints it."""
@@ -97,6 +113,7 @@ COMMAND_MODULES = (
     "memviz.series.cli",
     "memviz.sentiment.cli",
     "memviz.attention.cli",
+    "memviz.yours.cli",
     "memviz.recurrent.prepare_cli",
 )
 

@@ -18,12 +18,14 @@ Weights = Mapping[str, torch.Tensor]
 # The quantities each cell records, in the order pages show them.
 FIELDS = {
     "rnn": ("h",),
+    "rnn_relu": ("h",),
     "lstm": ("i", "f", "g", "o", "c", "h"),
     "gru": ("r", "z", "n", "h"),
 }
 # Pre-activations and partial sums, recorded for the equation panel.
 EXTRA_FIELDS = {
     "rnn": ("a_h",),
+    "rnn_relu": ("a_h",),
     "lstm": ("a_i", "a_f", "a_g", "a_o"),
     "gru": ("a_r", "a_z", "a_n", "xn", "hn"),
 }
@@ -42,6 +44,12 @@ def rnn_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch
     """One vanilla RNN step from the input projection xp_t (B, H) and h_{t-1} (B, H)."""
     a_h = xp_t + h @ w["weight_hh"].T + w["bias_hh"]
     return {"h": torch.tanh(a_h), "a_h": a_h}
+
+
+def rnn_relu_step(xp_t: torch.Tensor, h: torch.Tensor, w: Weights) -> dict[str, torch.Tensor]:
+    """One step of nn.RNN(nonlinearity="relu"): h_t = relu(a_h), a_h as in rnn_step."""
+    a_h = xp_t + h @ w["weight_hh"].T + w["bias_hh"]
+    return {"h": torch.relu(a_h), "a_h": a_h}
 
 
 def _run_one_state(x: torch.Tensor, w: Weights, h0: torch.Tensor | None,
@@ -131,7 +139,13 @@ def gru(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
     return _run_one_state(x, w, h0, step, probes)
 
 
-RUNNERS = {"rnn": rnn, "lstm": lstm, "gru": gru}
+def rnn_relu(x: torch.Tensor, w: Weights, h0: torch.Tensor | None = None,
+             probes: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """h_t = relu(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); returns h and a_h, each (B, T, H)."""
+    return _run_one_state(x, w, h0, rnn_relu_step, probes)
+
+
+RUNNERS = {"rnn": rnn, "rnn_relu": rnn_relu, "lstm": lstm, "gru": gru}
 
 
 def run(arch: str, x: torch.Tensor, w: Weights, probes: torch.Tensor | None = None,

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from memviz.cli import UsageError, add_lang, check_out
+from memviz.cli import formats as _formats
 from memviz.config import (
     ARCHS,
     DEFAULT,
@@ -117,21 +118,6 @@ def _read_config(path: Path) -> tuple[RunConfig, tuple[int, int]]:
                          "lecture pack or of `python -m memviz train`")
     cfg = RunConfig.from_dict(raw)
     return cfg, check_view(raw.get("view", {}), cfg)
-
-
-def _formats(text: str) -> list[str]:
-    """'svg,png' -> ['svg', 'png']; UsageError for none or an unknown one."""
-    from memviz.export import FORMATS
-
-    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        what = f"unknown format {bad[0]!r}" if bad else "no format given"
-        raise UsageError(f"{what}; choose from {', '.join(FORMATS)}")
-    twice = sorted({f for f in formats if formats.count(f) > 1})
-    if twice:  # as horizon's --archs and --lags: a repeat is a slip, not a wish
-        raise UsageError(f"{', '.join(twice)} listed more than once in --formats")
-    return formats
 
 
 def _cmd_export(a: argparse.Namespace) -> int:

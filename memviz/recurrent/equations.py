@@ -17,6 +17,9 @@ CANONICAL: dict[str, dict[str, str]] = {
     "rnn": {
         "h": r"h_t = \tanh(W_{ih}x_t + b_{ih} + W_{hh}h_{t-1} + b_{hh})",
     },
+    "rnn_relu": {  # nn.RNN(nonlinearity="relu")
+        "h": r"h_t = \mathrm{relu}(W_{ih}x_t + b_{ih} + W_{hh}h_{t-1} + b_{hh})",
+    },
     "lstm": {
         "i": r"i_t = \sigma(W_{ii}x_t + b_{ii} + W_{hi}h_{t-1} + b_{hi})",
         "f": r"f_t = \sigma(W_{if}x_t + b_{if} + W_{hf}h_{t-1} + b_{hf})",
@@ -122,7 +125,11 @@ def _rnn(s: Step) -> dict[str, str]:
     return {"h": _gate(s, "h", r"\tanh")}
 
 
-_LIVE = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}
+def _rnn_relu(s: Step) -> dict[str, str]:
+    return {"h": _gate(s, "h", r"\mathrm{relu}")}
+
+
+_LIVE = {"lstm": _lstm, "gru": _gru, "rnn": _rnn, "rnn_relu": _rnn_relu}
 
 
 def live(trace: Trace, t: int, j: int) -> dict[str, str]:
@@ -166,13 +173,14 @@ def _html_gru() -> dict[str, list[str]]:
     return out
 
 
-def _html_rnn() -> dict[str, list[str]]:
+def _html_rnn(fn: str = "tanh") -> dict[str, list[str]]:
     t, t1 = _SUB["t"], _SUB["t1"]
-    return {"h": [f"h{t} = tanh(W<sub>ih</sub>x{t} + b<sub>ih</sub> + W<sub>hh</sub>h{t1}"
-                  " + b<sub>hh</sub>)", "= tanh({a_h}) = {h}"]}
+    return {"h": [f"h{t} = {fn}(W<sub>ih</sub>x{t} + b<sub>ih</sub> + W<sub>hh</sub>h{t1}"
+                  " + b<sub>hh</sub>)", f"= {fn}({{a_h}}) = {{h}}"]}
 
 
-HTML_TEMPLATES = {"lstm": _html_lstm, "gru": _html_gru, "rnn": _html_rnn}
+HTML_TEMPLATES = {"lstm": _html_lstm, "gru": _html_gru, "rnn": _html_rnn,
+                  "rnn_relu": lambda: _html_rnn("relu")}
 
 
 def _slot(m: re.Match) -> str:
