@@ -104,13 +104,32 @@ def test_the_char_model_reads_typed_text_through_its_embedding_and_packs_its_fil
     assert {"yours_input", "yours_l0_heatmaps", "yours_l0_unit_lines"} <= set(noted["figures"])
     at.text_input(key="yours_text").set_value("the dog").run()  # 'd' is not in it
     assert [e.value for e in at.error] == ["The character 'd' is not in the vocabulary."]
+    at.radio(key="yours_source").set_value("typed").run()
+    at.text_area(key="yours_typed").set_value("0.5, 1; 1, 0").run()  # 2 values, not 3
+    assert len(at.error) == 1 and "(T, 3)" in at.error[0].value and not at.get("bidi_component")
+
+
+def _whole(module: nn.Module) -> bytes:
+    """torch.save(model), a student's usual slip: a pickle of classes, not a state dict."""
+    buf = io.BytesIO()
+    torch.save(module, buf)
+    return buf.getvalue()
+
+
+def _nan() -> bytes:
+    m = nn.GRU(2, 3)
+    with torch.no_grad():
+        m.weight_hh_l0[0, 0] = float("nan")
+    return _pt(m)
 
 
 @pytest.mark.parametrize("name, data, says", [
-    ("model.pt", b"\x80\x04\x95" + b"cos\nsystem\n" + b"x" * 20, "cannot be read"),
+    ("model.pt", _whole(nn.LSTM(3, 4)), "a pickle that would run code"),
     ("model.pt", _pt(nn.Linear(3, 4)), "No recurrent weights"),
     ("model.pt", _pt(nn.LSTM(3, 4, bidirectional=True)), "Bidirectional"),
-], ids=["code", "no_recurrent", "bidirectional"])
+    ("model.pt", _nan(), "NaN"),
+    ("model.safetensors", b"not a safetensors file", "cannot be read"),
+], ids=["code", "no_recurrent", "bidirectional", "nan", "unreadable"])
 def test_a_bad_file_gets_one_line(name, data, says):
     at = _upload(_page(), name, data)
     assert not at.exception

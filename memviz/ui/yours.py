@@ -15,10 +15,10 @@ import numpy as np
 import streamlit as st
 
 from memviz.config import MIN_SEQ_LEN, TASKS, ConfigError, TaskConfig
-from memviz.i18n import current
 from memviz.documents import figures as doc_figures
+from memviz.i18n import current
 from memviz.recurrent import figures, tasks
-from memviz.ui import show, stepper, steppanel
+from memviz.ui import show, steppanel, stepper
 from memviz.ui.lang import t
 from memviz.yours import inputs, model, tracing, weights, whatif
 from memviz.yours.model import Loaded
@@ -221,10 +221,11 @@ class Run:
 def lesson(m: Model, mt: ModelTrace, layer: int) -> steppanel.TraceLesson:
     """Layer `layer` of the trace as the shared step-through takes a lesson."""
     f = m.loaded.found
-    return steppanel.TraceLesson(Run(Setup({"lesson": PAGE, "weights": pack_name(m), "input": "input.npy",
-                  "kind": f.kind, "layers": f.num_layers, "input_size": f.input_size,
-                  "hidden": f.hidden_size, "layer": layer,
-                  "max_abs_diff_vs_torch": mt.max_abs_diff})), mt.layers[layer])
+    config = {"lesson": PAGE, "weights": pack_name(m), "input": "input.npy",
+              "nonlinearity": m.nonlinearity, "kind": f.kind, "layers": f.num_layers,
+              "input_size": f.input_size, "hidden": f.hidden_size, "layer": layer,
+              "max_abs_diff_vs_torch": mt.max_abs_diff}
+    return steppanel.TraceLesson(Run(Setup(config)), mt.layers[layer])
 
 
 def pack_name(m: Model) -> str:
