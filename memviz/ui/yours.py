@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from memviz import plotting
 from memviz.config import MIN_SEQ_LEN, TASKS, ConfigError, TaskConfig
 from memviz.documents import figures as doc_figures
 from memviz.i18n import current
@@ -27,6 +28,10 @@ from memviz.yours.tracing import ModelTrace
 PAGE = "yours"
 WEIGHT_TYPES = ["safetensors", "pt", "pth"]
 INPUT_TYPES = ["csv", "npy", "txt"]
+SOURCES = {"text": "yours.page.source_text", "task": "yours.page.source_task",
+           "typed": "yours.page.source_typed", "file": "yours.page.source_file"}
+KINDS = {"lstm": "yours.kind.lstm", "gru": "yours.kind.gru", "rnn_tanh": "yours.kind.rnn_tanh",
+         "rnn_relu": "yours.kind.rnn_relu"}
 TRUTH = 1e-5  # the largest |Δ| the truth line calls a match (float32 rounding is ~1e-7)
 
 
@@ -69,9 +74,12 @@ def refused(e: Exception) -> None:
 def weights_panel() -> Model | None:
     """The weights uploader, the relu/tanh choice for an RNN and the line saying what was
     found, before anything runs; None (with the reason) until a file is read."""
-    up = st.file_uploader(t("yours.page.weights"), type=WEIGHT_TYPES, key=f"{PAGE}_weights",
+    up = st.file_uploader(t("yours.page.weights", kinds=", ".join(f".{k}" for k in WEIGHT_TYPES)),
+                          type=WEIGHT_TYPES, key=f"{PAGE}_weights",
                           max_upload_size=_mb(weights.MAX_WEIGHTS_BYTES),
-                          help=t("yours.page.weights_help"))
+                          help=t("yours.page.weights_help", pt=".pt",
+                                 save="torch.save(model.state_dict(), 'model.pt')",
+                                 save_file="save_file(model.state_dict(), 'model.safetensors')"))
     if up is None:
         st.info(t("yours.page.no_weights"))
         return None
@@ -81,7 +89,8 @@ def weights_panel() -> Model | None:
         if loaded.found.kind.startswith("rnn"):  # the weights cannot tell tanh from relu
             nonlinearity = st.radio(t("yours.page.nonlinearity"), model.NONLINEARITIES,
                                     horizontal=True, key=f"{PAGE}_nonlinearity",
-                                    help=t("yours.page.nonlinearity_help"))
+                                    help=t("yours.page.nonlinearity_help",
+                                           code="nn.RNN(nonlinearity=...)"))
             loaded = _load(data, up.name, nonlinearity)
     except ConfigError as e:
         refused(e)
@@ -107,7 +116,8 @@ def input_panel(found: model.Found) -> np.ndarray | None:
     """The sequence to run, checked: vectors (T, I) or token ids (T,); None (with the reason)
     until there is one."""
     source = st.radio(t("yours.page.source"), _sources(found), horizontal=True,
-                      key=f"{PAGE}_source", format_func=lambda s: t(f"yours.page.source_{s}"))
+                      key=f"{PAGE}_source",
+                      format_func=lambda s: t(SOURCES[s], csv="CSV", npy=".npy"))
     try:
         if source == "file":
             up = st.file_uploader(t("yours.page.input_file"), type=INPUT_TYPES,
@@ -138,7 +148,7 @@ def _task_input(found: model.Found) -> np.ndarray:
     names = fitting_tasks(found)
     c1, c2, c3 = st.columns(3)
     name = c1.selectbox(t("yours.page.task"), names, key=f"{PAGE}_task",
-                        format_func=lambda n: t(f"yours.page.task_{n}"))
+                        format_func=plotting.TASK_LABELS.get)
     T = c2.number_input(t("yours.page.task_len"), MIN_SEQ_LEN[name], 200, 20,
                         key=f"{PAGE}_task_len")
     seed = c3.number_input(t("yours.page.task_seed"), 0, 10_000, 0, key=f"{PAGE}_task_seed")
@@ -172,7 +182,7 @@ def text_ids(vocab: str, text: str, size: int | None) -> np.ndarray:
 
 def truth_line(mt: ModelTrace) -> None:
     """The hand-written cells against torch's own module with the same weights."""
-    what = dict(kind=t(f"yours.kind.{mt.kind}"), diff=f"{mt.max_abs_diff:.1e}",
+    what = dict(kind=t(KINDS[mt.kind]), diff=f"{mt.max_abs_diff:.1e}",
                 layers=", ".join(f"{layer.max_abs_diff:.1e}" for layer in mt.layers))
     if mt.max_abs_diff <= TRUTH:
         st.success(t("yours.page.truth", **what))
