@@ -7,14 +7,13 @@ here is kept in the URL but the step-through's t and unit.
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from memviz import plotting
+from memviz import plotting, uploads
 from memviz.config import MIN_SEQ_LEN, TASKS, ConfigError, TaskConfig
 from memviz.documents import figures as doc_figures
 from memviz.i18n import current
@@ -33,11 +32,6 @@ SOURCES = {"text": "yours.page.source_text", "task": "yours.page.source_task",
 KINDS = {"lstm": "yours.kind.lstm", "gru": "yours.kind.gru", "rnn_tanh": "yours.kind.rnn_tanh",
          "rnn_relu": "yours.kind.rnn_relu"}
 TRUTH = 1e-5  # the largest |Δ| the truth line calls a match (float32 rounding is ~1e-7)
-
-
-def _mb(limit: int) -> int:
-    """A byte budget as the uploader's whole MB (2**20 bytes), rounded up."""
-    return math.ceil(limit / 2**20)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -76,7 +70,7 @@ def weights_panel() -> Model | None:
     found, before anything runs; None (with the reason) until a file is read."""
     up = st.file_uploader(t("yours.page.weights", kinds=", ".join(f".{k}" for k in WEIGHT_TYPES)),
                           type=WEIGHT_TYPES, key=f"{PAGE}_weights",
-                          max_upload_size=_mb(weights.MAX_WEIGHTS_BYTES),
+                          max_upload_size=uploads.widget_mb(weights.MAX_WEIGHTS_BYTES),
                           help=t("yours.page.weights_help", pt=".pt",
                                  save="torch.save(model.state_dict(), 'model.pt')",
                                  save_file="save_file(model.state_dict(), 'model.safetensors')"))
@@ -122,7 +116,7 @@ def input_panel(found: model.Found) -> np.ndarray | None:
         if source == "file":
             up = st.file_uploader(t("yours.page.input_file"), type=INPUT_TYPES,
                                   key=f"{PAGE}_input_file", help=t("yours.page.input_help"),
-                                  max_upload_size=_mb(inputs.MAX_INPUT_BYTES))
+                                  max_upload_size=uploads.widget_mb(inputs.MAX_INPUT_BYTES))
             if up is None:
                 st.info(t("yours.page.no_input"))
                 return None
