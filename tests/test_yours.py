@@ -263,6 +263,31 @@ def test_inspect_writes_trace_config_metrics_and_figures(tmp_path, capsys):
     assert not (tmp_path / "ran").exists()
 
 
+def test_a_lecture_packs_config_rebuilds_the_figures_and_names_only_files_beside_it(tmp_path,
+                                                                                    capsys):
+    from memviz.yours import pack
+
+    m = module("rnn_relu", 2, batch_first=False)
+    (tmp_path / "r.safetensors").write_bytes(st_save(m.state_dict()))
+    (tmp_path / "x.csv").write_text("1,2,3\n-1,0.5,2\n0,0,1\n")
+    found = model.load((tmp_path / "r.safetensors").read_bytes(), "r.safetensors", "relu").found
+    cfg = pack.config(found, "r.safetensors", "x.csv", "relu", t=2, unit=4)
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    out = tmp_path / "out"
+    assert main(["inspect", "--config", str(tmp_path / "config.json"), "--out", str(out),
+                 "--formats", "csv"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["kind"] == "rnn_relu" and metrics["max_abs_diff_vs_torch"] <= 1e-5
+    assert json.loads((out / "config.json").read_text())["view"] == {"t": 2, "unit": 4}
+    for bad in ({**cfg, "weights": "../r.safetensors"}, {**cfg, "lesson": "lstm"},
+                {**cfg, "input": "x.xlsx"}, {**cfg, "view": {"t": 0, "unit": 0}}):
+        (tmp_path / "config.json").write_text(json.dumps(bad))
+        capsys.readouterr()
+        assert main(["inspect", "--config", str(tmp_path / "config.json"), "--out",
+                     str(out)]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
+
+
 def test_import_memviz_stays_light_and_offers_trace():
     import memviz
 
