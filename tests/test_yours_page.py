@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from torch import nn
 
 from memviz import export
+from memviz.cli import main
 from memviz.ui import show
 
 from .conftest import ROOT, pack, stepper_data
@@ -77,7 +78,7 @@ def test_each_kind_is_found_stepped_and_matches_torch(kind, module, nonlinearity
     assert {f"yours_l{k}_heatmaps" for k in range(module.num_layers)} <= set(figures)
 
 
-def test_the_char_model_reads_typed_text_through_its_embedding_and_packs_its_files():
+def test_the_char_model_reads_typed_text_through_its_embedding_and_packs_its_files(tmp_path):
     torch.manual_seed(1)
     vocab = " .acehst"
     model = nn.ModuleDict({"embed": nn.Embedding(len(vocab), 3), "lstm": nn.LSTM(3, 6),
@@ -98,9 +99,15 @@ def test_the_char_model_reads_typed_text_through_its_embedding_and_packs_its_fil
     assert z.read("weights.safetensors") == data  # the weights as uploaded
     np.testing.assert_array_equal(np.load(io.BytesIO(z.read("input.npy"))), ids.numpy())
     config = json.loads(z.read("config.json"))
-    assert config["kind"] == "lstm" and config["view"] == {"t": 12, "unit": 0}
-    readme = z.read("README.txt").decode()
-    assert "python -m memviz inspect --weights weights.safetensors --input input.npy" in readme
+    assert config["found"]["kind"] == "lstm" and config["view"] == {"t": 12, "unit": 0}
+    assert config["weights"] == "weights.safetensors" and config["input"] == "input.npy"
+    assert "python -m memviz inspect --config config.json" in z.read("README.txt").decode()
+    z.extractall(tmp_path / "pack")  # offline, from the pack alone: the same figures
+    assert main(["inspect", "--config", str(tmp_path / "pack/config.json"), "--out",
+                 str(tmp_path / "figs"), "--formats", "csv"]) == 0
+    for name in ("yours_input", "yours_l0_heatmaps", "yours_l0_unit_lines"):
+        page_csv = export.render(export.resolve(noted["figures"][name]), "csv")
+        assert (tmp_path / f"figs/{name}.csv").read_bytes() == page_csv, name
     assert {"yours_input", "yours_l0_heatmaps", "yours_l0_unit_lines"} <= set(noted["figures"])
     at.text_input(key="yours_text").set_value("the dog").run()  # 'd' is not in it
     assert [e.value for e in at.error] == ["The character 'd' is not in the vocabulary."]

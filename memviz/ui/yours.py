@@ -20,7 +20,7 @@ from memviz.i18n import current
 from memviz.recurrent import figures, tasks
 from memviz.ui import show, steppanel, stepper
 from memviz.ui.lang import t
-from memviz.yours import inputs, model, tracing, weights, whatif
+from memviz.yours import inputs, model, pack, tracing, weights, whatif
 from memviz.yours.model import Loaded
 from memviz.yours.tracing import ModelTrace
 
@@ -31,6 +31,7 @@ SOURCES = {"text": "yours.page.source_text", "task": "yours.page.source_task",
            "typed": "yours.page.source_typed", "file": "yours.page.source_file"}
 KINDS = {"lstm": "yours.kind.lstm", "gru": "yours.kind.gru", "rnn_tanh": "yours.kind.rnn_tanh",
          "rnn_relu": "yours.kind.rnn_relu"}
+INPUT = "input.npy"  # the input's name in the lecture pack (as checked: vectors or ids)
 TRUTH = 1e-5  # the largest |Δ| the truth line calls a match (float32 rounding is ~1e-7)
 
 
@@ -224,11 +225,8 @@ class Run:
 
 def lesson(m: Model, mt: ModelTrace, layer: int) -> steppanel.TraceLesson:
     """Layer `layer` of the trace as the shared step-through takes a lesson."""
-    f = m.loaded.found
-    config = {"lesson": PAGE, "weights": pack_name(m), "input": "input.npy",
-              "nonlinearity": m.nonlinearity, "kind": f.kind, "layers": f.num_layers,
-              "input_size": f.input_size, "hidden": f.hidden_size, "layer": layer,
-              "max_abs_diff_vs_torch": mt.max_abs_diff}
+    config = {**pack.config(m.loaded.found, pack_name(m), INPUT, m.nonlinearity),
+              "layer": layer, "max_abs_diff_vs_torch": mt.max_abs_diff}
     return steppanel.TraceLesson(Run(Setup(config)), mt.layers[layer])
 
 
@@ -243,11 +241,9 @@ def pack_extras(m: Model, x: np.ndarray, mt: ModelTrace, shown: int, k: int, j: 
     layers not on screen, named as `python -m memviz inspect` names them, at step k, unit j."""
     buf = io.BytesIO()
     np.save(buf, x, allow_pickle=False)
-    command = (f"python -m memviz inspect --weights {pack_name(m)} --input input.npy "
-               f"--out figures --t {k} --unit {j} --formats svg,pdf,png,csv --lang {current()}")
-    if m.nonlinearity == "relu":
-        command += " --nonlinearity relu"
-    show.note_files({pack_name(m): m.data, "input.npy": buf.getvalue()}, command)
+    command = ("python -m memviz inspect --config config.json --out figures "
+               f"--formats svg,pdf,png,csv --lang {current()}")  # the view is config.json's
+    show.note_files({pack_name(m): m.data, INPUT: buf.getvalue()}, command)
     for layer in range(mt.num_layers):
         if layer != shown:
             tr = mt.layers[layer]
