@@ -28,8 +28,7 @@ mt = m.run(x)
 UI.truth_line(mt)
 show.plotly(figures.input_heatmap(mt.layers[0], channels(mt)), f"{PAGE}_input",
             t("yours.page.input_embedded") if mt.ids is not None else t("yours.page.input_caption"))
-if mt.output is not None:
-    show.caption(t("yours.page.answer", k=int(mt.output[-1].argmax()), T=mt.T))
+UI.answer(mt)
 
 st.subheader(t("yours.page.step_head"))
 layer = UI.layer_choice(mt)

@@ -175,6 +175,19 @@ def text_ids(vocab: str, text: str, size: int | None) -> np.ndarray:
     return np.array([where[ch] for ch in text], dtype=np.int64)
 
 
+def answer(mt: ModelTrace) -> None:
+    """What the readout answers after the last step: its largest output, and the character
+    that number is in the vocabulary typed (text input)."""
+    if mt.output is None:
+        return
+    k, vocab = int(mt.output[-1].argmax()), st.session_state.get(f"{PAGE}_vocab", "")
+    if mt.ids is not None and st.session_state.get(f"{PAGE}_source") == "text" \
+            and k < len(vocab):
+        show.caption(t("yours.page.answer_char", k=k, T=mt.T, ch=show.literal(repr(vocab[k]))))
+    else:
+        show.caption(t("yours.page.answer", k=k, T=mt.T))
+
+
 def truth_line(mt: ModelTrace) -> None:
     """The hand-written cells against torch's own module with the same weights."""
     what = dict(kind=t(KINDS[mt.kind]), diff=f"{mt.max_abs_diff:.1e}",
@@ -275,7 +288,7 @@ def whatif_panel(m: Model, x: np.ndarray, mt: ModelTrace, layer: int) -> None:
                         t("yours.page.saliency_caption"))
         with right:
             if np.array_equal(new_x, x):  # nothing edited yet: an all-zero Δ says nothing
-                st.info(t("whatif.unedited"))
+                st.info(t("yours.page.unedited"))
             else:
                 dh = new.layers[layer]["h"] - mt.layers[layer]["h"]
                 show.plotly(doc_figures.delta_heatmap(dh, t("whatif.dh_title")),
