@@ -109,6 +109,14 @@ def test_the_char_model_reads_typed_text_through_its_embedding_and_packs_its_fil
         page_csv = export.render(export.resolve(noted["figures"][name]), "csv")
         assert (tmp_path / f"figs/{name}.csv").read_bytes() == page_csv, name
     assert {"yours_input", "yours_l0_heatmaps", "yours_l0_unit_lines"} <= set(noted["figures"])
+    charts = len(at.get("plotly_chart"))
+    at.number_input(key="yours_wi_id").set_value(vocab.index("a")).run()  # what if: 'ahe cat sat.'
+    assert not at.exception and len(at.get("plotly_chart")) == charts + 1  # Δh drawn
+    edited = json.loads(at.get("bidi_component")[1].proto.json)
+    ids[0] = vocab.index("a")
+    with torch.no_grad():
+        want = model["lstm"](model["embed"](ids)[:, None])[0][:, 0].numpy()
+    np.testing.assert_allclose(_h(edited, 12, 6), want, atol=1e-5)  # the edited run, torch's
     at.text_input(key="yours_text").set_value("the dog").run()  # 'd' is not in it
     assert [e.value for e in at.error] == ["The character 'd' is not in the vocabulary."]
     at.radio(key="yours_source").set_value("typed").run()
@@ -153,3 +161,31 @@ def test_the_page_in_chinese():
     assert at.radio(key="yours_source").value == "task"  # GRU(2, ...) fits adding, brackets
     assert not at.exception and not at.error
     assert at.success[1].value.startswith("真值核对") and stepper_data(at)["T"] == 20
+
+
+
+def test_saliency_is_the_gradient_of_the_answer_by_finite_differences():
+    """The what-if panel's bars: |d answer / d x_t| summed over the input, where the answer is
+    the readout's largest output at the last step (checked in float64 by central differences)."""
+    import copy
+
+    from memviz.yours import model, whatif
+
+    torch.manual_seed(2)
+    net = nn.ModuleDict({"rnn": nn.GRU(3, 4, num_layers=2), "out": nn.Linear(4, 2)})
+    sal, k = whatif.saliency(model.load(_pt(net), "m.pt"), X)
+    ref = copy.deepcopy(net).double()
+
+    def answer(x: np.ndarray) -> np.ndarray:  # (T, I) -> the readout at the last step
+        with torch.no_grad():
+            return ref["out"](ref["rnn"](torch.as_tensor(x)[:, None])[0][-1, 0]).numpy()
+
+    x = X.astype(np.float64)
+    assert k == int(answer(x).argmax())
+    fd = np.zeros_like(x)
+    for t, i in np.ndindex(*x.shape):
+        up, down = x.copy(), x.copy()
+        up[t, i] += 1e-6
+        down[t, i] -= 1e-6
+        fd[t, i] = (answer(up)[k] - answer(down)[k]) / 2e-6
+    np.testing.assert_allclose(sal, np.abs(fd).sum(1), rtol=1e-3, atol=1e-6)
