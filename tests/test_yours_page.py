@@ -144,7 +144,8 @@ def _nan() -> bytes:
     ("model.pt", _pt(nn.LSTM(3, 4, bidirectional=True)), "Bidirectional"),
     ("model.pt", _nan(), "NaN"),
     ("model.safetensors", b"not a safetensors file", "cannot be read"),
-], ids=["code", "no_recurrent", "bidirectional", "nan", "unreadable"])
+    ("weights.json", b"{}", "is not a weights file"),  # Streamlit's type= raised instead
+], ids=["code", "no_recurrent", "bidirectional", "nan", "unreadable", "json"])
 def test_a_bad_file_gets_one_line(name, data, says):
     at = _upload(_page(), name, data)
     assert not at.exception

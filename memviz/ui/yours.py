@@ -25,8 +25,10 @@ from memviz.yours.model import Loaded
 from memviz.yours.tracing import ModelTrace
 
 PAGE = "yours"
-WEIGHT_TYPES = ["safetensors", "pt", "pth"]
-INPUT_TYPES = ["csv", "npy", "txt"]
+# The uploaders take any file name (no `type=`): Streamlit's own refusal of an extension is an
+# English line in the browser and an exception on the server; memviz.yours refuses a file of
+# another kind in one translated line instead (weights.WEIGHT_SUFFIXES, inputs.INPUT_SUFFIXES).
+WEIGHT_TYPES = ", ".join(weights.WEIGHT_SUFFIXES)
 SOURCES = {"text": "yours.page.source_text", "task": "yours.page.source_task",
            "typed": "yours.page.source_typed", "file": "yours.page.source_file"}
 KINDS = {"lstm": "yours.kind.lstm", "gru": "yours.kind.gru", "rnn_tanh": "yours.kind.rnn_tanh",
@@ -69,8 +71,7 @@ def refused(e: Exception) -> None:
 def weights_panel() -> Model | None:
     """The weights uploader, the relu/tanh choice for an RNN and the line saying what was
     found, before anything runs; None (with the reason) until a file is read."""
-    up = st.file_uploader(t("yours.page.weights", kinds=", ".join(f".{k}" for k in WEIGHT_TYPES)),
-                          type=WEIGHT_TYPES, key=f"{PAGE}_weights",
+    up = st.file_uploader(t("yours.page.weights", kinds=WEIGHT_TYPES), key=f"{PAGE}_weights",
                           max_upload_size=uploads.widget_mb(weights.MAX_WEIGHTS_BYTES),
                           help=t("yours.page.weights_help", pt=".pt",
                                  save="torch.save(model.state_dict(), 'model.pt')",
@@ -115,8 +116,8 @@ def input_panel(found: model.Found) -> np.ndarray | None:
                       format_func=lambda s: t(SOURCES[s], csv="CSV", npy=".npy"))
     try:
         if source == "file":
-            up = st.file_uploader(t("yours.page.input_file"), type=INPUT_TYPES,
-                                  key=f"{PAGE}_input_file", help=t("yours.page.input_help"),
+            up = st.file_uploader(t("yours.page.input_file"), key=f"{PAGE}_input_file",
+                                  help=t("yours.page.input_help"),
                                   max_upload_size=uploads.widget_mb(inputs.MAX_INPUT_BYTES))
             if up is None:
                 st.info(t("yours.page.no_input"))
