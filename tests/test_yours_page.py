@@ -70,8 +70,11 @@ def test_each_kind_is_found_stepped_and_matches_torch(kind, module, nonlinearity
         want = module(x)[0].reshape(5, 4).numpy()  # torch's top layer h
     top = module.num_layers - 1
     if module.num_layers > 1:
+        at.session_state["yours_l0_t"] = 3  # where the browser's stepper settled on layer 0
+        at.run()
         at.radio(key="yours_layer").set_value(top).run()
     data = stepper_data(at)
+    assert data["t"] == (3 if module.num_layers > 1 else 5)  # the step carries to the layer
     assert data["fields"] == {"LSTM": list("ifgoch"), "GRU": list("rznh")}.get(kind, ["h"])
     np.testing.assert_allclose(_h(data, 5, 4), want, atol=1e-5)  # the shown numbers: torch's
     figures = pack(at)["figures"]
