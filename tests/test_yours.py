@@ -30,6 +30,16 @@ KINDS = {"lstm": lambda **k: nn.LSTM(**k), "gru": lambda **k: nn.GRU(**k),
          "rnn_relu": lambda **k: nn.RNN(nonlinearity="relu", **k)}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """torch's own runs here on one thread, as the app runs them (memviz.devices): two threads
+    waiting for a busy core made these tiny forwards seconds long under load."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def module(kind: str, layers: int = 1, batch_first: bool = True, seed: int = 0, **kw):
     torch.manual_seed(seed)
     return KINDS[kind](input_size=3, hidden_size=5, num_layers=layers,
@@ -55,7 +65,9 @@ def test_trace_matches_torch_for_every_kind_layer_count_and_layout(kind, layers,
     m = module(kind, layers, batch_first)
     x = torch.randn(6, 3) * 2
     shaped = x[None] if batch_first else x[:, None]  # the layout the module itself takes
+    threads = torch.get_num_threads()
     mt = tracing.trace(m, shaped if layers == 2 else x)
+    assert torch.get_num_threads() == threads  # one thread while tracing, the caller's after
     assert mt.kind == kind and mt.num_layers == layers and mt.T == 6 and mt.H == 5
     assert mt.max_abs_diff <= 1e-5
     assert np.abs(mt.layers[-1]["h"] - torch_h(m, x).numpy()).max() <= 1e-5
@@ -77,6 +89,18 @@ def test_the_truth_check_catches_a_cell_that_differs_from_torch(monkeypatch):
 
     monkeypatch.setattr(tracing.cells, "run", off)
     assert tracing.trace(m, torch.randn(6, 3)).max_abs_diff > 1e-5
+
+
+def test_a_relu_rnns_heatmap_spans_its_values_not_tanhs():
+    from memviz.yours import figures
+
+    mt = tracing.trace(module("rnn_relu"), torch.randn(6, 3) * 3)
+    peak = float(mt.layers[0]["h"].max())
+    assert peak > 1  # a tanh scale (-1..1) would saturate these
+    axis = figures.model_figures(mt)["yours_l0_heatmaps"].layout.coloraxis2
+    assert axis.cmin == -axis.cmax and 1 < axis.cmax <= peak
+    p = stepdata.payload(mt.layers[0], 1, 0)  # the stepper draws it on the same range
+    assert p["scales"][p["scale_of"]["h"]]["hi"] == pytest.approx(axis.cmax)
 
 
 @pytest.mark.parametrize("fmt", ["pt", "safetensors"])

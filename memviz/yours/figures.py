@@ -23,6 +23,16 @@ def model_figures(mt: ModelTrace, t: int | None = None, unit: int = 0) -> dict[s
     unit = min(max(int(unit), 0), mt.H - 1)
     out = {"yours_input": figures.input_heatmap(mt.layers[0], channels(mt))}
     for k, layer in enumerate(mt.layers):
-        out[f"yours_l{k}_heatmaps"] = figures.state_heatmaps(layer, mt.fields, t, unit)
+        heat = figures.state_heatmaps(layer, mt.fields, t, unit)
+        if mt.kind == "rnn_relu":
+            _unbounded(heat, layer["h"])
+        out[f"yours_l{k}_heatmaps"] = heat
         out[f"yours_l{k}_unit_lines"] = figures.unit_lines(layer, mt.fields, unit, t)
     return out
+
+
+def _unbounded(fig: go.Figure, h) -> None:
+    """A relu RNN's h is not bounded by 1 as tanh's is: its colour scale spans the values
+    (clipped robustly, as the cell state's is), not the tanh scale's -1..1."""
+    r = figures.cell_range(h)[0]
+    fig.update_layout(coloraxis2=dict(cmin=-r, cmax=r, colorbar=dict(title=dict(text="h"))))

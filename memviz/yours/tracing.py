@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from memviz.devices import CPU_THREADS
 from memviz.recurrent import cells
 from memviz.recurrent.trace import Trace, frozen
 from memviz.yours.model import MAX_INPUT, Loaded, check_steps
@@ -158,6 +159,18 @@ def trace(module: nn.Module, x, *, batch_first: bool | None = None,
     """The recorded run of `module` (nn.LSTM / GRU / RNN, any layers) on one sequence x:
     (T, I), or (1, T, I) / (T, 1, I) as `batch_first` (default: the module's) says, or (T,)
     integer ids through `embedding`. `readout` (e.g. the Linear reading h) gives `output`."""
+    # one intra-op thread, as memviz trains (memviz.devices.CPU_THREADS): a step is a few small
+    # products, and a second thread waiting for a busy core made a 2-layer H=128 LSTM over 500
+    # steps take 8-11 s instead of 0.4-0.5 s (benchmarks/yours.py under load)
+    before = torch.get_num_threads()
+    torch.set_num_threads(CPU_THREADS)
+    try:
+        return _trace(module, x, batch_first, embedding, readout)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _trace(module, x, batch_first, embedding, readout) -> ModelTrace:
     kind = kind_of(module)
     module, embedding, readout = (_on_cpu(m) for m in (module, embedding, readout))
     bf = module.batch_first if batch_first is None else batch_first
