@@ -92,6 +92,7 @@ def test_a_plain_torch_char_model_steps_in_english_and_chinese(app_url, page, ch
     assert page.get_by_text("max |Δ| =").first.is_visible()
     _unit(page)
     _step_and_read(page, mt.layers[0], (1, 2, 3))
+    page.locator(".mv").first.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_yours_char_en.png"), full_page=True)
 
