@@ -478,6 +478,35 @@ def run_yours(d: Path) -> tuple[int, int, int]:
     return len(cases), tb, bad
 
 
+def run_yours_page(d: Path) -> tuple[int, int, int]:
+    """The same bad files uploaded on the "Your model" page (AppTest): each bad weights file
+    alone, each bad input beside good weights. Right: one st.error line, no exception, and
+    nothing traced (no stepper). Returns (cases, tracebacks, handled wrongly, or code run)."""
+    from streamlit.testing.v1 import AppTest
+
+    weights, inputs, ran = yours_files(d)
+    cases = [(k, None) for k in weights if k not in ("ok.pt", "memory.pt")]
+    cases += [("ok.pt", k) for k in inputs if not k.startswith(("ok", "long_enough"))]
+    cases += [("memory.pt", "long_enough.csv")]
+    tb = wrong = 0
+    for w, x in cases:
+        at = AppTest.from_file(str(ROOT / "pages/yours.py"), default_timeout=300).run()
+        at.file_uploader(key="yours_weights").set_value((w, weights[w].read_bytes(), "")).run()
+        if x is not None and not at.exception:
+            at.radio(key="yours_source").set_value("file").run()
+            at.file_uploader(key="yours_input_file").set_value(
+                (x, inputs[x].read_bytes(), "")).run()
+        traced = bool(at.get("bidi_component"))
+        if at.exception:
+            tb += 1
+        if at.exception or len(at.error) != 1 or traced:
+            wrong += 1
+            print(f"    page: {w} {x or ''}: {len(at.error)} errors, traced={traced}")
+    print(f"your model (page):  {len(cases)} bad files, {tb} tracebacks, {wrong} not refused "
+          f"in one line, code run: {'YES' if ran.exists() else 'no'}")
+    return len(cases), tb, wrong + ran.exists()
+
+
 def main_(quick: bool, only31: bool = False, only29: bool = False) -> int:
     """Run every kind (or only issue 31's, or only issue 29's) and print the counts."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -488,6 +517,9 @@ def main_(quick: bool, only31: bool = False, only29: bool = False) -> int:
         t0 = time.perf_counter()
         if only29:
             n_yours, tb_yours, bad_yours = run_yours(d)
+            n_page, tb_page, bad_page = run_yours_page(d)
+            n_yours, tb_yours, bad_yours = n_yours + n_page, tb_yours + tb_page, \
+                bad_yours + bad_page
             print(f"issue 29: {n_yours} cases, {tb_yours} tracebacks, {bad_yours} handled "
                   f"wrongly (target 0) in {time.perf_counter() - t0:.0f} s")
             return 0 if bad_yours == 0 else 1
@@ -521,6 +553,8 @@ def main_(quick: bool, only31: bool = False, only29: bool = False) -> int:
         n_names, bad_names = run_upload_names()
         n_refused, bad_refused = n_refused + n_names, bad_refused + bad_names
         n_yours, tb_yours, bad_yours = run_yours(d)
+        n_page, tb_page, bad_page = run_yours_page(d)
+        n_yours, tb_yours, bad_yours = n_yours + n_page, tb_yours + tb_page, bad_yours + bad_page
     total = len(flags) + len(files) + len(shell) + n_links + n_host + n_text + n_refused + n_yours
     bad = sum(flags) + sum(files) + bad_shell + bad_links + tb_host + tb_yours
     wrong = bad_host + bad_text + bad_refused + bad_yours
@@ -535,6 +569,6 @@ if __name__ == "__main__":
     ap.add_argument("--quick", action="store_true", help="two links per page")
     ap.add_argument("--issue31", action="store_true", help="only issue 31's hostile inputs")
     ap.add_argument("--issue29", action="store_true",
-                    help="only issue 29's bad weights and input files (inspect)")
+                    help="only issue 29's bad weights and input files (inspect, the page)")
     args = ap.parse_args()
     sys.exit(main_(args.quick, args.issue31, args.issue29))

@@ -212,14 +212,21 @@ def view_note(config: Mapping | None) -> str | None:
     return t("export.view_note", t=view["t"], unit=view.get("unit", 0))
 
 
-def readme(title: str, has_config: bool) -> str:
-    """The pack's README.txt: what each file is and how to use it, in the current language."""
-    files = [("figures/", "export.readme.figures"), ("equations.tex", "export.readme.equations")]
-    files += [("config.json", "export.readme.config")] if has_config else []
+def readme(title: str, has_config: bool, files: Iterable[str] = (),
+           command: str | None = None) -> str:
+    """The pack's README.txt: what each file is and how to use it, in the current language.
+    `files`: the pack's own data files (an uploaded model's weights and input), which with
+    config.json rebuild the figures by `command` instead of `export`."""
+    files = list(files)
+    listed = [("figures/", "export.readme.figures"), ("equations.tex", "export.readme.equations")]
+    listed += [("config.json", "export.readme.config")] if has_config else []
     parts = [t("export.readme.head", title=title),
-             *(f"{name}  {t(key)}" for name, key in files),
+             *(f"{name}  {t(key)}" for name, key in listed),
+             *([f"{', '.join(files)}  {t('export.readme.files')}"] if files else []),
              f"MISSING.txt  {t('export.readme.missing')}"]
-    if has_config:
+    if command is not None:
+        parts.append(t("export.readme.rebuild", command=command))
+    elif has_config:
         command = ("python -m memviz export --config config.json --out figures "
                    f"--lang {current()}")
         parts.append(t("export.readme.regenerate", command=command))
@@ -227,11 +234,14 @@ def readme(title: str, has_config: bool) -> str:
 
 
 def lecture_pack(figures: Mapping[str, Any], equations: Iterable[str], config: Mapping | None,
-                 title: str) -> bytes:
+                 title: str, files: Mapping[str, bytes] | None = None,
+                 command: str | None = None) -> bytes:
     """A zip: every figure as SVG, PDF, PNG (print resolution) and CSV, the equations as a
     standalone .tex, config.json and a README.txt, in the current language. A format a figure
-    cannot be written in is listed in MISSING.txt instead of failing the pack."""
+    cannot be written in is listed in MISSING.txt instead of failing the pack. `files` (name ->
+    bytes) go in as they are, and README.txt gives `command` to rebuild the figures from them."""
     buf, missing = io.BytesIO(), []
+    files = dict(files or {})
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, fig in figures.items():
             for fmt in ("svg", "pdf", "png", "csv"):
@@ -242,7 +252,9 @@ def lecture_pack(figures: Mapping[str, Any], equations: Iterable[str], config: M
         z.writestr("equations.tex", tex_document(list(equations), title, view_note(config)))
         if config is not None:
             z.writestr("config.json", json.dumps(config, indent=2))
+        for name, data in files.items():
+            z.writestr(name, data)
         if missing:
             z.writestr("MISSING.txt", "\n".join(missing) + "\n")
-        z.writestr("README.txt", readme(title, config is not None))
+        z.writestr("README.txt", readme(title, config is not None, files, command))
     return buf.getvalue()

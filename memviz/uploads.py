@@ -14,6 +14,7 @@ message (in the reader's language) instead of finding some other file.
 from __future__ import annotations
 
 import hashlib
+import math
 import weakref
 from typing import Any
 
@@ -65,6 +66,13 @@ class Upload(str):
 
 def _upload(raw: bytes, how: dict[str, Any]) -> Upload:
     return Upload(raw, **how)
+
+
+def widget_mb(limit: int) -> int:
+    """A byte budget as a file uploader's `max_upload_size`: whole MB of 2**20 bytes, rounded
+    up. Each uploader declares its own, so the browser refuses a larger file before sending it
+    whatever the server's cap (.streamlit/config.toml: the largest any page takes)."""
+    return math.ceil(limit / 2**20)
 
 
 def is_upload(name: str) -> bool:

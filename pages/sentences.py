@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from memviz import uploads
 from memviz.config import Choice, ConfigError, Int
 from memviz.sentences import figures, grammar, model, text
+from memviz.series.data import MAX_UPLOAD_BYTES  # Sentences reads its CSV as series.data does
 from memviz.ui import show, steppanel, training, urlstate
 from memviz.ui.lang import t
 from memviz.ui.router import through_router
@@ -44,7 +46,8 @@ with st.expander(t("sentences.settings"), expanded=not show.lecturer()):
     data_name = "grammar"
     if source != "grammar":
         up = st.file_uploader(t("sentences.file"), type=["csv"], key=f"{PAGE}_file",
-                              help=t("sentences.file_help"))
+                              help=t("sentences.file_help"),
+                              max_upload_size=uploads.widget_mb(MAX_UPLOAD_BYTES))
         if up is None:
             st.stop()
         try:

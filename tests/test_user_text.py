@@ -135,8 +135,19 @@ def test_an_upload_named_with_markdown_is_named_as_text():
 def test_the_server_takes_uploads_no_larger_than_the_app_accepts():
     from memviz.series import data
     from memviz.text import corpus
+    from memviz.yours import inputs, weights
 
     with open(ROOT / ".streamlit/config.toml", "rb") as f:
         mb = tomllib.load(f)["server"]["maxUploadSize"]  # Streamlit's MB: 2**20 bytes
-    largest = max(data.MAX_UPLOAD_BYTES, corpus.MAX_UPLOAD_BYTES)  # Sentences reads with data's
+    largest = max(data.MAX_UPLOAD_BYTES, corpus.MAX_UPLOAD_BYTES,  # Sentences reads with data's
+                  weights.MAX_WEIGHTS_BYTES, inputs.MAX_INPUT_BYTES)
     assert mb == math.ceil(largest / 2**20)
+
+
+def test_each_uploader_refuses_in_the_browser_what_its_page_would_refuse():
+    """The server takes Your model's weights; a CSV or .txt uploader still says its own limit."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages/text.py"), default_timeout=120).run()
+    at.radio(key="text_source").set_value("upload").run()
+    assert at.file_uploader[0].proto.max_upload_size_mb == 2

@@ -99,6 +99,8 @@ def test_a_relu_rnns_heatmap_spans_its_values_not_tanhs():
     assert peak > 1  # a tanh scale (-1..1) would saturate these
     axis = figures.model_figures(mt)["yours_l0_heatmaps"].layout.coloraxis2
     assert axis.cmin == -axis.cmax and 1 < axis.cmax <= peak
+    p = stepdata.payload(mt.layers[0], 1, 0)  # the stepper draws it on the same range
+    assert p["scales"][p["scale_of"]["h"]]["hi"] == pytest.approx(axis.cmax)
 
 
 @pytest.mark.parametrize("fmt", ["pt", "safetensors"])

@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from memviz import uploads
 from memviz.config import Choice, ConfigError, Int
 from memviz.series import data, forecast
 from memviz.ui import lang, urlstate
@@ -102,7 +103,8 @@ def _labels(fn, options) -> dict:
 
 def _upload(c1, c2) -> tuple[data.Series | None, str | None]:
     """The uploaded series and its target column (None until a usable file is given)."""
-    up = c1.file_uploader(t("series.ui.file"), type=["csv"], key=f"{PAGE}_file")
+    up = c1.file_uploader(t("series.ui.file"), type=["csv"], key=f"{PAGE}_file",
+                          max_upload_size=uploads.widget_mb(data.MAX_UPLOAD_BYTES))
     if up is None:
         return None, None
     raw = up.getvalue()

@@ -62,13 +62,13 @@ def begin_page(title: str, slug: str = "memviz") -> None:
     """Forget what the previous page showed (called by the router before each full run);
     `slug` (the page's URL path) names the lecture pack's file in either language."""
     st.session_state[PACK] = {"title": title, "slug": slug, "figures": {}, "equations": {},
-                              "config": None}
+                              "config": None, "files": {}, "command": None}
 
 
 def _pack() -> dict:
     return st.session_state.setdefault(
         PACK, {"title": "memviz", "slug": "memviz", "figures": {}, "equations": {},
-               "config": None})
+               "config": None, "files": {}, "command": None})
 
 
 def _projector(fig):
@@ -162,6 +162,12 @@ def export_only(build: Callable[[], Any], key: str, label: str) -> None:
         _export_menu(fig, key, label)
 
 
+def note_figure(build: Callable[[], Any], key: str) -> None:
+    """Note a figure for the lecture pack only (built on the pack's click, in this run's
+    language): one a page does not draw, such as the layers of a model not on screen."""
+    _pack()["figures"][key] = export.Deferred(build)
+
+
 def note_equation(tex: str, key: str) -> None:
     """Note an equation for the lecture pack's .tex without drawing it."""
     _pack()["equations"][key] = tex
@@ -204,17 +210,26 @@ def note_config(config: Any) -> None:
     _pack()["config"] = json.loads(json.dumps(config, default=str))
 
 
+def note_files(files: dict[str, bytes], command: str) -> None:
+    """Files the lecture pack carries as they are (an uploaded model's weights and input, which
+    a link cannot carry), and the command that rebuilds the figures from them offline."""
+    pack = _pack()
+    pack["files"], pack["command"] = dict(files), command
+
+
 def pack_maker(pack: dict):
     """The zip maker behind the lecture pack button: a snapshot of what the page showed, made
     on the click (served outside the script run) in the language of the run that drew it."""
     snapshot = {"figures": dict(pack["figures"]), "equations": list(pack["equations"].values()),
-                "config": pack["config"], "title": pack["title"]}
+                "config": pack["config"], "title": pack["title"],
+                "files": dict(pack.get("files") or {}), "command": pack.get("command")}
     lang = i18n.current()
 
     def make() -> bytes:
         with i18n.using(lang):
             return export.lecture_pack(snapshot["figures"], snapshot["equations"],
-                                       snapshot["config"], snapshot["title"])
+                                       snapshot["config"], snapshot["title"],
+                                       snapshot["files"], snapshot["command"])
     return make
 
 

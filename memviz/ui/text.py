@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from memviz import uploads
 from memviz.config import Choice, ConfigError, Int
 from memviz.text import cellfinder as CF
 from memviz.text import corpus as C
@@ -43,7 +44,8 @@ def _corpus_text(page: str) -> tuple[str, str] | None:
             raw = st.text_area(t("text.corpus.text_area"), height=150, key=f"{page}_paste")
             return C.from_text(raw, t("text.corpus.the_pasted")).text, C.PASTED_NAME
         if source == "upload":
-            up = st.file_uploader(t("text.corpus.uploader"), type=["txt"], key=f"{page}_upload")
+            up = st.file_uploader(t("text.corpus.uploader"), type=["txt"], key=f"{page}_upload",
+                                  max_upload_size=uploads.widget_mb(C.MAX_UPLOAD_BYTES))
             if up is None:
                 st.info(t("text.corpus.choose_file"))
                 return None
