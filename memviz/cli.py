@@ -97,6 +97,7 @@ COMMAND_MODULES = (
     "memviz.series.cli",
     "memviz.sentiment.cli",
     "memviz.attention.cli",
+    "memviz.memnet.cli",
     "memviz.recurrent.prepare_cli",
 )
 

@@ -23,7 +23,7 @@ from memviz.cli import UsageError, check_out
 
 RECURRENT = ("lstm", "gru", "rnn")
 PAGES = (*RECURRENT, "gates", "cnn", "horizon", "text", "series", "sentences", "attention",
-         "documents")
+         "memnet", "documents")
 NOTHING_TO_TRAIN = ("synapses",)  # its simulation is computed on the page in milliseconds
 
 
@@ -98,6 +98,10 @@ def runs_of(page: str, names: str = "all") -> list[Run]:
         return [Run(page, "seq2seq default", s2s.train_both, cfg),
                 Run(page, "self-attention default", selfattn.train_recall,
                     selfattn.RecallConfig())]
+    if page == "memnet":
+        from memviz.memnet import cli as memnet
+
+        return memnet.prepare_runs()
     if page == "documents":
         from memviz.config import ModelConfig, RunConfig, TaskConfig, TrainConfig
         from memviz.documents import checks
