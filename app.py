@@ -36,6 +36,7 @@ PAGES = [
     page("pages/series.py", "series", ":material/waves:", url_path="series"),
     page("pages/sentences.py", "sentences", ":material/chat:", url_path="sentences"),
     page("pages/attention.py", "attention", ":material/visibility:", url_path="attention"),
+    page("pages/memnet.py", "memnet", ":material/library_books:", url_path="memnet"),
     page("pages/synapses.py", "synapses", ":material/hub:", url_path="synapses"),
     page("pages/documents.py", "documents", ":material/menu_book:", url_path="documents"),
 ]
