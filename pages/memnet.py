@@ -4,9 +4,9 @@ import random
 
 import streamlit as st
 
-from memviz.specs import Choice, Flag, Int
 from memviz.memnet import figures, lesson, stories
 from memviz.memnet import train as mn
+from memviz.specs import Choice, Flag, Int
 from memviz.ui import memnet as ui
 from memviz.ui import show, training, urlstate
 from memviz.ui.lang import t
