@@ -39,7 +39,7 @@ class MemNetConfig:
     encoding: str = "position"
     temporal: bool = True
     tying: str = "adjacent"
-    steps: int = 1500
+    steps: int = 1000
     batch: int = 32
     lr: float = 0.005
     n_train: int = 3000  # training stories per task
@@ -156,7 +156,11 @@ def train(cfg: MemNetConfig, on_step: OnStep | None = None) -> MemNetRun:
 
 
 def _cost(cfg: MemNetConfig) -> tuple[float, float]:
-    """(seconds, peak megabytes): per step measured on the 2-core machine with both cores busy
-    (benchmarks/memnet.py prints the real seconds beside it), plus writing the stories."""
-    per_step = 1.2e-3 + 1.0e-4 * cfg.batch * cfg.hops * (1 + cfg.dim / 20)
-    return cfg.steps * per_step + 1.0, 300.0 + 0.05 * cfg.batch * cfg.dim
+    """(seconds, peak megabytes). Per step: ~0.05 s was measured for the default at 1-3 hops
+    (benchmarks/memnet.py, 2-core machine at load ~14, one torch thread; op overhead, not the
+    arithmetic, dominates at this size), so a fixed part plus a small part per hop and size,
+    and ~5 s to write the stories; it errs long on a quieter machine, as memviz.estimate's
+    constants do."""
+    per_step = 0.03 + 0.004 * cfg.hops * (cfg.batch / 32) * (cfg.dim / 32)
+    stories_s = 5.0 * cfg.n_train * len(cfg.tasks) / 12_000
+    return cfg.steps * per_step + stories_s, 300.0 + 0.05 * cfg.batch * cfg.dim
