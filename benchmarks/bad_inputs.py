@@ -61,6 +61,10 @@ FLAGS = [
     ["horizon", "--kernel", "1", "--out", "{out}"], ["horizon", "--dilation", "9", "--out",
                                                      "{out}"],
     ["horizon", "--task", "sine", "--out", "{out}"], ["horizon", "--out", "{file}"],
+    ["memnet", "--hops", "4", "--out", "{out}"], ["memnet", "--hops", "0", "--out", "{out}"],
+    ["memnet", "--task", "four", "--out", "{out}"], ["memnet", "--steps", "0", "--out", "{out}"],
+    ["memnet", "--dim", "1000", "--out", "{out}"], ["memnet", "--lr", "nan", "--out", "{out}"],
+    ["memnet", "--train-stories", "5", "--out", "{out}"], ["memnet", "--out", "{file}"],
 ]
 LINKS = {
     "lstm": ["seq_len=900", "seq_len=-5", "hidden=3.5", "lr=0.5", "task=copy", "steps=15",
@@ -72,6 +76,8 @@ LINKS = {
     "documents": ["hidden=1000", "seq_len=0", "task=x", "steps=5", "seed=nope"],
     "horizon": ["archs=lstm,lstm&lags=5&steps=50", "lags=5,5,999", "archs=mlp", "steps=75",
                 "kernel=99", "dilation=0", "lags=" + ",".join(["5"] * 100), "task=sine"],
+    "memnet": ["hops=4", "task=four", "steps=20.5", "encoding=xml", "temporal=maybe",
+               "story=0", "story_task=all", "t=abc&unit=9", "seed=-1", "tying=" + "x" * 300],
     "synapses": ["n=true", "alpha=abc", "f=relu", "w0=7", "decay=1", "pattern=draw%2Cx",
                  "steps=5", "seed=-2"],
 }
@@ -203,7 +209,8 @@ def hostile_flags(d: Path) -> list[list[str]]:
     per_command = [["train", "--steps", "5"], ["text", "--steps", "5"],
                    ["seq2seq", "--attention", "on", "--steps", "5"],
                    [*fc, "--data", f["ok"], "--date-column", "date"],
-                   ["sentiment", "--steps", "10"], ["horizon", "--lags", "3", "--steps", "5"],
+                   ["sentiment", "--steps", "10"], ["memnet", "--steps", "10"],
+                   ["horizon", "--lags", "3", "--steps", "5"],
                    ["export", "--config", f["cfg"], "--formats", "csv"]]
     return [
         *[[*cmd, "--out", out] for cmd in per_command for out in outs],

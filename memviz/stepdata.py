@@ -100,3 +100,33 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     return value
+
+
+def slot(field: str, lag: int = 0, paren: bool = False) -> str:
+    """An empty number slot in an equation's HTML: stepper.js fills it with `field` at the
+    current step (minus `lag`) and unit, parenthesised when negative if `paren`."""
+    return (f'<span class="v" data-k="{field}" data-lag="{lag}" '
+            f'data-p="{1 if paren else 0}"></span>')
+
+
+def fields_payload(name: str, arrays: dict[str, np.ndarray], fields: list[str], t: int,
+                   unit: int, *, scales: dict[str, dict], scale_of: dict[str, str],
+                   colors: dict[str, str], meaning: dict[str, str],
+                   equations: dict[str, list[str]], heat_title: str, words: dict[str, str],
+                   unit_base: int = 0, lecturer: bool = False) -> dict[str, Any]:
+    """The payload for any (T, H) arrays that are not a recurrent Trace (memviz.memnet: a hop's
+    attention over memory slots). `fields` are drawn; every array can fill an equation slot;
+    `words` replace the stepper's default words (labels()); `unit_base` is the number the
+    stepper shows for unit 0 (1: hops counted from 1)."""
+    T, H = next(iter(arrays.values())).shape
+    digest = hashlib.sha1(name.encode())
+    for k in sorted(arrays):
+        digest.update(np.ascontiguousarray(arrays[k], dtype="<f4").tobytes())
+    return _json_safe({
+        "id": f"{name}-{i18n.current()}-{digest.hexdigest()[:16]}", "T": T, "H": H,
+        "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
+        "arrays": {k: _b64(v) for k, v in arrays.items()}, "initial": {},
+        "scales": scales, "scale_of": scale_of, "colors": colors, "meaning": meaning,
+        "equations": equations, "heat_title": heat_title, "labels": {**labels(), **words},
+        "unit_base": int(unit_base),
+    })

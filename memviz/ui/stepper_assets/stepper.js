@@ -103,7 +103,7 @@ function wire(S) {
   S.last.onclick = () => { stop(S); go(S, S.T); };
   S.play.onclick = () => (S.playing ? stop(S) : start(S));
   S.range.oninput = () => { stop(S); go(S, Number(S.range.value)); };
-  S.unitInput.onchange = () => { go(S, S.t, Number(S.unitInput.value)); };
+  S.unitInput.onchange = () => { go(S, S.t, Number(S.unitInput.value) - S.base); };
   S.box.addEventListener("keydown", (e) => {
     if (e.target === S.unitInput || e.target === S.speed) return;
     const moves = { ArrowRight: S.t + 1, ArrowLeft: S.t - 1, Home: 1, End: S.T,
@@ -186,6 +186,7 @@ function load(S, data) {
   const fresh = S.t === null || S.T !== data.T || S.H !== data.H;
   S.data = data;
   S.L = data.labels;
+  S.base = data.unit_base || 0; // the number shown for unit 0 (hops are counted from 1)
   applyLabels(S);
   S.T = data.T;
   S.H = data.H;
@@ -204,8 +205,8 @@ function load(S, data) {
   S.box.classList.toggle("big", !!data.lecturer);
   S.range.min = 1;
   S.range.max = S.T;
-  S.unitInput.min = 0;
-  S.unitInput.max = S.H - 1;
+  S.unitInput.min = S.base;
+  S.unitInput.max = S.H - 1 + S.base;
   S.heatTitle.textContent = data.heat_title;
   S.lineTitle.textContent = S.L.lines_title;
   buildFields(S);
@@ -397,10 +398,10 @@ function render(S) {
   lc.beginPath(); lc.moveTo(x, g.pad / 2); lc.lineTo(x, g.pad + g.h); lc.stroke();
   for (const s of S.slots) s.el.textContent = fmt(value(S, s.k, t, s.lag), s.p);
   S.range.value = String(t);
-  if (document.activeElement !== S.unitInput) S.unitInput.value = String(j);
+  if (document.activeElement !== S.unitInput) S.unitInput.value = String(j + S.base);
   S.stepLabel.textContent = fill(S.L.step_of, { t, T: S.T });
-  S.eqTitle.textContent = fill(S.L.eq_title, { t, j });
-  S.lineTitle.textContent = fill(S.L.unit_over_time, { j });
+  S.eqTitle.textContent = fill(S.L.eq_title, { t, j: j + S.base });
+  S.lineTitle.textContent = fill(S.L.unit_over_time, { j: j + S.base });
   S.frames += 1;
   S.box.dataset.t = String(t);
   S.box.dataset.unit = String(j);

@@ -1,0 +1,1 @@
+"""The memory network lesson: stories, model, training, codec, command line."""
