@@ -71,7 +71,7 @@ def _cmd(a: argparse.Namespace) -> int:
 
 def prepare_runs() -> list:
     """What `prepare --page memnet` trains: the page's default run (memviz.lessons)."""
-    from memviz.memnet.train import train
     from memviz.lessons import Run
+    from memviz.memnet.train import train
 
     return [Run("default", train, MemNetConfig())]
