@@ -79,6 +79,14 @@ def test_trace_matches_torch_for_every_kind_layer_count_and_layout(kind, layers,
         assert (mt.layers[0]["h"] >= 0).all() and "relu" in " ".join(p["equations"]["h"])
 
 
+def test_a_double_module_is_traced_in_float32_and_left_as_it_was():
+    m = module("lstm", 2).double()
+    x = torch.randn(5, 3, dtype=torch.float64)
+    mt = tracing.trace(m, x)
+    assert mt.max_abs_diff <= 1e-5 and m.weight_hh_l0.dtype == torch.float64
+    assert np.abs(mt.layers[-1]["h"] - torch_h(m, x).numpy()).max() <= 1e-5
+
+
 def test_the_truth_check_catches_a_cell_that_differs_from_torch(monkeypatch):
     m = module("lstm", 2)
     real = tracing.cells.run
@@ -225,6 +233,7 @@ BAD = {  # message key -> how to provoke it
     "too_large": _find(nn.RNN(1, 1, num_layers=model.MAX_LAYERS + 1).state_dict()),
     "nonlinearity": lambda: model.find(module("rnn_tanh").state_dict(), "sigmoid"),
     "module": lambda: tracing.trace(nn.Linear(3, 5), torch.zeros(4, 3)),
+    "nonfinite_module": lambda: tracing.trace(_nan_module(), torch.zeros(4, 3)),
     "steps": lambda: inputs.check_input(np.zeros((model.MAX_STEPS + 1, 3)), F),
     "memory": lambda: tracing.trace(nn.LSTM(2, 256, num_layers=4), torch.zeros(1000, 2)),
     "input_kind": lambda: inputs.read_input(b"1,2,3", "x.xlsx", F),
@@ -242,6 +251,13 @@ BAD = {  # message key -> how to provoke it
 }
 
 
+def _nan_module() -> nn.RNNBase:
+    m = module("gru")
+    with torch.no_grad():
+        m.weight_hh_l0[0, 0] = float("inf")
+    return m
+
+
 def _npy(a: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, a, allow_pickle=True)
@@ -252,7 +268,7 @@ def _npy(a: np.ndarray) -> bytes:
 def test_each_bad_file_gets_its_own_one_line_message(key):
     with pytest.raises(WeightsError) as e:
         BAD[key]()
-    assert e.value.args[0].key == f"yours.error.{key}"
+    assert e.value.args[0].key == f"yours.error.{key.removesuffix('_module')}"
     en = str(e.value)
     with i18n.using("zh"):
         zh = str(e.value)
