@@ -79,6 +79,14 @@ def test_trace_matches_torch_for_every_kind_layer_count_and_layout(kind, layers,
         assert (mt.layers[0]["h"] >= 0).all() and "relu" in " ".join(p["equations"]["h"])
 
 
+def test_a_double_module_is_traced_in_float32_and_left_as_it_was():
+    m = module("lstm", 2).double()
+    x = torch.randn(5, 3, dtype=torch.float64)
+    mt = tracing.trace(m, x)
+    assert mt.max_abs_diff <= 1e-5 and m.weight_hh_l0.dtype == torch.float64
+    assert np.abs(mt.layers[-1]["h"] - torch_h(m, x).numpy()).max() <= 1e-5
+
+
 def test_the_truth_check_catches_a_cell_that_differs_from_torch(monkeypatch):
     m = module("lstm", 2)
     real = tracing.cells.run
@@ -101,6 +109,18 @@ def test_a_relu_rnns_heatmap_spans_its_values_not_tanhs():
     assert axis.cmin == -axis.cmax and 1 < axis.cmax <= peak
     p = stepdata.payload(mt.layers[0], 1, 0)  # the stepper draws it on the same range
     assert p["scales"][p["scale_of"]["h"]]["hi"] == pytest.approx(axis.cmax)
+
+
+def test_each_layers_figures_say_which_layer_they_draw():
+    from memviz.yours import figures
+
+    mt = tracing.trace(module("gru", 2), torch.randn(5, 3))
+    with i18n.using("zh"):
+        titles = {k: v.layout.title.text for k, v in figures.model_figures(mt).items()}
+    assert titles["yours_l1_heatmaps"].startswith("第 2 层（共 2 层）")
+    assert titles["yours_l0_unit_lines"].startswith("第 1 层")
+    shown = figures.model_figures(mt)["yours_input"].data[0]
+    assert shown.type == "heatmap" and shown.showscale  # real-valued channels get a colour key
 
 
 @pytest.mark.parametrize("fmt", ["pt", "safetensors"])
@@ -213,6 +233,7 @@ BAD = {  # message key -> how to provoke it
     "too_large": _find(nn.RNN(1, 1, num_layers=model.MAX_LAYERS + 1).state_dict()),
     "nonlinearity": lambda: model.find(module("rnn_tanh").state_dict(), "sigmoid"),
     "module": lambda: tracing.trace(nn.Linear(3, 5), torch.zeros(4, 3)),
+    "nonfinite_module": lambda: tracing.trace(_nan_module(), torch.zeros(4, 3)),
     "steps": lambda: inputs.check_input(np.zeros((model.MAX_STEPS + 1, 3)), F),
     "memory": lambda: tracing.trace(nn.LSTM(2, 256, num_layers=4), torch.zeros(1000, 2)),
     "input_kind": lambda: inputs.read_input(b"1,2,3", "x.xlsx", F),
@@ -230,6 +251,13 @@ BAD = {  # message key -> how to provoke it
 }
 
 
+def _nan_module() -> nn.RNNBase:
+    m = module("gru")
+    with torch.no_grad():
+        m.weight_hh_l0[0, 0] = float("inf")
+    return m
+
+
 def _npy(a: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, a, allow_pickle=True)
@@ -240,7 +268,7 @@ def _npy(a: np.ndarray) -> bytes:
 def test_each_bad_file_gets_its_own_one_line_message(key):
     with pytest.raises(WeightsError) as e:
         BAD[key]()
-    assert e.value.args[0].key == f"yours.error.{key}"
+    assert e.value.args[0].key == f"yours.error.{key.removesuffix('_module')}"
     en = str(e.value)
     with i18n.using("zh"):
         zh = str(e.value)

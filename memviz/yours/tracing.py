@@ -22,7 +22,7 @@ from memviz.devices import CPU_THREADS
 from memviz.engine import cells
 from memviz.engine.trace import Trace, frozen
 from memviz.yours.model import MAX_INPUT, Loaded, check_steps
-from memviz.yours.weights import refuse
+from memviz.yours.weights import finite, refuse
 
 _NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -117,11 +117,16 @@ def _sequence(module: nn.RNNBase, x, batch_first: bool, embedding: nn.Embedding 
 
 
 def _on_cpu(m: nn.Module | None) -> nn.Module | None:
-    """m, or a copy of it on the CPU: never move the caller's module (another thread may be
-    running it)."""
-    if m is None or all(p.device.type == "cpu" for p in m.parameters()):
+    """m, or a float32 copy of it on the CPU (the cells and the stepper work in float32):
+    never move the caller's module (another thread may be running it). WeightsError for a
+    NaN or infinite weight."""
+    if m is None:
         return m
-    return copy.deepcopy(m).cpu()
+    for name, p in m.named_parameters():
+        finite(name, p)
+    if all(p.device.type == "cpu" and p.dtype == torch.float32 for p in m.parameters()):
+        return m
+    return copy.deepcopy(m).cpu().float()
 
 
 def _layer_weights(module: nn.RNNBase, k: int) -> dict[str, torch.Tensor]:
