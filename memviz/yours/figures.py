@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from memviz import i18n
 from memviz.engine import figures
-from memviz.i18n import t as _t
 from memviz.yours.tracing import ModelTrace
 
 
@@ -36,7 +36,7 @@ def model_figures(mt: ModelTrace, t: int | None = None, unit: int = 0) -> dict[s
         out[f"yours_l{k}_unit_lines"] = figures.unit_lines(layer, mt.fields, unit, t)
         if mt.num_layers > 1:  # the same builders draw every layer: the title says which
             for fig in (heat, out[f"yours_l{k}_unit_lines"]):
-                fig.layout.title.text = _t("yours.fig.layer", k=k + 1, n=mt.num_layers,
+                fig.layout.title.text = i18n.t("yours.fig.layer", k=k + 1, n=mt.num_layers,
                                           title=fig.layout.title.text)
     return out
 
