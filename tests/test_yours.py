@@ -103,6 +103,18 @@ def test_a_relu_rnns_heatmap_spans_its_values_not_tanhs():
     assert p["scales"][p["scale_of"]["h"]]["hi"] == pytest.approx(axis.cmax)
 
 
+def test_each_layers_figures_say_which_layer_they_draw():
+    from memviz.yours import figures
+
+    mt = tracing.trace(module("gru", 2), torch.randn(5, 3))
+    with i18n.using("zh"):
+        titles = {k: v.layout.title.text for k, v in figures.model_figures(mt).items()}
+    assert titles["yours_l1_heatmaps"].startswith("第 2 层（共 2 层）")
+    assert titles["yours_l0_unit_lines"].startswith("第 1 层")
+    shown = figures.model_figures(mt)["yours_input"].data[0]
+    assert shown.type == "heatmap" and shown.showscale  # real-valued channels get a colour key
+
+
 @pytest.mark.parametrize("fmt", ["pt", "safetensors"])
 def test_a_prefixed_state_dict_is_read_and_rebuilt(fmt):
     m = module("gru", 2, bias=False)
