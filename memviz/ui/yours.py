@@ -20,6 +20,7 @@ from memviz.engine import figures, tasks
 from memviz.i18n import current
 from memviz.ui import show, steppanel, stepper
 from memviz.ui.lang import t
+from memviz.yours import figures as yfig
 from memviz.yours import inputs, model, pack, tracing, weights, whatif
 from memviz.yours.model import Loaded
 from memviz.yours.tracing import ModelTrace
@@ -249,22 +250,18 @@ def pack_name(m: Model) -> str:
     return "weights" + weights.suffix(m.name)
 
 
-def pack_extras(m: Model, x: np.ndarray, mt: ModelTrace, shown: int, k: int, j: int) -> None:
-    """What the lecture pack holds beyond the step-through's own figures: the weights and the
-    input (a link cannot carry them), the command that rebuilds every figure from them, and the
-    layers not on screen, named as `python -m memviz inspect` names them, at step k, unit j."""
+def pack_extras(m: Model, x: np.ndarray, mt: ModelTrace, k: int, j: int) -> None:
+    """What the lecture pack holds beyond the step-through's notes: the weights and the input
+    (a link cannot carry them), the command that rebuilds every figure from them, and every
+    layer's figures at step k, unit j, built and named as `python -m memviz inspect` does."""
     buf = io.BytesIO()
     np.save(buf, x, allow_pickle=False)
     command = ("python -m memviz inspect --config config.json --out figures "
                f"--formats svg,pdf,png,csv --lang {current()}")  # the view is config.json's
     show.note_files({pack_name(m): m.data, INPUT: buf.getvalue()}, command)
-    for layer in range(mt.num_layers):
-        if layer != shown:
-            tr = mt.layers[layer]
-            show.note_figure(lambda tr=tr: figures.state_heatmaps(tr, mt.fields, k, j),
-                             f"{PAGE}_l{layer}_heatmaps")
-            show.note_figure(lambda tr=tr: figures.unit_lines(tr, mt.fields, j, k),
-                             f"{PAGE}_l{layer}_unit_lines")
+    for layer in range(mt.num_layers):  # every layer, the one on screen too: as inspect draws
+        for name in (f"{PAGE}_l{layer}_heatmaps", f"{PAGE}_l{layer}_unit_lines"):
+            show.note_figure(lambda name=name: yfig.model_figures(mt, k, j)[name], name)
 
 
 
