@@ -173,6 +173,11 @@ def test_the_example_notebook_steps_in_jupyterlab_with_keys(lab):
         saved.locator(".cm-content").click()  # run it again, now that the student has moved
         page.keyboard.press("Shift+Enter")
         saved.locator(".jp-OutputArea").filter(has_text="VIEW 1 5 6").wait_for(timeout=30_000)
+        page.keyboard.type("stepper.t, stepper.unit = 9, 2")  # the new cell below: Python
+        page.keyboard.press("Shift+Enter")  # moves the stepper
+        _wait_t(page, box, 9)
+        assert box.get_attribute("data-unit") == "2"
+        _check_numbers(box, arrays, 1)
         ARTIFACTS.mkdir(exist_ok=True)
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "notebook_jupyterlab_en.png"))
