@@ -366,14 +366,131 @@ def run_upload_names() -> tuple[int, int]:
     return cases, bad
 
 
-def main_(quick: bool, only31: bool = False) -> int:
-    """Run every kind (or only issue 31's) and print the counts."""
+# ------------------------------------------------------------------ issue 29: your own model
+
+class Mkdir:
+    """Unpickling this would make a folder: the benchmark checks that none appears."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        import os
+
+        return (os.mkdir, (self.path,))
+
+
+def yours_files(d: Path) -> tuple[dict[str, Path], dict[str, Path], Path]:
+    """Bad weights files and bad inputs for `inspect` (each beside a good one), and the folder
+    a pickle of code would make if it were run."""
+    import numpy as np
+    import torch
+    from safetensors.torch import save as st_save
+    from torch import nn
+
+    ran = d / "code_ran"
+    torch.manual_seed(0)
+    good = nn.LSTM(3, 5, num_layers=2).state_dict()
+
+    def pt(obj) -> bytes:
+        buf = io.BytesIO()
+        torch.save(obj, buf)
+        return buf.getvalue()
+
+    def changed(**kw) -> dict:
+        return {**good, **kw}
+
+    import pickle
+
+    weights = {
+        "ok.pt": pt(good), "too_big.pt": b"\0" * (50 * 2**20 + 1), "weights.json": b"{}",
+        "garbage.pt": b"not a checkpoint", "garbage.safetensors": b"\x08" + b"\0" * 20,
+        "code.pt": pt({"weight_ih_l0": Mkdir(str(ran))}),
+        "code_raw.pth": pickle.dumps(Mkdir(str(ran)), protocol=2),
+        "whole_module.pt": pt(nn.LSTM(3, 5)), "a_list.pt": pt([1, 2, 3]),
+        "no_rnn.pt": pt({"fc.weight": torch.ones(2, 3)}),
+        "two_rnns.pt": pt({**{f"a.{k}": v for k, v in good.items()},
+                           **{f"b.{k}": v for k, v in good.items()}}),
+        "missing.pt": pt({k: v for k, v in good.items() if k != "weight_hh_l1"}),
+        "shapes.pt": pt(changed(weight_ih_l1=torch.ones(20, 3))),
+        "hh_shape.pt": pt(changed(weight_hh_l0=torch.ones(21, 5))),
+        "bidirectional.pt": pt(nn.LSTM(3, 5, bidirectional=True).state_dict()),
+        "proj.pt": pt(nn.LSTM(3, 5, proj_size=2).state_dict()),
+        "nan.safetensors": st_save(changed(weight_hh_l1=torch.full((20, 5), float("nan")))),
+        "inf.pt": pt(changed(bias_ih_l0=torch.full((20,), float("inf")))),
+        "nine_layers.pt": pt(nn.RNN(1, 1, num_layers=9).state_dict()),
+        "memory.pt": pt(nn.LSTM(3, 256, num_layers=4).state_dict()),
+    }
+    buf = io.BytesIO()
+    np.save(buf, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    inputs = {"ok.csv": b"a,b,c\n" + b"0.1,0.2,0.3\n" * 8, "width.csv": b"1,2\n3,4\n",
+              "inf.csv": b"1,2,3\n4,inf,6\n", "nan.csv": b"1,2,3\nnan,5,6\n",
+              "text.csv": b"\xff\xfe\x00bad", "cell.csv": b"1,2,3\n4,five,6\n",
+              "ragged.csv": b"1,2,3\n4,5\n", "empty.csv": b"", "objects.npy": buf.getvalue(),
+              "long.csv": b"1,2,3\n" * 1001, "batch.npy": _npy_bytes(np.zeros((2, 4, 3))),
+              "sheet.xlsx": b"PK\x03\x04", "long_enough.csv": b"1,2,3\n" * 1000}
+    paths = {}
+    for group in (weights, inputs):
+        for name, data in group.items():
+            paths[name] = d / name
+            paths[name].write_bytes(data)
+    w = {k: paths[k] for k in weights}
+    return w, {k: paths[k] for k in inputs}, ran
+
+
+def _npy_bytes(a) -> bytes:
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.save(buf, a)
+    return buf.getvalue()
+
+
+def run_yours(d: Path) -> tuple[int, int, int]:
+    """`inspect` on every bad weights file (with a good input) and every bad input (with good
+    weights): (cases, tracebacks, not refused in one line with exit 2, or code run)."""
+    weights, inputs, ran = yours_files(d)
+    out = str(d / "yours_out")
+    cases = [["inspect", "--weights", str(p), "--input", str(inputs["ok.csv"]), "--out", out]
+             for k, p in weights.items() if k not in ("ok.pt", "memory.pt")]
+    cases += [["inspect", "--weights", str(weights["ok.pt"]), "--input", str(p), "--out", out]
+              for k, p in inputs.items() if not k.startswith(("ok", "long_enough"))]
+    cases.append(["inspect", "--weights", str(weights["memory.pt"]), "--input",
+                  str(inputs["long_enough.csv"]), "--out", out])
+    cases.append(["inspect", "--weights", str(weights["ok.pt"]), "--input",
+                  str(inputs["ok.csv"]), "--out", out, "--nonlinearity", "sigmoid"])
+    good = {"lesson": "yours", "weights": "ok.pt", "input": "ok.csv", "view": {"t": 1}}
+    for k, cfg in enumerate([{**good, "weights": "../ok.pt"}, {**good, "weights": "/etc/x.pt"},
+                             {**good, "lesson": "lstm"}, {**good, "input": "ok.xlsx"},
+                             {**good, "view": {"t": 0}}, {**good, "view": {"unit": -1}},
+                             {**good, "nonlinearity": "sigmoid"}, [good]]):
+        (d / f"pack_{k}.json").write_text(json.dumps(cfg))  # a lecture pack's config.json
+        cases.append(["inspect", "--config", str(d / f"pack_{k}.json"), "--out", out])
+    results = [outcome(args) for args in cases]
+    for args, r in zip(cases, results, strict=True):
+        if r != "ok":
+            print(f"    {r}: {' '.join(args)}")
+    tb = results.count("traceback")
+    bad = sum(r != "ok" for r in results) + ran.exists()
+    print(f"your model (inspect): {len(cases)} bad files, {tb} tracebacks, "
+          f"{sum(r != 'ok' for r in results)} not refused in one line with exit 2, "
+          f"code run: {'YES' if ran.exists() else 'no'}")
+    return len(cases), tb, bad
+
+
+def main_(quick: bool, only31: bool = False, only29: bool = False) -> int:
+    """Run every kind (or only issue 31's, or only issue 29's) and print the counts."""
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         (d / "a_file").write_text("x")
         (d / "ok.json").write_text(json.dumps(DEFAULT.to_dict()))
         paths = {"out": d / "out", "file": d / "a_file", "cfg": d / "ok.json", "dir": d}
         t0 = time.perf_counter()
+        if only29:
+            n_yours, tb_yours, bad_yours = run_yours(d)
+            print(f"issue 29: {n_yours} cases, {tb_yours} tracebacks, {bad_yours} handled "
+                  f"wrongly (target 0) in {time.perf_counter() - t0:.0f} s")
+            return 0 if bad_yours == 0 else 1
         if only31:
             n_host, tb_host, bad_host = run_hostile_cli(d)
             n_text, bad_text = run_user_text(d)
@@ -403,9 +520,10 @@ def main_(quick: bool, only31: bool = False) -> int:
         n_refused, bad_refused = run_refused_links()
         n_names, bad_names = run_upload_names()
         n_refused, bad_refused = n_refused + n_names, bad_refused + bad_names
-    total = len(flags) + len(files) + len(shell) + n_links + n_host + n_text + n_refused
-    bad = sum(flags) + sum(files) + bad_shell + bad_links + tb_host
-    wrong = bad_host + bad_text + bad_refused
+        n_yours, tb_yours, bad_yours = run_yours(d)
+    total = len(flags) + len(files) + len(shell) + n_links + n_host + n_text + n_refused + n_yours
+    bad = sum(flags) + sum(files) + bad_shell + bad_links + tb_host + tb_yours
+    wrong = bad_host + bad_text + bad_refused + bad_yours
     print(f"total: {total} bad inputs, {bad} tracebacks (target 0); issue 31's "
           f"{n_host + n_text + n_refused} cases: {wrong} handled wrongly (target 0); in "
           f"{time.perf_counter() - t0:.0f} s")
@@ -416,5 +534,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="two links per page")
     ap.add_argument("--issue31", action="store_true", help="only issue 31's hostile inputs")
+    ap.add_argument("--issue29", action="store_true",
+                    help="only issue 29's bad weights and input files (inspect)")
     args = ap.parse_args()
-    sys.exit(main_(args.quick, args.issue31))
+    sys.exit(main_(args.quick, args.issue31, args.issue29))

@@ -40,6 +40,11 @@ def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
              "cell": dict(colors=rdbu, lo=-c_max, hi=c_max, title=t("stepper.scale.cell"))}
     of = {name: ("gate" if name in figures.SIGMOID_FIELDS else "cell" if name == "c" else "tanh")
           for name in cells.FIELDS[trace.arch]}
+    if trace.arch == "rnn_relu":  # relu's h is not bounded by 1: a scale over its own values
+        h_max = figures.cell_range(trace["h"])[0]
+        h_max = h_max if math.isfinite(h_max) else 1.0
+        table["relu"] = {**table["tanh"], "lo": -h_max, "hi": h_max, "title": "h"}
+        of["h"] = "relu"
     return table, of
 
 

@@ -30,6 +30,16 @@ KINDS = {"lstm": lambda **k: nn.LSTM(**k), "gru": lambda **k: nn.GRU(**k),
          "rnn_relu": lambda **k: nn.RNN(nonlinearity="relu", **k)}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """torch's own runs here on one thread, as the app runs them (memviz.devices): two threads
+    waiting for a busy core made these tiny forwards seconds long under load."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def module(kind: str, layers: int = 1, batch_first: bool = True, seed: int = 0, **kw):
     torch.manual_seed(seed)
     return KINDS[kind](input_size=3, hidden_size=5, num_layers=layers,
@@ -55,7 +65,9 @@ def test_trace_matches_torch_for_every_kind_layer_count_and_layout(kind, layers,
     m = module(kind, layers, batch_first)
     x = torch.randn(6, 3) * 2
     shaped = x[None] if batch_first else x[:, None]  # the layout the module itself takes
+    threads = torch.get_num_threads()
     mt = tracing.trace(m, shaped if layers == 2 else x)
+    assert torch.get_num_threads() == threads  # one thread while tracing, the caller's after
     assert mt.kind == kind and mt.num_layers == layers and mt.T == 6 and mt.H == 5
     assert mt.max_abs_diff <= 1e-5
     assert np.abs(mt.layers[-1]["h"] - torch_h(m, x).numpy()).max() <= 1e-5
@@ -65,6 +77,14 @@ def test_trace_matches_torch_for_every_kind_layer_count_and_layout(kind, layers,
         assert p["T"] == 6 and p["H"] == 5 and p["fields"] == list(mt.fields)
     if kind == "rnn_relu":
         assert (mt.layers[0]["h"] >= 0).all() and "relu" in " ".join(p["equations"]["h"])
+
+
+def test_a_double_module_is_traced_in_float32_and_left_as_it_was():
+    m = module("lstm", 2).double()
+    x = torch.randn(5, 3, dtype=torch.float64)
+    mt = tracing.trace(m, x)
+    assert mt.max_abs_diff <= 1e-5 and m.weight_hh_l0.dtype == torch.float64
+    assert np.abs(mt.layers[-1]["h"] - torch_h(m, x).numpy()).max() <= 1e-5
 
 
 def test_the_truth_check_catches_a_cell_that_differs_from_torch(monkeypatch):
@@ -77,6 +97,30 @@ def test_the_truth_check_catches_a_cell_that_differs_from_torch(monkeypatch):
 
     monkeypatch.setattr(tracing.cells, "run", off)
     assert tracing.trace(m, torch.randn(6, 3)).max_abs_diff > 1e-5
+
+
+def test_a_relu_rnns_heatmap_spans_its_values_not_tanhs():
+    from memviz.yours import figures
+
+    mt = tracing.trace(module("rnn_relu"), torch.randn(6, 3) * 3)
+    peak = float(mt.layers[0]["h"].max())
+    assert peak > 1  # a tanh scale (-1..1) would saturate these
+    axis = figures.model_figures(mt)["yours_l0_heatmaps"].layout.coloraxis2
+    assert axis.cmin == -axis.cmax and 1 < axis.cmax <= peak
+    p = stepdata.payload(mt.layers[0], 1, 0)  # the stepper draws it on the same range
+    assert p["scales"][p["scale_of"]["h"]]["hi"] == pytest.approx(axis.cmax)
+
+
+def test_each_layers_figures_say_which_layer_they_draw():
+    from memviz.yours import figures
+
+    mt = tracing.trace(module("gru", 2), torch.randn(5, 3))
+    with i18n.using("zh"):
+        titles = {k: v.layout.title.text for k, v in figures.model_figures(mt).items()}
+    assert titles["yours_l1_heatmaps"].startswith("第 2 层（共 2 层）")
+    assert titles["yours_l0_unit_lines"].startswith("第 1 层")
+    shown = figures.model_figures(mt)["yours_input"].data[0]
+    assert shown.type == "heatmap" and shown.showscale  # real-valued channels get a colour key
 
 
 @pytest.mark.parametrize("fmt", ["pt", "safetensors"])
@@ -189,6 +233,7 @@ BAD = {  # message key -> how to provoke it
     "too_large": _find(nn.RNN(1, 1, num_layers=model.MAX_LAYERS + 1).state_dict()),
     "nonlinearity": lambda: model.find(module("rnn_tanh").state_dict(), "sigmoid"),
     "module": lambda: tracing.trace(nn.Linear(3, 5), torch.zeros(4, 3)),
+    "nonfinite_module": lambda: tracing.trace(_nan_module(), torch.zeros(4, 3)),
     "steps": lambda: inputs.check_input(np.zeros((model.MAX_STEPS + 1, 3)), F),
     "memory": lambda: tracing.trace(nn.LSTM(2, 256, num_layers=4), torch.zeros(1000, 2)),
     "input_kind": lambda: inputs.read_input(b"1,2,3", "x.xlsx", F),
@@ -206,6 +251,13 @@ BAD = {  # message key -> how to provoke it
 }
 
 
+def _nan_module() -> nn.RNNBase:
+    m = module("gru")
+    with torch.no_grad():
+        m.weight_hh_l0[0, 0] = float("inf")
+    return m
+
+
 def _npy(a: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, a, allow_pickle=True)
@@ -216,7 +268,7 @@ def _npy(a: np.ndarray) -> bytes:
 def test_each_bad_file_gets_its_own_one_line_message(key):
     with pytest.raises(WeightsError) as e:
         BAD[key]()
-    assert e.value.args[0].key == f"yours.error.{key}"
+    assert e.value.args[0].key == f"yours.error.{key.removesuffix('_module')}"
     en = str(e.value)
     with i18n.using("zh"):
         zh = str(e.value)
@@ -261,6 +313,31 @@ def test_inspect_writes_trace_config_metrics_and_figures(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "已拒绝" in err
     assert not (tmp_path / "ran").exists()
+
+
+def test_a_lecture_packs_config_rebuilds_the_figures_and_names_only_files_beside_it(tmp_path,
+                                                                                    capsys):
+    from memviz.yours import pack
+
+    m = module("rnn_relu", 2, batch_first=False)
+    (tmp_path / "r.safetensors").write_bytes(st_save(m.state_dict()))
+    (tmp_path / "x.csv").write_text("1,2,3\n-1,0.5,2\n0,0,1\n")
+    found = model.load((tmp_path / "r.safetensors").read_bytes(), "r.safetensors", "relu").found
+    cfg = pack.config(found, "r.safetensors", "x.csv", "relu", t=2, unit=4)
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    out = tmp_path / "out"
+    assert main(["inspect", "--config", str(tmp_path / "config.json"), "--out", str(out),
+                 "--formats", "csv"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["kind"] == "rnn_relu" and metrics["max_abs_diff_vs_torch"] <= 1e-5
+    assert json.loads((out / "config.json").read_text())["view"] == {"t": 2, "unit": 4}
+    for bad in ({**cfg, "weights": "../r.safetensors"}, {**cfg, "lesson": "lstm"},
+                {**cfg, "input": "x.xlsx"}, {**cfg, "view": {"t": 0, "unit": 0}}):
+        (tmp_path / "config.json").write_text(json.dumps(bad))
+        capsys.readouterr()
+        assert main(["inspect", "--config", str(tmp_path / "config.json"), "--out",
+                     str(out)]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_import_memviz_stays_light_and_offers_trace():

@@ -4,8 +4,10 @@ per layer. Never calls streamlit.
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
+from memviz.i18n import t as _t
 from memviz.recurrent import figures
 from memviz.yours.tracing import ModelTrace
 
@@ -22,7 +24,25 @@ def model_figures(mt: ModelTrace, t: int | None = None, unit: int = 0) -> dict[s
     t = mt.T if t is None else min(max(int(t), 1), mt.T)
     unit = min(max(int(unit), 0), mt.H - 1)
     out = {"yours_input": figures.input_heatmap(mt.layers[0], channels(mt))}
+    trace0 = out["yours_input"].data[0]
+    if trace0.type == "heatmap" and not np.isin(mt.x, (0.0, 1.0)).all():
+        # real-valued channels (an embedding's vectors), not on/off: the shades need a key
+        trace0.update(showscale=True, colorbar=dict(title=dict(text="x"), thickness=12))
     for k, layer in enumerate(mt.layers):
-        out[f"yours_l{k}_heatmaps"] = figures.state_heatmaps(layer, mt.fields, t, unit)
+        heat = figures.state_heatmaps(layer, mt.fields, t, unit)
+        if mt.kind == "rnn_relu":
+            _unbounded(heat, layer["h"])
+        out[f"yours_l{k}_heatmaps"] = heat
         out[f"yours_l{k}_unit_lines"] = figures.unit_lines(layer, mt.fields, unit, t)
+        if mt.num_layers > 1:  # the same builders draw every layer: the title says which
+            for fig in (heat, out[f"yours_l{k}_unit_lines"]):
+                fig.layout.title.text = _t("yours.fig.layer", k=k + 1, n=mt.num_layers,
+                                          title=fig.layout.title.text)
     return out
+
+
+def _unbounded(fig: go.Figure, h) -> None:
+    """A relu RNN's h is not bounded by 1 as tanh's is: its colour scale spans the values
+    (clipped robustly, as the cell state's is), not the tanh scale's -1..1."""
+    r = figures.cell_range(h)[0]
+    fig.update_layout(coloraxis2=dict(cmin=-r, cmax=r, colorbar=dict(title=dict(text="h"))))

@@ -113,6 +113,8 @@ def check_input(x: np.ndarray, found: Found) -> np.ndarray:
     x = np.asarray(x)
     if x.ndim == 3 and x.shape[0] == 1:  # one sequence saved with its batch axis
         x = x[0]
+    elif x.ndim == 3:
+        raise refuse("yours.error.input_batch", shape=tuple(x.shape))
     ids = _as_ids(x, found)
     if ids is not None:
         check_steps(found.cell, found.num_layers, found.hidden_size, len(ids))

@@ -18,10 +18,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from memviz.devices import CPU_THREADS
 from memviz.recurrent import cells
 from memviz.recurrent.trace import Trace, frozen
 from memviz.yours.model import MAX_INPUT, Loaded, check_steps
-from memviz.yours.weights import refuse
+from memviz.yours.weights import finite, refuse
 
 _NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -116,11 +117,16 @@ def _sequence(module: nn.RNNBase, x, batch_first: bool, embedding: nn.Embedding 
 
 
 def _on_cpu(m: nn.Module | None) -> nn.Module | None:
-    """m, or a copy of it on the CPU: never move the caller's module (another thread may be
-    running it)."""
-    if m is None or all(p.device.type == "cpu" for p in m.parameters()):
+    """m, or a float32 copy of it on the CPU (the cells and the stepper work in float32):
+    never move the caller's module (another thread may be running it). WeightsError for a
+    NaN or infinite weight."""
+    if m is None:
         return m
-    return copy.deepcopy(m).cpu()
+    for name, p in m.named_parameters():
+        finite(name, p)
+    if all(p.device.type == "cpu" and p.dtype == torch.float32 for p in m.parameters()):
+        return m
+    return copy.deepcopy(m).cpu().float()
 
 
 def _layer_weights(module: nn.RNNBase, k: int) -> dict[str, torch.Tensor]:
@@ -158,6 +164,18 @@ def trace(module: nn.Module, x, *, batch_first: bool | None = None,
     """The recorded run of `module` (nn.LSTM / GRU / RNN, any layers) on one sequence x:
     (T, I), or (1, T, I) / (T, 1, I) as `batch_first` (default: the module's) says, or (T,)
     integer ids through `embedding`. `readout` (e.g. the Linear reading h) gives `output`."""
+    # one intra-op thread, as memviz trains (memviz.devices.CPU_THREADS): a step is a few small
+    # products, and a second thread waiting for a busy core made a 2-layer H=128 LSTM over 500
+    # steps take 8-11 s instead of 0.4-0.5 s (benchmarks/yours.py under load)
+    before = torch.get_num_threads()
+    torch.set_num_threads(CPU_THREADS)
+    try:
+        return _trace(module, x, batch_first, embedding, readout)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _trace(module, x, batch_first, embedding, readout) -> ModelTrace:
     kind = kind_of(module)
     module, embedding, readout = (_on_cpu(m) for m in (module, embedding, readout))
     bf = module.batch_first if batch_first is None else batch_first

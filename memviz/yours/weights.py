@@ -72,8 +72,11 @@ def _load_pickled(data: bytes):
 
 
 def _first_line(e: BaseException) -> str:
-    lines = [s for s in str(e).splitlines() if s.strip()]
-    return (lines[-1] if len(lines) > 1 else lines[0] if lines else type(e).__name__)[:120]
+    """The line of torch's message that says what was wrong (not its advice or links)."""
+    advice = ("weights_only", "torch.load", "PyTorch", "Weights only", "file an issue")
+    lines = [s.strip() for s in str(e).splitlines() if s.strip()]
+    useful = [s for s in lines if not any(a in s for a in advice)]
+    return (useful or [type(e).__name__])[0][:120]
 
 
 def _flat(obj, prefix: str = "") -> dict[str, torch.Tensor]:
