@@ -91,6 +91,17 @@ def test_every_kind_steps_with_every_layer_and_carries_torchs_output(kind, layer
     assert ("relu(" in top["equations"]["h"][0]) == (kind == "RNN-relu")
     assert all(float(t.split()[-1].rstrip(".")) <= 1e-5 for t in w.truths)
 
+
+def test_a_character_model_steps_from_its_ids_through_its_own_embedding():
+    torch.manual_seed(0)
+    embed, lstm = torch.nn.Embedding(10, 3), torch.nn.LSTM(3, 4, batch_first=True)
+    ids = torch.tensor([1, 2, 3, 9, 0])
+    w = notebook.step(lstm, ids, embedding=embed, lang="zh")
+    with torch.no_grad():
+        out = lstm(embed(ids)[None])[0][0].numpy()
+    np.testing.assert_allclose(_decode(w.payloads[0]["arrays"]["h"], 4), out, atol=1e-5)
+    assert w.payloads[0]["labels"]["play"] == "播放"
+
 EXAMPLE = ROOT / "notebooks" / "step_through_your_lstm.ipynb"
 # appended to a copy of the example: torch's own numbers for the same model and input
 TORCH_CHECK = """import json
