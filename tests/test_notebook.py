@@ -13,7 +13,7 @@ import torch
 
 from memviz import i18n, stepdata
 from memviz.config import ModelConfig
-from memviz.engine import models, trace
+from memviz.engine import cells, models, trace
 
 from .conftest import ROOT
 
@@ -35,8 +35,8 @@ def test_the_widget_sends_the_apps_payload_and_the_apps_stepper(traces, lang):
     with i18n.using(lang):
         want = [stepdata.payload(tr, 3, 2) for tr in traces]
         assert w.layer_label == i18n.t("notebook.layer")
-        assert w.truths == [i18n.t("notebook.truth", diff=f"{tr.max_abs_diff:.1e}")
-                            for tr in traces]
+        assert w.truths == [i18n.t("notebook.truth", layer=k, diff=f"{tr.max_abs_diff:.1e}")
+                            for k, tr in enumerate(traces)]
     assert w.payloads == want  # the same JSON the app's element sends, layer by layer
     assert w._stepper_js == (stepdata.ASSETS / "stepper.js").read_text(encoding="utf-8")
     assert w._css == (stepdata.ASSETS / "stepper.css").read_text(encoding="utf-8")
@@ -44,6 +44,7 @@ def test_the_widget_sends_the_apps_payload_and_the_apps_stepper(traces, lang):
     assert i18n.current() == "en"  # lang= does not leak into the caller's language
     one = notebook.step(traces, layer=1)
     assert one.payloads == [stepdata.payload(traces[1], 1, 0)]
+    assert one.truths[0].startswith("Layer 1,")
 
 
 def test_bad_arguments_are_refused_with_the_range(traces):
@@ -69,6 +70,37 @@ def test_import_memviz_stays_light():
 
     assert memviz.step is notebook.step and "step" in memviz.__all__
 
+
+
+@pytest.mark.parametrize(("kind", "layers", "batch_first"), [
+    ("LSTM", 2, True), ("GRU", 2, False), ("RNN", 1, True), ("RNN-relu", 2, False)])
+def test_every_kind_steps_with_every_layer_and_carries_torchs_output(kind, layers, batch_first):
+    torch.manual_seed(0)
+    extra = {"nonlinearity": "relu"} if kind == "RNN-relu" else {}
+    module = getattr(torch.nn, kind.split("-")[0])(3, 4, num_layers=layers,
+                                                   batch_first=batch_first, **extra)
+    x = torch.randn(1, 5, 3) if batch_first else torch.randn(5, 1, 3)
+    w = notebook.step(module, x, t=5, unit=3)
+    with torch.no_grad():
+        out = module(x)[0].reshape(5, 4).numpy()
+    assert len(w.payloads) == layers == len(w.truths)
+    top = w.payloads[-1]
+    np.testing.assert_allclose(_decode(top["arrays"]["h"], 4), out, atol=1e-5)
+    cell = {"LSTM": "lstm", "GRU": "gru", "RNN": "rnn", "RNN-relu": "rnn_relu"}[kind]
+    assert all(p["fields"] == list(cells.FIELDS[cell]) for p in w.payloads)
+    assert ("relu(" in top["equations"]["h"][0]) == (kind == "RNN-relu")
+    assert all(float(t.split()[-1].rstrip(".")) <= 1e-5 for t in w.truths)
+
+
+def test_a_character_model_steps_from_its_ids_through_its_own_embedding():
+    torch.manual_seed(0)
+    embed, lstm = torch.nn.Embedding(10, 3), torch.nn.LSTM(3, 4, batch_first=True)
+    ids = torch.tensor([1, 2, 3, 9, 0])
+    w = notebook.step(lstm, ids, embedding=embed, lang="zh")
+    with torch.no_grad():
+        out = lstm(embed(ids)[None])[0][0].numpy()
+    np.testing.assert_allclose(_decode(w.payloads[0]["arrays"]["h"], 4), out, atol=1e-5)
+    assert w.payloads[0]["labels"]["play"] == "播放"
 
 EXAMPLE = ROOT / "notebooks" / "step_through_your_lstm.ipynb"
 # appended to a copy of the example: torch's own numbers for the same model and input

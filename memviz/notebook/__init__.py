@@ -44,9 +44,10 @@ class Stepper(anywidget.AnyWidget):
 
 
 def stepper(traces: Sequence[Trace], t: int = 1, unit: int = 0, layer: int = 0,
-            lang: str | None = None, lecturer: bool = False) -> Stepper:
-    """A Stepper over `traces` (one per layer, first layer first), opening at step t of unit
-    `unit` in `layer`, its words in `lang` (default: memviz.i18n's current language)."""
+            lang: str | None = None, lecturer: bool = False, first: int = 0) -> Stepper:
+    """A Stepper over `traces` (one per layer, first layer first; the first is the model's
+    layer `first`), opening at step t of unit `unit` in `layer`, its words in `lang`
+    (default: memviz.i18n's current language)."""
     traces = list(traces)
     if not traces:
         raise ValueError("no trace to step through")
@@ -55,7 +56,8 @@ def stepper(traces: Sequence[Trace], t: int = 1, unit: int = 0, layer: int = 0,
     _check("unit", unit, 0, traces[layer].H - 1)
     with i18n.using(lang or i18n.current()):
         payloads = [payload(tr, t, unit, lecturer) for tr in traces]
-        truths = [i18n.t("notebook.truth", diff=f"{tr.max_abs_diff:.1e}") for tr in traces]
+        truths = [i18n.t("notebook.truth", layer=first + k, diff=f"{tr.max_abs_diff:.1e}")
+                  for k, tr in enumerate(traces)]
         label = i18n.t("notebook.layer")
     return Stepper(payloads=payloads, truths=truths, layer=layer, layer_label=label, t=t,
                    unit=unit)
@@ -73,10 +75,10 @@ def step(model: Any, x: Any = None, layer: int | None = None, *, t: int = 1, uni
     follow the browser, and setting them moves it.
     """
     traces = _traces(model, x, trace_options)
-    if layer is not None:
-        _check("layer", layer, 0, len(traces) - 1)
-        traces = traces[layer:layer + 1]
-    return stepper(traces, t, unit, 0, lang, lecturer)
+    if layer is None:
+        return stepper(traces, t, unit, 0, lang, lecturer)
+    _check("layer", layer, 0, len(traces) - 1)
+    return stepper(traces[layer:layer + 1], t, unit, 0, lang, lecturer, first=layer)
 
 
 def _check(name: str, value: int, lo: int, hi: int, why: str = "") -> None:

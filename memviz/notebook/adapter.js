@@ -54,9 +54,6 @@ function follow(model, root) {
 async function render({ model, el }) {
   const mount = (await stepperModule(model)).default;
   const root = document.createElement("div");
-  // JupyterLab's notebook shortcuts (arrows move between cells) stay out of the stepper's keys
-  root.dataset.lmSuppressShortcuts = "true";
-  root.addEventListener("keydown", (e) => { if (e.target !== root) e.stopPropagation(); });
   let cleanup = null;
   const setStateValue = (name, view) => {
     if (name !== "view") return;
