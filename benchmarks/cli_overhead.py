@@ -4,16 +4,20 @@ same training (issue 26 §6: each subcommand imports only what it runs; target <
     python3 benchmarks/cli_overhead.py [--repeats 5] [--steps 300]
 
 Both are whole processes, started fresh, timed from start to exit, interleaved so that both see
-the same machine load; prints the median of each and their ratio. The bare script is torch and
-nothing else: the default model (one nn.LSTM layer, H=32, chrono-initialised gate biases, a
-linear readout), the recall task (T=20, 4 symbols), Adam, clip 1.0, batch 64, one CPU thread, the
-held-out batch of 512, and the weights and a one-example trace written out, as `train` writes
-them. It also prints how long `import memviz.cli` plus the `train` command's imports take.
+the same machine load; prints the median of each and their ratio, in wall time and in CPU time
+(user + system: on a machine others load too, wall time mostly measures them). The bare script
+is torch and nothing else: the default model (one nn.LSTM layer, H=32, chrono-initialised gate
+biases, a linear readout), the recall task (T=20, 4 symbols), Adam, clip 1.0, batch 64, one CPU
+thread, the held-out batch of 512, and the weights and a one-example trace written out, as
+`train` writes them. It also prints how long `import memviz.cli` plus the `train` command's
+imports take.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -71,10 +75,12 @@ print(time.perf_counter() - t)
 """
 
 
-def _run(cmd: list[str]) -> float:
-    t0 = time.perf_counter()
+def _run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one whole process."""
+    before, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    wall, after = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,9 +99,13 @@ def main(argv: list[str] | None = None) -> int:
             bare.append(_run(plain))
         imports = [sys.executable, "-c", IMPORTS]
         took = subprocess.run(imports, cwd=ROOT, check=True, capture_output=True, text=True)
-    m, b = statistics.median(ours), statistics.median(bare)
-    print(f"python -m memviz train ({a.steps} steps): {m:.2f} s; bare torch script: {b:.2f} s "
-          f"(median of {len(ours)}, whole processes); ratio {m / b:.3f} (target <= 1.10)")
+    for i, what in enumerate(("wall", "CPU (user + system)")):
+        m, b = (statistics.median(x[i] for x in runs) for runs in (ours, bare))
+        print(f"{what}: python -m memviz train ({a.steps} steps) {m:.2f} s; bare torch script "
+              f"{b:.2f} s (median of {len(ours)}, whole processes); ratio {m / b:.3f} "
+              f"(target <= 1.10)")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+          "(CPU time is the steadier figure on a busy machine)")
     print(f"memviz's own imports for `train` (parser + lesson): "
           f"{float(took.stdout.split()[-1]):.2f} s")
     return 0

@@ -28,8 +28,8 @@ class Lesson:
     nav: str
     blurb: str
     cli: str | None = None
-    commands: tuple[str, ...] = ()
     prepare: str | None = None
+    commands: tuple[str, ...] = ()  # after the contract's fields: rows may give those by place
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,9 @@ def config_from_args(a: argparse.Namespace) -> RunConfig:
     })
 
 
-def write_run(les, out: Path) -> dict:
-    """Write config.json, trace.npz and metrics.json for a trained lesson; return the metrics."""
-    run, tr = les.run, les.trace
+def write_run(run, tr, out: Path) -> dict:
+    """Write config.json, trace.npz and metrics.json for a trained run and its recorded trace;
+    return the metrics."""
     out.mkdir(parents=True, exist_ok=True)
     config = {**run.config.to_dict(), "device": run.history.device,
               "device_label": run.device_label}
@@ -78,11 +78,13 @@ def write_run(les, out: Path) -> dict:
 
 
 def _cmd_train(a: argparse.Namespace) -> int:
-    from memviz.engine import lesson  # imports torch: only when a command needs it
+    from memviz.engine import tasks, trace, train  # imports torch: only when a command needs it
 
     cfg = config_from_args(a)
     check_out(a.out)
-    metrics = write_run(lesson.prepare(cfg), a.out)
+    run = train.run(cfg)  # the page's checkpoints (lesson.prepare) are not written: not recorded
+    ex = tasks.example(cfg.task, cfg.train.seed)
+    metrics = write_run(run, trace.record(run.model, ex.x, ex.y), a.out)
     acc = metrics["accuracy"]
     print(f"trained {cfg.model.arch} on {cfg.task.name} in {metrics['train_seconds']:.2f} s "
           f"on {metrics['device']}: loss {metrics['final_loss']:.4f}"
