@@ -156,11 +156,11 @@ def train(cfg: MemNetConfig, on_step: OnStep | None = None) -> MemNetRun:
 
 
 def _cost(cfg: MemNetConfig) -> tuple[float, float]:
-    """(seconds, peak megabytes). Per step: ~0.05 s was measured for the default at 1-3 hops
-    (benchmarks/memnet.py, 2-core machine at load ~14, one torch thread; op overhead, not the
-    arithmetic, dominates at this size), so a fixed part plus a small part per hop and size,
-    and ~5 s to write the stories; it errs long on a quieter machine, as memviz.estimate's
-    constants do."""
-    per_step = 0.03 + 0.004 * cfg.hops * (cfg.batch / 32) * (cfg.dim / 32)
+    """(seconds, peak megabytes). The default run took 51-70 s at 1-3 hops in
+    benchmarks/memnet.py (2-core machine at load ~14, one torch thread; op overhead, not the
+    arithmetic, dominates at this size, so hops barely matter): a fixed part per step plus a
+    small part per hop and size, and ~5 s to write the stories. It errs long on a quieter
+    machine, as memviz.estimate's constants do."""
+    per_step = 0.04 + 0.004 * cfg.hops * (cfg.batch / 32) * (cfg.dim / 32)
     stories_s = 5.0 * cfg.n_train * len(cfg.tasks) / 12_000
     return cfg.steps * per_step + stories_s, 300.0 + 0.05 * cfg.batch * cfg.dim
