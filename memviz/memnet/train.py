@@ -17,14 +17,15 @@ import torch
 from torch import nn
 
 from memviz import devices, runs
-from memviz.config import ConfigError, check_range
 from memviz.memnet import stories
 from memviz.memnet.model import MemN2N, Reading
 from memviz.progress import History, OnStep
+from memviz.specs import Choice, Flag, check_range
 from memviz.trainer import Settings, fit
 
 CHOICES = {"task": ("all", *stories.TASKS), "encoding": ("position", "bow"),
            "tying": ("adjacent", "layerwise")}
+LABELS = {"task": "task", "encoding": "sentence encoding", "tying": "weight tying"}
 WORDS = 8  # words in the longest sentence or question ("where was the ball before the garden")
 TEST_SEED = 1_000_003  # the test stories' seed is the run's seed plus this
 
@@ -55,10 +56,9 @@ class MemNetConfig:
         check_range("training stories", self.n_train, (10, 5000))
         check_range("test stories", self.n_test, (10, 5000))
         check_range("seed", self.seed, (0, 2**31 - 1))
-        for name, options in CHOICES.items():
-            if getattr(self, name) not in options:
-                raise ConfigError(f"{name} must be one of {', '.join(options)}, "
-                                  f"not {getattr(self, name)!r}")
+        for name, label in LABELS.items():  # translated one-line refusals (memviz.specs)
+            Choice(label, CHOICES[name]).check(getattr(self, name))
+        Flag("temporal encoding").check(self.temporal)
 
     @property
     def tasks(self) -> tuple[str, ...]:
