@@ -141,3 +141,39 @@ def test_cli_refuses_bad_hops(tmp_path, capsys):
     assert main(["memnet", "--hops", "4", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "hops" in err[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figures_are_valid_and_say_what_each_hop_read(lang):
+    from memviz import i18n
+    from memviz.memnet import figures
+
+    from .conftest import assert_as_validated
+
+    p = np.array([[0.7, 0.1], [0.2, 0.8], [0.1, 0.1]])  # (3 sentences, 2 hops)
+    with i18n.using(lang):
+        heat = figures.hop_attention(p, THREE, zh=lang == "zh")
+        bars = figures.accuracy_by_task({"single": 1.0, "two": 0.5}, 2)
+    for fig in (heat, bars):
+        assert_as_validated(fig)
+    assert heat.data[0].z[1][1] == 0.8 and len(heat.data[0].y) == 3
+    assert ("约翰去了花园" if lang == "zh" else "John moved to the garden") in heat.data[0].y[2]
+    assert list(bars.data[0].y) == [100.0, 50.0]
+
+
+def test_the_stepper_payload_is_the_walks_numbers():
+    import base64
+
+    from memviz.memnet import lesson
+    from memviz.memnet.train import MemNetRun
+    from memviz.progress import History
+
+    cfg = MemNetConfig(hops=2, seed=1)
+    w = lesson.walk(MemNetRun(cfg, build(cfg), History(), 0.0, {}), THREE)
+    data = lesson.payload(w, cfg.tying, t=2, hop=1)
+    assert (data["T"], data["H"], data["unit_base"]) == (3, 2, 1)  # sentences x hops
+    p = np.frombuffer(base64.b64decode(data["arrays"]["p"]), dtype="<f4").reshape(3, 2)
+    np.testing.assert_allclose(p.sum(0), 1.0, atol=1e-6)  # each hop's weights over the story
+    np.testing.assert_array_equal(p, w.arrays["p"])
+    slots = re.findall(r'data-k="(\w+)"', " ".join(sum(data["equations"].values(), [])))
+    assert slots and set(slots) <= set(data["arrays"])  # every live number has its array

@@ -13,6 +13,7 @@ from memviz.documents import checks
 from memviz.engine import lesson
 from memviz.gates import gradients
 from memviz.horizon import sweep as hz
+from memviz.memnet import train as memnet_train
 from memviz.sentences import model as sentiment_model
 from memviz.series import model as series_model
 from memviz.text import train as text_train
@@ -23,7 +24,7 @@ from .conftest import ROOT
 TRAINERS = [(lesson, "prepare"), (cnn_model, "train_cnn"), (checks, "prepare"),
             (gradients, "study"), (hz, "sweep"), (series_model, "train"),
             (sentiment_model, "train_both"), (s2s, "train_both"), (selfattn, "train_recall"),
-            (text_train, "run")]
+            (text_train, "run"), (memnet_train, "train")]
 
 # page -> (a link with bad values, the widget that must show its default, that default)
 BAD_LINKS = {
@@ -45,6 +46,7 @@ BAD_LINKS = {
     "attention": ({"task": "dates", "max_len": "10", "steps": "20", "lag": "5"},
                   ("slider", "attn_max_len"), 8),
     "text": ({"hidden": "12", "steps": "20"}, ("slider", "text_hidden"), 128),
+    "memnet": ({"hops": "4", "steps": "100"}, ("radio", "memnet_hops"), 3),
 }
 
 

@@ -30,9 +30,8 @@ def accuracy_by_task(by_task: dict[str, float], hops: int) -> go.Figure:
 
 
 def sentence_label(words: tuple[str, ...], i: int, zh: bool) -> str:
-    """'3. John picked up the ball.' (with its Chinese rendering on the zh page)."""
-    en = stories.text(words)
-    return f"{i + 1}. {stories.zh_text(words)} ({en})" if zh else f"{i + 1}. {en}"
+    """'3. John picked up the ball.' (its Chinese rendering on the zh page)."""
+    return f"{i + 1}. {stories.zh_text(words) if zh else stories.text(words)}"
 
 
 def hop_attention(p, story: stories.Story, zh: bool) -> go.Figure:

@@ -17,14 +17,15 @@ import torch
 from torch import nn
 
 from memviz import devices, runs
-from memviz.config import ConfigError, check_range
 from memviz.memnet import stories
 from memviz.memnet.model import MemN2N, Reading
 from memviz.progress import History, OnStep
+from memviz.specs import Choice, Flag, check_range
 from memviz.trainer import Settings, fit
 
 CHOICES = {"task": ("all", *stories.TASKS), "encoding": ("position", "bow"),
            "tying": ("adjacent", "layerwise")}
+LABELS = {"task": "task", "encoding": "sentence encoding", "tying": "weight tying"}
 WORDS = 8  # words in the longest sentence or question ("where was the ball before the garden")
 TEST_SEED = 1_000_003  # the test stories' seed is the run's seed plus this
 
@@ -55,10 +56,9 @@ class MemNetConfig:
         check_range("training stories", self.n_train, (10, 5000))
         check_range("test stories", self.n_test, (10, 5000))
         check_range("seed", self.seed, (0, 2**31 - 1))
-        for name, options in CHOICES.items():
-            if getattr(self, name) not in options:
-                raise ConfigError(f"{name} must be one of {', '.join(options)}, "
-                                  f"not {getattr(self, name)!r}")
+        for name, label in LABELS.items():  # translated one-line refusals (memviz.specs)
+            Choice(label, CHOICES[name]).check(getattr(self, name))
+        Flag("temporal encoding").check(self.temporal)
 
     @property
     def tasks(self) -> tuple[str, ...]:
@@ -156,11 +156,11 @@ def train(cfg: MemNetConfig, on_step: OnStep | None = None) -> MemNetRun:
 
 
 def _cost(cfg: MemNetConfig) -> tuple[float, float]:
-    """(seconds, peak megabytes). Per step: ~0.05 s was measured for the default at 1-3 hops
-    (benchmarks/memnet.py, 2-core machine at load ~14, one torch thread; op overhead, not the
-    arithmetic, dominates at this size), so a fixed part plus a small part per hop and size,
-    and ~5 s to write the stories; it errs long on a quieter machine, as memviz.estimate's
-    constants do."""
-    per_step = 0.03 + 0.004 * cfg.hops * (cfg.batch / 32) * (cfg.dim / 32)
+    """(seconds, peak megabytes). The default run took 51-70 s at 1-3 hops in
+    benchmarks/memnet.py (2-core machine at load ~14, one torch thread; op overhead, not the
+    arithmetic, dominates at this size, so hops barely matter): a fixed part per step plus a
+    small part per hop and size, and ~5 s to write the stories. It errs long on a quieter
+    machine, as memviz.estimate's constants do."""
+    per_step = 0.04 + 0.004 * cfg.hops * (cfg.batch / 32) * (cfg.dim / 32)
     stories_s = 5.0 * cfg.n_train * len(cfg.tasks) / 12_000
     return cfg.steps * per_step + stories_s, 300.0 + 0.05 * cfg.batch * cfg.dim
