@@ -63,7 +63,7 @@ with st.expander(t("memnet.settings"), expanded=not show.lecturer()):
 cfg = mn.MemNetConfig(task=task, hops=hops, steps=steps, encoding=encoding, temporal=temporal,
                       tying=tying, seed=int(seed))
 show.note_config(cfg.to_dict())
-show.caption(t("memnet.data_note", n=cfg.n_train * len(cfg.tasks), test=cfg.n_test,
+show.caption(t("memnet.data_note", n=f"{cfg.n_train * len(cfg.tasks):,}", test=cfg.n_test,
                tasks=", ".join(figures.task_name(k) for k in cfg.tasks)))
 with st.expander(t("memnet.examples")):
     for k in stories.TASKS:

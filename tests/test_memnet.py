@@ -177,3 +177,18 @@ def test_the_stepper_payload_is_the_walks_numbers():
     np.testing.assert_array_equal(p, w.arrays["p"])
     slots = re.findall(r'data-k="(\w+)"', " ".join(sum(data["equations"].values(), [])))
     assert slots and set(slots) <= set(data["arrays"])  # every live number has its array
+
+
+def test_a_stored_run_answers_as_the_trained_one():
+    from memviz import runs
+    from memviz.memnet import store
+    from memviz.memnet.train import train
+
+    cfg = MemNetConfig(task="two", hops=2, steps=10, n_train=20, n_test=10)
+    run = train(cfg)
+    data, arrays = store.save(run)
+    back = store.load(data, arrays)
+    assert runs.codec(store.KIND) is not None and back.by_task == run.by_task
+    s, q, _ = encode([THREE])
+    with torch.no_grad():
+        torch.testing.assert_close(back.model(s, q), run.model(s, q), rtol=0, atol=0)
