@@ -301,7 +301,7 @@ def test_a_lock_not_refreshed_for_too_long_is_taken_over(tmp_path, monkeypatch):
 HOLDER = (
     "import sys, time\n"
     "from memviz import runs\n"
-    "from memviz.recurrent import lesson\n"
+    "from memviz.engine import lesson\n"
     "from tests.conftest import tiny_config\n"
     "c = runs.DiskStore(sys.argv[1]).claim(lesson.KIND, tiny_config(steps=20))\n"
     "assert c is not None and c.fd is not None\n"

@@ -134,7 +134,7 @@ def _chosen(page: str, names: str) -> list:
 
 def _estimate(run: Run) -> float | None:
     """Seconds, from memviz.estimate where it judges the run; None where it cannot. A horizon
-    pair of a recurrent cell trains exactly the model a recurrent page would (memviz.recurrent
+    pair of a recurrent cell trains exactly the model a recurrent page would (memviz.engine
     models.build, its lag as T): its estimate is that run's, an upper bound (a solved pair
     stops early)."""
     from memviz import estimate, runs
