@@ -20,7 +20,7 @@ from memviz.estimate import features  # noqa: E402
 
 SHAPES = [(20, 32, 64), (100, 32, 64), (20, 128, 64), (100, 128, 64), (50, 256, 64), (10, 8, 16)]
 MEMORY = (200, 256, 64)
-PROBE = ("import resource, sys; from memviz.config import RunConfig; from memviz.recurrent "
+PROBE = ("import resource, sys; from memviz.config import RunConfig; from memviz.engine "
          "import train; r0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
          "train.run(RunConfig.from_dict({})); r1 = resource.getrusage(resource.RUSAGE_SELF)"
          ".ru_maxrss; cfg = RunConfig.from_dict(%s); train.run(cfg); "
