@@ -13,18 +13,8 @@ from memviz.attention.data import VOCAB
 from memviz.i18n import t
 
 # message keys written out, so that grep and the catalogue test see each one
-FIG_KEYS = {"weight": "attention.fig.weight", "reads": "attention.fig.reads",
-    "hover": "attention.fig.hover", "alignment": "attention.fig.alignment",
-    "source_position": "attention.fig.source_position", "output_step": "attention.fig.output_step",
-    "plain": "attention.fig.plain", "attention": "attention.fig.attention",
-    "trace": "attention.fig.trace", "exact": "attention.fig.exact",
-    "per_token": "attention.fig.per_token", "length": "attention.fig.length",
-    "trained_here": "attention.fig.trained_here", "accuracy_title": "attention.fig.accuracy_title",
-    "source_length": "attention.fig.source_length", "accuracy": "attention.fig.accuracy",
-    "step_reads": "attention.fig.step_reads", "self_map": "attention.fig.self_map",
-    "key_step": "attention.fig.key_step", "query_step": "attention.fig.query_step",
-    "over_source": "attention.fig.over_source", "top": "attention.fig.top",
-    "state_context": "attention.fig.state_context"}
+FIG_KEYS = {"plain": "attention.fig.plain", "attention": "attention.fig.attention",
+            "exact": "attention.fig.exact", "per_token": "attention.fig.per_token"}
 
 VARIANT_COLORS = {"plain": "#D55E00", "attention": "#0072B2"}  # Okabe-Ito
 MARK = "#E69F00"

@@ -18,34 +18,11 @@ from memviz.ui.lang import t
 DOC_LABEL_KEYS = {"lstm_doc001": "documents.doc_label.lstm_doc001",
     "lstm_doc004": "documents.doc_label.lstm_doc004",
     "gru_doc002": "documents.doc_label.gru_doc002"}
-UI_KEYS = {"max_gap": "documents.ui.max_gap", "mean_dh": "documents.ui.mean_dh",
-    "dh_title": "documents.ui.dh_title", "same_caption": "documents.ui.same_caption",
-    "shape_item": "documents.ui.shape_item", "outputs_per_step": "documents.ui.outputs_per_step",
-    "n_vs_1": "documents.ui.n_vs_1", "blind_steps": "documents.ui.blind_steps",
-    "k_of_n": "documents.ui.k_of_n", "top_once": "documents.ui.top_once",
-    "top_twice": "documents.ui.top_twice", "neuron": "documents.ui.neuron",
-    "weights_before": "documents.ui.weights_before", "weights_after": "documents.ui.weights_after",
-    "hebb_after": "documents.ui.hebb_after", "synapses_link": "documents.ui.synapses_link",
-    "synapses_text": "documents.ui.synapses_text", "concat_gap": "documents.ui.concat_gap",
-    "rnn_sum_gap": "documents.ui.rnn_sum_gap", "slip_n": "documents.ui.slip_n",
-    "slip_line": "documents.ui.slip_line", "slip_pending": "documents.ui.slip_pending",
-    "demo_pending": "documents.ui.demo_pending", "cell": "documents.ui.cell",
-    "document": "documents.ui.document", "step": "documents.ui.step", "unit": "documents.ui.unit",
-    "as_document_writes": "documents.ui.as_document_writes",
-    "pytorch_numbers": "documents.ui.pytorch_numbers", "dh_caption": "documents.ui.dh_caption",
-    "unit_caption": "documents.ui.unit_caption", "cnn_shapes": "documents.ui.cnn_shapes",
-    "conv_caption": "documents.ui.conv_caption",
-    "cell_hidden_caption": "documents.ui.cell_hidden_caption",
-    "readout_caption": "documents.ui.readout_caption", "no_softmax": "documents.ui.no_softmax",
-    "softmax_caption": "documents.ui.softmax_caption", "code_caption": "documents.ui.code_caption",
-    "slips_caption": "documents.ui.slips_caption", "verify_caption": "documents.ui.verify_caption",
-    "live_caption": "documents.ui.live_caption"}
-COLUMN_KEYS = {"cell": "documents.col.cell", "example": "documents.col.example",
-    "batch": "documents.col.batch", "tolerance": "documents.col.tolerance",
-    "pass": "documents.col.pass", "within": "documents.col.within",
-    "document": "documents.col.document", "slip": "documents.col.slip",
-    "verdict": "documents.col.verdict", "measured": "documents.col.measured",
-    "value": "documents.col.value"}
+UI_KEYS = {"weights_before": "documents.ui.weights_before",
+           "weights_after": "documents.ui.weights_after", "hebb_after": "documents.ui.hebb_after"}
+COLUMN_KEYS = {"document": "documents.col.document", "slip": "documents.col.slip",
+               "verdict": "documents.col.verdict", "measured": "documents.col.measured",
+               "value": "documents.col.value"}
 
 PAGE = "docs"
 DOC_CELLS = ("lstm_doc001", "lstm_doc004", "gru_doc002")  # documents.doc_label.<name>
