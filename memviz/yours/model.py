@@ -29,6 +29,11 @@ _PART = re.compile(r"^(?P<prefix>.*?)(?P<name>weight_ih|weight_hh|bias_ih|bias_h
 _NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
+# message keys written out, so that grep and the catalogue test see each one
+KIND_KEYS = {"lstm": "yours.kind.lstm", "gru": "yours.kind.gru",
+             "rnn_tanh": "yours.kind.rnn_tanh", "rnn_relu": "yours.kind.rnn_relu"}
+WHAT_KEYS = {"hidden": "yours.what.hidden", "input": "yours.what.input"}
+
 @dataclass(frozen=True)
 class Found:
     """What a state dict holds. kind: 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu' (an RNN's
@@ -64,7 +69,7 @@ class Found:
 
     def summary(self) -> str:
         """One line in the current language: what was found, before anything runs."""
-        parts = [t("yours.found.model", kind=t(f"yours.kind.{self.kind}"),
+        parts = [t("yours.found.model", kind=t(KIND_KEYS[self.kind]),
                    layers=self.num_layers, input=self.input_size, hidden=self.hidden_size,
                    params=f"{self.params:,}")]
         if not self.bias:
@@ -146,7 +151,7 @@ def _sizes(state, keys, n: int, bias: bool) -> tuple[str, int, int]:
     n_in = w_ih.shape[1] if w_ih.dim() == 2 else 0
     for what, n_, limit in (("hidden", H, MAX_HIDDEN), ("input", n_in, MAX_INPUT)):
         if n_ > limit:
-            raise refuse("yours.error.too_large", what=Message(f"yours.what.{what}"), n=n_,
+            raise refuse("yours.error.too_large", what=Message(WHAT_KEYS[what]), n=n_,
                          limit=limit)
     for k in range(n):
         _shape(state, keys["weight_ih", k], (G * H, n_in if k == 0 else H))
