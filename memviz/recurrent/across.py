@@ -8,12 +8,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz.i18n import t as _t
-from memviz.plotting import GATE_COLORS, figure
+from memviz.plotting import GATE_COLORS, PALETTE, figure
 from memviz.recurrent.equations import MEANING
 from memviz.recurrent.figures import _rows
 
-GROUP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-                "#999999")  # Okabe-Ito, one per group of sequences
+GROUP_COLORS = PALETTE  # one per group of sequences
 PER_GROUP = 8  # lines drawn per group at most
 
 
@@ -79,7 +78,7 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
     q = insight.quantity(ho)
     if q is None:
         data, n = _over_time(ho, unit, names)
-        x_title, title = _t("recurrent.fig.time_step"), _t("recurrent.fig.across", unit=unit, n=n)
+        x_title, title = _t("plotting.time_step"), _t("recurrent.fig.across", unit=unit, n=n)
     else:
         data = _against(ho, unit, names, q)
         what = insight.QUANTITY[ho.task.name]
