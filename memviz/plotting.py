@@ -126,10 +126,16 @@ def task_label(task: str, goal: bool = False) -> str:
     return i18n.t("plotting.with_goal", task=TASK_LABELS[task], goal=TASK_GOALS[task])
 
 
-@functools.cache
-def white() -> dict:
-    """plotly's 'plotly_white' template as plain data, for figures built from dicts."""
-    return pio.templates["plotly_white"].to_plotly_json()
+HOUSE_TEMPLATE = "plotly_white"
+
+
+def _house_template() -> None:
+    """Every memviz figure is drawn on plotly_white, as plotly's default template. plotly gives
+    a figure built without a template its default as is (validated once), while a template
+    written into a layout is validated and copied again for every figure (~40-80 ms a figure,
+    most of its cost). Set again if something else set its own (streamlit does on import)."""
+    if pio.templates.default != HOUSE_TEMPLATE:
+        pio.templates.default = HOUSE_TEMPLATE
 
 
 HOUSE_MARGIN = dict(l=60, r=20, t=50, b=45)
@@ -139,18 +145,20 @@ PROJECTOR = dict(font=20, title=24, height=1.25, line=4, marker=10)  # lecturer 
 def figure(data: list[dict], layout: dict, title: str | None = None, height: int | None = None,
            *, projector: bool = False) -> go.Figure:
     """The one way memviz assembles a plotly figure: plain dicts in (quick to write, and what a
-    test reads), a figure out through plotly's public constructor, which validates them.
+    test reads), a figure out through plotly's public constructor, which validates them, on
+    the plotly_white template (see _house_template).
 
     With a `title` (and `height`) the house look goes under `layout`: the title at the left,
-    Inter 13, room for axis titles, the plotly_white template. Without one, `layout` is the
-    whole layout (the Series, Sentences, CNN and synapses figures keep the look they had).
+    Inter 13, room for axis titles. Without one, `layout` is the whole layout (the Series,
+    Sentences, CNN and synapses figures keep their titles, fonts and margins).
     projector=True: the same figure with type and lines large enough for the back row
     (lecturer mode), sized here rather than by editing the built figure."""
     if title is not None:
         layout = {"title": dict(text=title, x=0, font=dict(size=15)), "height": height,
-                  "font": FONT, "margin": HOUSE_MARGIN, "template": white(), **layout}
+                  "font": FONT, "margin": HOUSE_MARGIN, **layout}
     if projector:
         data, layout = _projected(data, layout)
+    _house_template()
     return go.Figure(dict(data=data, layout=layout))
 
 
@@ -174,6 +182,7 @@ def projected(fig: go.Figure) -> go.Figure:
     """A built figure again at projector size (for the screen in lecturer mode; the lecture
     pack keeps the figure as built)."""
     d = fig.to_plotly_json()
+    d["layout"].pop("template", None)  # plotly's default again (see _house_template)
     return figure(d["data"], d["layout"], projector=True)
 
 
@@ -214,9 +223,9 @@ def axis_keys(i: int) -> tuple[str, str]:
 
 
 def white_layout(title: str, height: int, **more) -> dict:
-    """A whole layout titled `title` on the plotly_white template, for `figure` without a title
-    (the older look of the Series and Sentences figures: plotly's title, font and margins)."""
-    return {"title": {"text": title}, "height": height, "template": white(), **more}
+    """A whole layout titled `title`, for `figure` without a title (the look of the Series and
+    Sentences figures: plotly's title, font and margins)."""
+    return {"title": {"text": title}, "height": height, **more}
 
 
 def rule(line: dict, x: float | None = None, y: float | None = None,
