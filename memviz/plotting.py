@@ -1,8 +1,10 @@
-"""Shared figure helpers, colours and names: one colour per architecture and per gate, one
-label per task, on every page. Builders assemble plotly figures from plain dicts; no streamlit.
+"""Shared figure helpers, colours and names: the one table of colours and scales, the one figure
+entry point (`figure`), one label per task, on every page; no streamlit. Builders write plain
+dicts and hand them to `figure`.
 
 Colours are Okabe-Ito (colour-blind safe). A gate keeps its colour on every page, and so does an
-architecture: the LSTM is blue on Why gates, the horizon chart and anywhere else it is drawn.
+architecture: the LSTM is blue on Why gates, the horizon chart, the Sentences page and anywhere
+else it is drawn; the browser's stepper reads the same table through memviz.stepdata.
 """
 
 from __future__ import annotations
