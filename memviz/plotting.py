@@ -1,8 +1,10 @@
-"""Shared figure helpers, colours and names: one colour per architecture and per gate, one
-label per task, on every page. Builders assemble plotly figures from plain dicts; no streamlit.
+"""Shared figure helpers, colours and names: the one table of colours and scales, the one figure
+entry point (`figure`), one label per task, on every page; no streamlit. Builders write plain
+dicts and hand them to `figure`.
 
 Colours are Okabe-Ito (colour-blind safe). A gate keeps its colour on every page, and so does an
-architecture: the LSTM is blue on Why gates, the horizon chart and anywhere else it is drawn.
+architecture: the LSTM is blue on Why gates, the horizon chart, the Sentences page and anywhere
+else it is drawn; the browser's stepper reads the same table through memviz.stepdata.
 """
 
 from __future__ import annotations
@@ -51,12 +53,55 @@ class Names(Mapping):
         return f"Names({self._keys!r})"
 
 
-GATE_COLORS = {
-    "i": "#0072B2", "f": "#D55E00", "g": "#009E73", "o": "#CC79A7", "c": "#E69F00",
-    "h": "#000000", "r": "#56B4E9", "z": "#882255", "n": "#009E73",
+# ----------------------------------------------------------- the one table of colours and scales
+# Every colour a figure, an exported file or the browser stepper (through memviz.stepdata's
+# payload) draws is named here; figure modules take theirs from this table and write no colour
+# or scale name of their own (tests/test_colours.py walks every figure and payload to check).
+
+# Okabe-Ito (colour-blind safe), by name
+BLUE, VERMILLION, GREEN, PURPLE = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
+ORANGE, SKY, BLACK, GREY, WINE = "#E69F00", "#56B4E9", "#000000", "#999999", "#882255"
+WHITE = "#FFFFFF"
+PALETTE = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BLACK, GREY)  # groups, in this order
+# plotly's own first colours, which the synapses page's rules and units have always worn
+D3_BLUE, D3_ORANGE, D3_GREEN, D3_RED, D3_PURPLE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
+GUIDE = "grey"  # a rule or note that is not data: chance, "trained up to here", zero
+FAINT = "rgba(0,0,0,0.15)"  # a wide pale mark behind the data (the synapses' co-active steps)
+PAPER = "white"  # an exported image's background
+INK_ON_DARK, INK_ON_LIGHT = "white", "black"  # numbers written on heatmap cells, as plotly does
+
+GATE_COLORS = {"i": BLUE, "f": VERMILLION, "g": GREEN, "o": PURPLE, "c": ORANGE, "h": BLACK,
+               "r": SKY, "z": WINE, "n": GREEN}
+ARCH_COLORS = {"rnn": VERMILLION, "lstm": BLUE, "gru": GREEN, "cnn": ORANGE, "attention": PURPLE}
+STEP_MARK = ORANGE  # the current step and unit: in the browser's stepper and in every figure
+# what a line or bar stands for, where it is the same idea on several pages
+ROLE_COLORS = {"model": BLUE, "truth": BLACK, "baseline": GREY, "pick": ORANGE, "other": GREY,
+               "right": GREEN, "positive": VERMILLION, "negative": BLUE}
+
+# A quantity's colour scale (a plotly scale name, or the [position, colour] list itself)
+SCALES: dict[str, str | list] = {
+    "gate": "Cividis",  # sigmoid gates, 0..1
+    "tanh": "RdBu_r",  # tanh-valued states and candidates, -1..1: red positive, blue negative
+    "cell": "RdBu_r",  # the cell state, symmetric about 0 (its range from the trace)
+    "signed": "RdBu_r",  # weights, products, changes, a unit's activation: red > 0 > blue
+    "share": "Cividis",  # 0..1 shares and unsigned values: attention weights, a feature's level
+    "activation": "Viridis",  # activations after a ReLU, >= 0
+    "ink": "Greys",  # dark ink on white: digits, on/off patterns
+    "input": [[0, WHITE], [1, "#1A1A1A"]],  # a one-hot input: off white, on near black
+    # a difference that must read white at exactly zero (plotly's RdBu is grey in the middle)
+    "difference": [[0.0, "#2166AC"], [0.25, "#92C5DE"], [0.5, WHITE], [0.75, "#F4A582"],
+                   [1.0, "#B2182B"]],
 }
-ARCH_COLORS = {"rnn": "#D55E00", "lstm": "#0072B2", "gru": "#009E73", "cnn": "#E69F00",
-               "attention": "#CC79A7"}
+
+
+def scale(quantity: str) -> list[list]:
+    """A quantity's colour scale as the explicit [position, colour] list (the browser, the
+    exported file and the stepper then draw the same colours, whatever each calls a name)."""
+    sc = SCALES[quantity]
+    return colorscale(sc) if isinstance(sc, str) else [list(p) for p in sc]
+
+
 ARCH_NAMES = Names({"rnn": "plotting.arch.rnn",
                     "lstm": "plotting.arch.lstm", "gru": "plotting.arch.gru",
                     "cnn": "plotting.arch.cnn", "attention": "plotting.arch.attention"})
@@ -85,29 +130,64 @@ def task_label(task: str, goal: bool = False) -> str:
     return i18n.t("plotting.with_goal", task=TASK_LABELS[task], goal=TASK_GOALS[task])
 
 
-@functools.cache
-def white() -> dict:
-    """plotly's 'plotly_white' template as plain data, for figures built from dicts (naming it
-    in update_layout makes plotly validate and copy the whole template: ~11 ms a figure)."""
-    return pio.templates["plotly_white"].to_plotly_json()
+HOUSE_TEMPLATE = "plotly_white"
 
 
-def figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figure:
-    """Assemble a figure from plain dicts without plotly's validation.
-
-    Validation (and the template it expands) costs ~10-30 ms a figure, and the step-through
-    panel rebuilds its figures on every step; tests validate every builder's output instead.
-    """
-    base = dict(title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
-                margin=dict(l=60, r=20, t=50, b=45), template=white())
-    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
+def _house_template() -> None:
+    """Every memviz figure is drawn on plotly_white, as plotly's default template. plotly gives
+    a figure built without a template its default as is (validated once), while a template
+    written into a layout is validated and copied again for every figure (~40-80 ms a figure,
+    most of its cost). Set again if something else set its own (streamlit does on import)."""
+    if pio.templates.default != HOUSE_TEMPLATE:
+        pio.templates.default = HOUSE_TEMPLATE
 
 
-def plain(data: list[dict], layout: dict) -> go.Figure:
-    """A figure from plain dicts, unvalidated, and nothing added (plotly's default template is
-    applied when it is drawn, as for any figure). The builders that use it write what plotly's
-    validation would produce; tests check that validating their figures changes nothing."""
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+HOUSE_MARGIN = dict(l=60, r=20, t=50, b=45)
+PROJECTOR = dict(font=20, title=24, height=1.25, line=4, marker=10)  # lecturer mode's sizes
+
+
+def figure(data: list[dict], layout: dict, title: str | None = None, height: int | None = None,
+           *, projector: bool = False) -> go.Figure:
+    """The one way memviz assembles a plotly figure: plain dicts in (quick to write, and what a
+    test reads), a figure out through plotly's public constructor, which validates them, on
+    the plotly_white template (see _house_template).
+
+    With a `title` (and `height`) the house look goes under `layout`: the title at the left,
+    Inter 13, room for axis titles. Without one, `layout` is the whole layout (the Series,
+    Sentences, CNN and synapses figures keep their titles, fonts and margins).
+    projector=True: the same figure with type and lines large enough for the back row
+    (lecturer mode), sized here rather than by editing the built figure."""
+    if title is not None:
+        layout = {"title": dict(text=title, x=0, font=dict(size=15)), "height": height,
+                  "font": FONT, "margin": HOUSE_MARGIN, **layout}
+    if projector:
+        data, layout = _projected(data, layout)
+    _house_template()
+    return go.Figure(dict(data=data, layout=layout))
+
+
+def _projected(data: list[dict], layout: dict) -> tuple[list[dict], dict]:
+    """Copies of a figure's dicts at projector size: fonts, title, height, scatter lines and
+    markers (what plotly's update_layout / update_traces made of the same settings)."""
+    title = layout.get("title")
+    title = dict(title) if isinstance(title, dict) else {} if title is None else {"text": title}
+    layout = {**layout, "font": {**(layout.get("font") or {}), "size": PROJECTOR["font"]},
+              "title": {**title, "font": {**(title.get("font") or {}),
+                                          "size": PROJECTOR["title"]}},
+              "height": int((layout.get("height") or 400) * PROJECTOR["height"])}
+    data = [tr if tr.get("type", "scatter") != "scatter" else
+            {**tr, "line": {**(tr.get("line") or {}), "width": PROJECTOR["line"]},
+             "marker": {**(tr.get("marker") or {}), "size": PROJECTOR["marker"]}}
+            for tr in data]
+    return data, layout
+
+
+def projected(fig: go.Figure) -> go.Figure:
+    """A built figure again at projector size (for the screen in lecturer mode; the lecture
+    pack keeps the figure as built)."""
+    d = fig.to_plotly_json()
+    d["layout"].pop("template", None)  # plotly's default again (see _house_template)
+    return figure(d["data"], d["layout"], projector=True)
 
 
 @functools.cache
@@ -147,18 +227,22 @@ def axis_keys(i: int) -> tuple[str, str]:
 
 
 def white_layout(title: str, height: int, **more) -> dict:
-    """A layout titled `title` on the plotly_white template (for `plain` figures)."""
-    return {"title": {"text": title}, "height": height, "template": white(), **more}
+    """A whole layout titled `title`, for `figure` without a title (the look of the Series and
+    Sentences figures: plotly's title, font and margins)."""
+    return {"title": {"text": title}, "height": height, **more}
 
 
-def rule(line: dict, x: float | None = None, y: float | None = None) -> dict:
+def rule(line: dict, x: float | None = None, y: float | None = None,
+         across: str = "domain", on: str | None = None) -> dict:
     """A line across the whole plot at x (vertical) or y (horizontal): the shape plotly's
-    add_vline / add_hline make."""
+    add_vline / add_hline make; across="paper" spans every stacked panel (a step mark), and
+    `on` names the data axis of x or y when it is not the first ('y2')."""
     if x is not None:
-        return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1,
-                "yref": "y domain", "line": line}
-    return {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y",
-            "line": line}
+        return {"type": "line", "x0": x, "x1": x, "xref": on or "x", "y0": 0, "y1": 1,
+                "yref": "paper" if across == "paper" else "y domain", "line": line}
+    return {"type": "line", "x0": 0, "x1": 1,
+            "xref": "paper" if across == "paper" else "x domain", "y0": y, "y1": y,
+            "yref": on or "y", "line": line}
 
 
 DAY_MS = 86_400_000

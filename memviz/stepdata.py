@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import plotly.colors as pc
 
 from memviz import i18n
+from memviz import plotting as P
 from memviz.engine import cells, equations, figures
 from memviz.engine.trace import Trace
 from memviz.i18n import t
@@ -26,7 +26,7 @@ LABEL_KEYS = {"heat_title": "stepper.heat_title", "first": "stepper.first", "pre
     "play": "stepper.play", "pause": "stepper.pause", "next": "stepper.next",
     "last": "stepper.last", "range": "stepper.range", "unit": "stepper.unit",
     "speed": "stepper.speed", "speed_aria": "stepper.speed_aria", "fps": "stepper.fps",
-    "hint": "stepper.hint", "axis": "stepper.axis", "lines_title": "stepper.lines_title",
+    "hint": "stepper.hint", "axis": "plotting.time_step", "lines_title": "stepper.lines_title",
     "step_of": "stepper.step_of", "eq_title": "stepper.eq_title",
     "unit_over_time": "stepper.unit_over_time"}
 
@@ -38,15 +38,21 @@ def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
 
 
+def _colours(quantity: str) -> list[str]:
+    """A quantity's scale from memviz.plotting.SCALES as the evenly spaced colours the
+    stepper interpolates (each of these scales is evenly spaced)."""
+    return [c for _, c in P.scale(quantity)]
+
+
 def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
     """The heatmaps' colour scales (the export figures' scales) and which field uses which."""
     c_max = figures.cell_range(trace["c"])[0] if "c" in trace.fields else 1.0
     c_max = c_max if math.isfinite(c_max) else 1.0  # NaN/inf cells: a scale the JSON can carry
-    rdbu = list(reversed(pc.diverging.RdBu))
-    table = {"gate": dict(colors=list(pc.sequential.Cividis), lo=0.0, hi=1.0,
+    table = {"gate": dict(colors=_colours("gate"), lo=0.0, hi=1.0,
                           title=t("stepper.scale.gate")),
-             "tanh": dict(colors=rdbu, lo=-1.0, hi=1.0, title="tanh"),
-             "cell": dict(colors=rdbu, lo=-c_max, hi=c_max, title=t("stepper.scale.cell"))}
+             "tanh": dict(colors=_colours("tanh"), lo=-1.0, hi=1.0, title="tanh"),
+             "cell": dict(colors=_colours("cell"), lo=-c_max, hi=c_max,
+                          title=t("stepper.scale.cell"))}
     of = {name: ("gate" if name in figures.SIGMOID_FIELDS else "cell" if name == "c" else "tanh")
           for name in cells.FIELDS[trace.arch]}
     if trace.arch == "rnn_relu":  # relu's h is not bounded by 1: a scale over its own values
@@ -83,7 +89,8 @@ def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str
         "arrays": {k: _b64(v) for k, v in trace.fields.items()},
         "initial": {k: _b64(v[None]) for k, v in trace.initial.items()},
         "scales": table, "scale_of": of,
-        "colors": {k: figures.GATE_COLORS[k] for k in fields},
+        "colors": {k: P.GATE_COLORS[k] for k in fields},
+        "mark": P.STEP_MARK,  # the current step and unit, as every figure marks them
         "meaning": {k: equations.MEANING.get(k, k) for k in fields},
         "equations": equations.html(trace.arch),
         "heat_title": i18n.t("stepper.heat_title"), "labels": labels(),

@@ -12,6 +12,7 @@ import numpy as np
 
 from memviz import i18n
 from memviz import vegamarks as marks
+from memviz.plotting import GREY, PAPER, STEP_MARK
 
 PANEL_WIDTH = 560
 
@@ -54,7 +55,7 @@ def _rules(shapes: Iterable[Mapping], xref: str, yref: str) -> list[dict]:
             box = {k: float(s[k]) for k in ("x0", "x1", "y0", "y1")}
             out.append({"data": {"values": [box]},
                         "mark": {"type": "rect", "fill": s.get("fillcolor") or "transparent",
-                                 "stroke": line.get("color", "#E69F00"),
+                                 "stroke": line.get("color", STEP_MARK),
                                  "strokeWidth": line.get("width", 2)},
                         "encoding": {"x": {"field": "x0", "type": "quantitative"},
                                      "x2": {"field": "x1"},
@@ -63,7 +64,7 @@ def _rules(shapes: Iterable[Mapping], xref: str, yref: str) -> list[dict]:
             continue
         if s.get("type") != "line":
             continue
-        style = {"type": "rule", "color": line.get("color", "#E69F00"),
+        style = {"type": "rule", "color": line.get("color", STEP_MARK),
                  "strokeWidth": line.get("width", 2)}
         if line.get("dash") in ("dash", "dot"):
             style["strokeDash"] = [6, 4] if line["dash"] == "dash" else [2, 3]
@@ -81,7 +82,7 @@ def _band(s: Mapping) -> dict:
     x0, x1 = (marks.when(s[k]) or float(s[k]) for k in ("x0", "x1"))
     kind = "temporal" if isinstance(x0, str) else "quantitative"
     return {"data": {"values": [{"x0": x0, "x1": x1}]},
-            "mark": {"type": "rect", "fill": s.get("fillcolor") or "#999999",
+            "mark": {"type": "rect", "fill": s.get("fillcolor") or GREY,
                      "opacity": float(s.get("opacity") or 0.15)},
             "encoding": {"x": {"field": "x0", "type": kind}, "x2": {"field": "x1"}}}
 
@@ -236,7 +237,7 @@ def to_vegalite(fig) -> tuple[dict, list[dict]]:
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
             "title": {"text": marks.plain_text(layout.get("title")), "anchor": "start",
                       "fontSize": 15},
-            "vconcat": rows_spec, "resolve": independent, "background": "white", "padding": 10,
+            "vconcat": rows_spec, "resolve": independent, "background": PAPER, "padding": 10,
             # DejaVu Sans ships with most Linux machines; vl-convert falls back to its own
             # bundled fonts where it is missing.
             "config": {"font": "DejaVu Sans", "view": {"stroke": None}}}

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from memviz import i18n
+from memviz.plotting import BLUE, INK_ON_DARK, INK_ON_LIGHT
 
 # message keys written out, so that grep and the catalogue test see each one
 COLUMN_KEYS = {"panel": "vegalite.column.panel", "series": "vegalite.column.series",
@@ -162,7 +163,8 @@ def heatmap(tr: Mapping, layout: Mapping, names: Mapping[str, str], rows: list[d
             v = {"x": x, "y": y, "z": float(z[j, i])}
             if labels is not None:
                 v["label"] = str(labels[j, i])
-                v["ink"] = "white" if _dark(scale, (v["z"] - lo) / ((hi - lo) or 1.0)) else "black"
+                dark = _dark(scale, (v["z"] - lo) / ((hi - lo) or 1.0))
+                v["ink"] = INK_ON_DARK if dark else INK_ON_LIGHT
             values.append(v)
             rows.append({**meta, names["x"]: x, names["y"]: y, value: v["z"]})
     bar = (tr.get("colorbar") or {}).get("title") if not tr.get("coloraxis") else None
@@ -188,9 +190,9 @@ def heatmap(tr: Mapping, layout: Mapping, names: Mapping[str, str], rows: list[d
         size = ((tr.get("textfont") or {}).get("size")) or 12
         layers.append({"data": {"values": values}, "mark": {"type": "text", "fontSize": size},
                        "encoding": {**at, "text": {"field": "label"},
-                                    "color": {"condition": {"test": "datum.ink == 'white'",
-                                                            "value": "white"},
-                                              "value": "black"}}})
+                                    "color": {"condition": {"test": f"datum.ink == '{INK_ON_DARK}'",
+                                                            "value": INK_ON_DARK},
+                                              "value": INK_ON_LIGHT}}})
     return layers, (nx, ny)
 
 
@@ -212,7 +214,7 @@ def scatter(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> 
     mode = tr.get("mode", "lines")
     line, marker = tr.get("line", {}) or {}, tr.get("marker", {}) or {}
     color = line.get("color") or (marker.get("color") if isinstance(marker.get("color"), str)
-                                  else None) or "#0072B2"
+                                  else None) or BLUE
     x_type = ("temporal" if dated else
               "quantitative" if all(isinstance(v, int | float) for v in x) else "nominal")
     enc = {"x": {"field": "x", "type": x_type}, "y": {"field": "y", "type": "quantitative"},
@@ -234,7 +236,7 @@ def bar(tr: Mapping, names: Mapping[str, str], rows: list[dict], k: int) -> list
     cat, num = ("y", "x") if tr.get("orientation") == "h" else ("x", "y")
     c, v = [shown(str(a)) for a in _arr(tr[cat]).tolist()], _arr(tr[num]).astype(float).tolist()
     name = _named(tr, k)
-    colors = (tr.get("marker") or {}).get("color", "#0072B2")
+    colors = (tr.get("marker") or {}).get("color", BLUE)
     colors = colors if isinstance(colors, list | tuple) else [colors] * len(c)
     text = tr.get("text")
     written = [str(w) for w in text] if isinstance(text, list | tuple) else None

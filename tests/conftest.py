@@ -65,18 +65,6 @@ def _router_after_first_request(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-def assert_as_validated(fig) -> None:
-    """A figure built from plain dicts without validation (memviz.plotting.plain / figure) is
-    exactly what plotly's validation makes of it: valid, and nothing coerced differently."""
-    import json
-
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
-    mine = json.loads(pio.to_json(fig, validate=False))
-    assert mine == json.loads(pio.to_json(go.Figure(fig.to_dict()), validate=False))
-
-
 def stepper_data(at) -> dict:
     """What an AppTest page sent to the browser-side stepper (memviz.ui.stepper.payload)."""
     import json

@@ -16,8 +16,8 @@ from memviz.i18n import t
 FIG_KEYS = {"plain": "attention.fig.plain", "attention": "attention.fig.attention",
             "exact": "attention.fig.exact", "per_token": "attention.fig.per_token"}
 
-VARIANT_COLORS = {"plain": "#D55E00", "attention": "#0072B2"}  # Okabe-Ito
-MARK = "#E69F00"
+VARIANT_COLORS = {"plain": P.VERMILLION, "attention": P.BLUE}
+MARK = P.STEP_MARK  # the step (the alignment's row) and the chosen token
 
 
 def token_label(i: int) -> str:
@@ -39,7 +39,7 @@ def alignment_heatmap(alpha: np.ndarray, source: Sequence[str], output: Sequence
                       step: int | None = None, height: int = 380) -> go.Figure:
     """Attention weights alpha (K, S): output step k (rows) x source position j (columns)."""
     x, y = list(range(1, len(source) + 1)), list(range(1, len(output) + 1))
-    trace = dict(type="heatmap", z=alpha, x=x, y=y, colorscale=P.colorscale("Cividis"), zmin=0,
+    trace = dict(type="heatmap", z=alpha, x=x, y=y, colorscale=P.scale("share"), zmin=0,
                  zmax=1, colorbar=dict(title=dict(text=t("attention.fig.weight"))),
                  customdata=[[t("attention.fig.reads", output=o, source=s) for s in source]
                              for o in output],
@@ -74,9 +74,9 @@ def accuracy_lines(acc: dict[str, dict[int, tuple[float, float]]], max_train: in
     edge = max_train + 0.5
     layout = dict(
         margin=_margin(),
-        shapes=[P.rule(dict(color="grey", dash="dash"), x=edge)],
+        shapes=[P.rule(dict(color=P.GUIDE, dash="dash"), x=edge)],
         annotations=[dict(x=edge, y=1.04, text=t("attention.fig.trained_here"),
-                          showarrow=False, xanchor="right", font=dict(color="grey"))],
+                          showarrow=False, xanchor="right", font=dict(color=P.GUIDE))],
         xaxis=dict(title=dict(text=t("attention.fig.source_length")), dtick=1),
         yaxis=dict(title=dict(text=t("attention.fig.accuracy")), tickformat=".0%",
                    range=[0, 1.08]),
@@ -89,7 +89,7 @@ def self_attention_map(A: np.ndarray, head: int = 0, height: int = 420) -> go.Fi
     numbered from 1; the last row is the cue."""
     T = A.shape[0]
     steps = list(range(1, T + 1))
-    trace = dict(type="heatmap", z=A, x=steps, y=steps, colorscale=P.colorscale("Cividis"),
+    trace = dict(type="heatmap", z=A, x=steps, y=steps, colorscale=P.scale("share"),
                  zmin=0, zmax=1, colorbar=dict(title=dict(text=t("attention.fig.weight"))),
                  hovertemplate=t("attention.fig.step_reads", query="%{y}", read="%{x}")
                  + ": %{z:.3f}<extra></extra>")
@@ -112,21 +112,22 @@ def step_panel(alpha: np.ndarray | None, source: Sequence[str], p: np.ndarray,
     layout = P.panels(rows, 1, titles, vertical_spacing=0.16)
     data, r = [], 1
     if alpha is not None:
-        data.append(dict(type="bar", x=_unique(source), y=alpha, marker=dict(color="#0072B2"),
+        data.append(dict(type="bar", x=_unique(source), y=alpha,
+                         marker=dict(color=P.ROLE_COLORS["model"]),
                          hovertemplate="%{x}: %{y:.3f}<extra></extra>", xaxis="x", yaxis="y"))
         layout["yaxis"]["range"] = [0, 1]
         r = 2
     best = np.argsort(p)[::-1][:top]
     xr, yr = P.axis_ids(r)
     data.append(dict(type="bar", x=[token_label(i) for i in best], y=p[best],
-                     marker=dict(color=[MARK] + ["#999999"] * (top - 1)),
+                     marker=dict(color=[MARK] + [P.ROLE_COLORS["other"]] * (top - 1)),
                      hovertemplate="%{x}: %{y:.3f}<extra></extra>", xaxis=xr, yaxis=yr))
     xk, yk = P.axis_keys(r)
     layout[yk]["range"] = [0, 1]
     layout[xk]["type"] = "category"
     xr, yr = P.axis_ids(r + 1)
     data.append(dict(type="heatmap", z=np.stack([s, c]), y=["s", "c"],
-                     colorscale=P.colorscale("RdBu_r"), zmin=-1, zmax=1, showscale=False,
+                     colorscale=P.scale("tanh"), zmin=-1, zmax=1, showscale=False,
                      hovertemplate="%{y}[%{x}] = %{z:.3f}<extra></extra>", xaxis=xr, yaxis=yr))
     layout.update(margin=_margin(), showlegend=False)
     return P.figure(data, layout, "", height)

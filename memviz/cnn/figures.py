@@ -18,11 +18,12 @@ from memviz.cnn.model import ConvAt, Field
 from memviz.i18n import t
 
 PER_ROW = 8  # maps per row of a mosaic
-DIVERGING = "RdBu_r"  # weights and products: red positive, blue negative, white zero
-ACTIVE = "Viridis"  # activations are >= 0 after ReLU
-INK = "Greys"  # digits: dark ink on white
+DIVERGING = "signed"  # weights and products: red positive, blue negative, white zero
+ACTIVE = "activation"  # activations are >= 0 after ReLU
+INK = "ink"  # digits: dark ink on white
+# (quantities of memviz.plotting.SCALES)
 STAGES = ("input", "relu1", "pool1", "relu2", "pool2")  # the stages a feature-map figure shows
-FIELD_COLORS = ("#E69F00", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9")
+FIELD_COLORS = (P.ORANGE, P.GREEN, P.BLUE, P.VERMILLION, P.PURPLE, P.SKY)
 
 
 def _mosaic(maps: np.ndarray, per_row: int, full: bool = False
@@ -62,7 +63,7 @@ def _panel_axes(layout: dict, i: int, **both) -> None:
 
 def _heatmap(z: np.ndarray, scale: str, panel: int | None = None, **more) -> dict:
     """A heatmap trace as a plain dict (on subplot `panel`, 1-based, when given)."""
-    trace = {"type": "heatmap", "z": z, "colorscale": P.colorscale(scale), **more}
+    trace = {"type": "heatmap", "z": z, "colorscale": P.scale(scale), **more}
     if panel is not None:
         trace["xaxis"], trace["yaxis"] = P.axis_ids(panel)
     return trace
@@ -101,7 +102,7 @@ def kernels(weight: np.ndarray, layer: str) -> go.Figure:
              title={"text": t("cnn.fig.output_channel"), "standoff": 6})
     y.update(showticklabels=c > 1, tickvals=[(k + 1) * i + (k - 1) / 2 for i in range(c)],
              ticktext=[t("cnn.fig.input_tick", i=i) for i in range(c)])
-    return P.plain([trace], {
+    return P.figure([trace], {
         "title": {"text": t("cnn.fig.kernels_title", layer=layer, o=o, c=c, k=k)},
         "height": max(230, 120 + 34 * c * k // 3), "margin": {"l": 70, "r": 10, "t": 40, "b": 50},
         "xaxis": x, "yaxis": y})
@@ -134,7 +135,7 @@ def feature_maps(acts: dict[str, np.ndarray]) -> go.Figure:
         _panel_axes(layout, i, constrain="domain")
     layout.update(height=150 + int(560 * sum(heights)),
                   margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return P.plain(data, layout)
+    return P.figure(data, layout)
 
 
 def _numbers(z: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -163,7 +164,7 @@ def conv_written_out(at: ConvAt, channel: int = 0) -> go.Figure:
     layout.update(height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     for a in layout["annotations"]:
         a["font"] = {"size": 13}
-    return P.plain(data, layout)
+    return P.figure(data, layout)
 
 
 def channel_sums(at: ConvAt) -> alt.Chart:
@@ -174,8 +175,8 @@ def channel_sums(at: ConvAt) -> alt.Chart:
     return alt.Chart(df, height=200).mark_bar().encode(
         x=alt.X(field=channel, type="nominal", sort=None),
         y=alt.Y(field=total, type="quantitative", title=t("cnn.fig.sum_of_products")),
-        color=alt.condition(f"datum[{total!r}] >= 0", alt.value("#D55E00"),
-                            alt.value("#0072B2")),
+        color=alt.condition(f"datum[{total!r}] >= 0", alt.value(P.ROLE_COLORS["positive"]),
+                            alt.value(P.ROLE_COLORS["negative"])),
         tooltip=[alt.Tooltip(field=channel, type="nominal"),
                  alt.Tooltip(field=total, type="quantitative", format=".4f")])
 
@@ -200,7 +201,7 @@ def receptive_fields(image: np.ndarray, fields: list[Field],
     layout.update(height=280, margin={"l": 10, "r": 10, "t": 50, "b": 10}, shapes=shapes)
     for a in layout["annotations"]:
         a["font"] = {"size": 12}
-    return P.plain(data, layout)
+    return P.figure(data, layout)
 
 
 def probabilities(probs: np.ndarray, label: int) -> alt.Chart:
@@ -215,7 +216,8 @@ def probabilities(probs: np.ndarray, label: int) -> alt.Chart:
                 axis=alt.Axis(labelAngle=0)),  # upright: vega turns band labels sideways
         y=alt.Y(field=prob, type="quantitative", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color(field=kind, type="nominal", title=None,
-                        scale=alt.Scale(domain=[true, other], range=["#E69F00", "#0072B2"])),
+                        scale=alt.Scale(domain=[true, other],
+                                        range=[P.ROLE_COLORS["pick"], P.ROLE_COLORS["model"]])),
         tooltip=[alt.Tooltip(field=digit, type="nominal"),
                  alt.Tooltip(field=prob, type="quantitative", format=".3f")])
 
@@ -238,7 +240,7 @@ def shape_chart(n: int, rows: list[ShapeRow]) -> alt.Chart:
     df = pd.DataFrame({layer: [t("cnn.fig.input_short")] + [r.stage.name for r in rows],
                        side: [n] + [r.n_out for r in rows],
                        channels: [None] + [r.c for r in rows]})
-    bars = alt.Chart(df, height=220).mark_bar(color="#0072B2").encode(
+    bars = alt.Chart(df, height=220).mark_bar(color=P.ROLE_COLORS["model"]).encode(
         x=alt.X(field=layer, type="nominal", sort=None),
         y=alt.Y(field=side, type="quantitative", title=t("cnn.fig.side_length")),
         tooltip=[alt.Tooltip(field=c, type="nominal") for c in (layer, side, channels)])

@@ -12,7 +12,22 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz.i18n import t
-from memviz.plotting import GATE_COLORS, axes, figure, line
+from memviz.plotting import (
+    BLACK,
+    BLUE,
+    GATE_COLORS,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SKY,
+    VERMILLION,
+    WINE,
+    axes,
+    figure,
+    line,
+    scale,
+)
 
 # message keys written out, so that grep and the catalogue test see each one
 MEANING_KEYS = {"i": "documents.meaning.i", "f": "documents.meaning.f", "g": "documents.meaning.g",
@@ -22,9 +37,8 @@ MEANING_KEYS = {"i": "documents.meaning.i", "f": "documents.meaning.f", "g": "do
 DOC_DASH = "dash"  # the document's form is always dashed, torch's form solid
 # Under the plot, so a half-width figure keeps its width for the data.
 BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.22, x=0, xanchor="left")
-# Blue-white-red with a true white at zero (plotly's RdBu is grey in the middle).
-DIVERGING = [[0.0, "#2166AC"], [0.25, "#92C5DE"], [0.5, "#FFFFFF"], [0.75, "#F4A582"],
-             [1.0, "#B2182B"]]
+DIVERGING = scale("difference")  # blue-white-red with a true white at zero
+READOUT = (BLUE, VERMILLION, GREEN, PURPLE, SKY, ORANGE, WINE)  # one per readout output
 
 
 def delta_heatmap(diff: np.ndarray, title: str) -> go.Figure:
@@ -34,7 +48,7 @@ def delta_heatmap(diff: np.ndarray, title: str) -> go.Figure:
                  y=np.arange(diff.shape[1]), colorscale=DIVERGING, zmin=-lim, zmax=lim,
                  colorbar=dict(title=dict(text="Δ"), thickness=12),
                  hovertemplate=t("documents.fig.delta_hover") + "<extra></extra>")]
-    return figure(data, axes(t("documents.fig.time_step"), t("documents.fig.unit")), title, 400)
+    return figure(data, axes(t("plotting.time_step"), t("documents.fig.unit")), title, 400)
 
 
 def unit_compare(real: Mapping[str, np.ndarray], doc: Mapping[str, np.ndarray],
@@ -50,7 +64,7 @@ def unit_compare(real: Mapping[str, np.ndarray], doc: Mapping[str, np.ndarray],
         data.append(line(steps, doc[name][:, unit],
                          t("documents.fig.doc_line", name=name, doc=doc_label), color, DOC_DASH,
                          width=2))
-    layout = dict(legend=BOTTOM_LEGEND, **axes(t("documents.fig.time_step"),
+    layout = dict(legend=BOTTOM_LEGEND, **axes(t("plotting.time_step"),
                                                t("documents.fig.value")))
     return figure(data, layout, t("documents.fig.unit_compare", unit=unit), 400)
 
@@ -58,23 +72,22 @@ def unit_compare(real: Mapping[str, np.ndarray], doc: Mapping[str, np.ndarray],
 def readout_lines(y: np.ndarray, y_doc: np.ndarray, names: Sequence[str]) -> go.Figure:
     """The trained readout's outputs (T, O), thin, and document 001's one number per step (T,)."""
     steps = np.arange(1, y.shape[0] + 1)
-    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#882255"]
-    data = [line(steps, y[:, k], f"V h_t + c: {names[k]}", palette[k % len(palette)], width=2)
+    data = [line(steps, y[:, k], f"V h_t + c: {names[k]}", READOUT[k % len(READOUT)], width=2)
             for k in range(y.shape[1])]
-    data.append(line(steps, y_doc, t("documents.fig.doc001_rule"), "#000000", DOC_DASH, 3))
-    return figure(data, axes(t("documents.fig.time_step"), t("documents.fig.raw_output")),
+    data.append(line(steps, y_doc, t("documents.fig.doc001_rule"), BLACK, DOC_DASH, 3))
+    return figure(data, axes(t("plotting.time_step"), t("documents.fig.raw_output")),
                   t("documents.fig.readout_title"), 340)
 
 
 def softmax_bars(once: np.ndarray, twice: np.ndarray, names: Sequence[str]) -> go.Figure:
     """Probabilities after one softmax and after two, side by side per class."""
     data = [dict(type="bar", x=list(names), y=once, name=t("documents.fig.softmax_once"),
-                 marker=dict(color="#0072B2")),
+                 marker=dict(color=BLUE)),
             dict(type="bar", x=list(names), y=twice, name=t("documents.fig.softmax_twice"),
-                 marker=dict(color="#D55E00")),
+                 marker=dict(color=VERMILLION)),
             dict(type="scatter", mode="lines", x=[names[0], names[-1]],
                  y=[1 / len(names)] * 2, name=t("documents.fig.uniform"),
-                 line=dict(color="#999999", dash="dot"))]
+                 line=dict(color=GREY, dash="dot"))]
     layout = dict(barmode="group", **axes(t("documents.fig.class"),
                                           t("documents.fig.probability"), range=[0, 1]))
     return figure(data, layout, t("documents.fig.softmax_title"), 320)
@@ -101,6 +114,6 @@ def cell_and_hidden(c: np.ndarray, h: np.ndarray, unit: int) -> go.Figure:
     steps = np.arange(1, c.shape[0] + 1)
     data = [line(steps, c[:, unit], t("documents.fig.c_line"), GATE_COLORS["c"]),
             line(steps, h[:, unit], t("documents.fig.h_line"), GATE_COLORS["h"], DOC_DASH)]
-    layout = dict(legend=BOTTOM_LEGEND, **axes(t("documents.fig.time_step"),
+    layout = dict(legend=BOTTOM_LEGEND, **axes(t("plotting.time_step"),
                                                t("documents.fig.value")))
     return figure(data, layout, t("documents.fig.cell_hidden_title", unit=unit), 320)

@@ -16,16 +16,13 @@ from memviz import i18n
 from memviz.engine.equations import MEANING
 from memviz.engine.tasks import TaskSpec
 from memviz.engine.trace import Trace
-from memviz.plotting import GATE_COLORS, axes, figure, line
+from memviz.plotting import BLACK, GATE_COLORS, ROLE_COLORS, STEP_MARK, axes, figure, line, rule
+from memviz.plotting import scale as colour_scale
 
 # message keys written out, so that grep and the catalogue test see each one
 BAR_TITLE_KEYS = {"bar_gate": "recurrent.fig.bar_gate", "bar_cell": "recurrent.fig.bar_cell",
                   "bar_cell_clipped": "recurrent.fig.bar_cell_clipped"}
-
 SIGMOID_FIELDS = {"i", "f", "o", "r", "z"}  # values in (0, 1)
-STEP_MARK = "#E69F00"
-# Old private names, kept for modules written before memviz.plotting existed.
-_figure, _axes, _line = figure, axes, line
 __all__ = ["GATE_COLORS", "STEP_MARK", "cell_note", "cell_range", "input_heatmap",
            "lesson_figures", "loss_curve", "prediction", "state_heatmaps", "unit_lines"]
 
@@ -58,8 +55,10 @@ def cell_note(trace: Trace) -> str | None:
     return i18n.t("recurrent.fig.cell_note", r=f"{r:.2g}", who=who, peak=f"{peak:.3g}")
 
 
-_SCALES = {"coloraxis": ("Cividis", "bar_gate"), "coloraxis2": ("RdBu_r", "tanh"),
-           "coloraxis3": ("RdBu_r", "bar_cell")}  # colour bar titles: catalogue keys but tanh
+# each colour axis: the quantity whose scale it draws (memviz.plotting.SCALES) and its colour
+# bar's title (catalogue keys but tanh)
+_SCALES = {"coloraxis": ("gate", "bar_gate"), "coloraxis2": ("tanh", "tanh"),
+           "coloraxis3": ("cell", "bar_cell")}
 
 
 def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
@@ -70,14 +69,14 @@ def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
     n = len(used)
     out = {}
     for k, ax in enumerate(used):
-        scale, title = _SCALES[ax]
+        quantity, title = _SCALES[ax]
         lo, hi = (0.0, 1.0) if ax == "coloraxis" else (-1.0, 1.0)
         if ax == "coloraxis3":
             hi, clipped = cell_range(trace["c"])
             lo, title = -hi, "bar_cell_clipped" if clipped else "bar_cell"
         title = title if title == "tanh" else i18n.t(BAR_TITLE_KEYS[title])
         bar = dict(title=title, thickness=12, len=1 / n - 0.06, x=1.01, y=1 - (k + 0.5) / n)
-        out[ax] = dict(colorscale=scale, cmin=lo, cmax=hi, colorbar=bar)
+        out[ax] = dict(colorscale=colour_scale(quantity), cmin=lo, cmax=hi, colorbar=bar)
     return out
 
 
@@ -95,15 +94,14 @@ def rows(n: int, gap: float = 0.04) -> list[tuple[float, float]]:
 
 def _step_marks(t: int) -> list[dict]:
     """A vertical line at step t over every panel."""
-    return [dict(type="line", xref="x", yref="paper", x0=t, x1=t, y0=0, y1=1,
-                 line=dict(color=STEP_MARK, width=2))]
+    return [rule(dict(color=STEP_MARK, width=2), x=t, across="paper")]
 
 
 def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go.Figure:
     """One unit x time heatmap per field (stacked, shared time axis), step t and unit marked.
 
-    Built as a plain dict: make_subplots and add_vline cost ~250 ms, this ~5 ms, and it is
-    rebuilt on every step move.
+    Built as a plain dict: make_subplots and add_vline cost ~250 ms, this well under a tenth
+    of that (the browser's stepper draws the steps; this is the exported figure).
     """
     steps = np.arange(1, trace.T + 1)
     data, layout = [], {}
@@ -118,14 +116,14 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
         layout[f"yaxis{ax}"] = dict(domain=dom, title=dict(text=i18n.t("recurrent.fig.unit")),
                                     anchor="x",
                                     dtick=max(1, round(trace.H / 6)))  # whole units only
-        shapes.append(dict(type="line", xref="paper", yref=f"y{ax}", x0=0, x1=1, y0=unit,
-                           y1=unit, line=dict(color=STEP_MARK, width=1, dash="dot")))
+        shapes.append(rule(dict(color=STEP_MARK, width=1, dash="dot"), y=unit, across="paper",
+                           on=f"y{ax}"))
         notes.append(dict(text=i18n.t("recurrent.fig.named", name=name,
                                   meaning=MEANING.get(name, name)), xref="paper",
                           yref="paper", x=0, y=dom[1], yanchor="bottom", xanchor="left",
                           showarrow=False))
     layout.update(_coloraxes(fields, trace), shapes=shapes, annotations=notes,
-                  xaxis=dict(title=dict(text=i18n.t("recurrent.fig.time_step")),
+                  xaxis=dict(title=dict(text=i18n.t("plotting.time_step")),
                              anchor=f"y{len(fields)}",
                              dtick=max(1, round(trace.T / 10))))  # whole steps only
     return figure(data, layout, i18n.t("recurrent.fig.heatmaps", t=t, unit=unit),
@@ -140,7 +138,7 @@ def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Fig
                  meta={"field": name},
                  mode="lines+markers" if trace.T <= 60 else "lines",
                  line=dict(color=GATE_COLORS[name], width=2)) for name in fields]
-    layout = dict(shapes=_step_marks(t), **axes(i18n.t("recurrent.fig.time_step"),
+    layout = dict(shapes=_step_marks(t), **axes(i18n.t("plotting.time_step"),
                                                  i18n.t("recurrent.fig.value")))
     return figure(data, layout, i18n.t("recurrent.fig.unit_lines", unit=unit), 320)
 
@@ -154,14 +152,13 @@ def input_heatmap(trace: Trace, channels: Sequence[str]) -> go.Figure:
     """The example input x as channel x time (a line for one real-valued signal)."""
     steps = np.arange(1, trace.T + 1)
     if real_valued(trace):
-        data = [line(steps, trace.x[:, 0], channels[0], "#000000", width=2)]
-        return figure(data, axes(i18n.t("recurrent.fig.time_step"),
-                                 i18n.t("recurrent.fig.input_value")),
+        data = [line(steps, trace.x[:, 0], channels[0], BLACK, width=2)]
+        return figure(data, axes(i18n.t("plotting.time_step"), i18n.t("recurrent.fig.input_value")),
                       i18n.t("recurrent.fig.input"), 240)
     data = [dict(type="heatmap", z=trace.x.T, x=np.arange(1, trace.T + 1), y=list(channels),
-                 colorscale=[[0, "#FFFFFF"], [1, "#1A1A1A"]], showscale=False,
+                 colorscale=colour_scale("input"), showscale=False,
                  hovertemplate=i18n.t("recurrent.fig.input_hover") + "<extra></extra>")]
-    return figure(data, axes(i18n.t("recurrent.fig.time_step"), i18n.t("recurrent.fig.channel")),
+    return figure(data, axes(i18n.t("plotting.time_step"), i18n.t("recurrent.fig.channel")),
                   i18n.t("recurrent.fig.input"),
                    140 + 22 * len(channels))
 
@@ -176,8 +173,10 @@ def prediction(trace: Trace, spec: TaskSpec) -> go.Figure:
     steps = np.arange(1, trace.T + 1)
     if spec.classify and not spec.per_step:  # recall: probabilities at the last step
         p, target = _softmax(trace.output[-1]), int(trace.target)
-        colors = ["#009E73" if k == target else "#999999" for k in range(len(p))]
-        data = [dict(type="bar", x=[i18n.t("recurrent.task.symbol", k=k) for k in range(len(p))],
+        colors = [ROLE_COLORS["right"] if k == target else ROLE_COLORS["other"]
+                  for k in range(len(p))]
+        data = [dict(type="bar",
+                     x=[i18n.t("recurrent.task.symbol", k=k) for k in range(len(p))],
                      y=p, name=i18n.t("recurrent.fig.answer"), marker=dict(color=colors))]
         return figure(data, axes(i18n.t("recurrent.fig.answer"),
                                  i18n.t("recurrent.fig.probability"), range=[0, 1]),
@@ -186,34 +185,44 @@ def prediction(trace: Trace, spec: TaskSpec) -> go.Figure:
         data = [dict(type="bar", x=[i18n.t("recurrent.fig.model_sum"),
                                     i18n.t("recurrent.fig.true_sum")],
                      y=[float(trace.output[-1, 0]), float(trace.target)],
-                     name=i18n.t("recurrent.fig.sum"), marker=dict(color=["#0072B2", "#000000"]))]
+                     name=i18n.t("recurrent.fig.sum"),
+                     marker=dict(color=[ROLE_COLORS["model"], ROLE_COLORS["truth"]]))]
         return figure(data, axes("", i18n.t("recurrent.fig.marked_sum")),
                       i18n.t("recurrent.fig.last_answer"), 300)
     if spec.classify:  # brackets: predicted depth per step
         data = [line(steps, trace.output.argmax(-1), i18n.t("recurrent.fig.predicted_depth"),
-                     "#0072B2"),
-                line(steps, trace.target, i18n.t("recurrent.fig.true_depth"), "#000000", "dot", 2)]
+                     ROLE_COLORS["model"]),
+                line(steps, trace.target, i18n.t("recurrent.fig.true_depth"), ROLE_COLORS["truth"],
+                     "dot", 2)]
         y = i18n.t("recurrent.fig.depth")
     else:  # sine: forecast per step
-        data = [line(steps, trace.output[:, 0], i18n.t("recurrent.fig.forecast"), "#0072B2"),
-                line(steps, trace.target, i18n.t("recurrent.fig.target"), "#000000", "dot", 2)]
+        data = [line(steps, trace.output[:, 0], i18n.t("recurrent.fig.forecast"),
+                     ROLE_COLORS["model"]),
+                line(steps, trace.target, i18n.t("recurrent.fig.target"), ROLE_COLORS["truth"],
+                     "dot", 2)]
         y = i18n.t("recurrent.fig.signal")
-    return figure(data, axes(i18n.t("recurrent.fig.time_step"), y),
+    return figure(data, axes(i18n.t("plotting.time_step"), y),
                   i18n.t("recurrent.fig.every_answer"), 300)
 
 
-def loss_curve(losses: Sequence[float], baseline: float | None = None) -> go.Figure:
-    """Training loss per step on a log axis, with the no-memory baseline when there is one."""
-    data = [line(np.arange(1, len(losses) + 1), np.asarray(losses),
-                 i18n.t("recurrent.fig.training_loss"), "#0072B2", width=2)]
-    layout = axes(i18n.t("recurrent.fig.training_step"), i18n.t("recurrent.fig.loss"), type="log")
+def loss_curve(losses: Sequence[float], baseline: float | None = None,
+               words: dict[str, str] | None = None) -> go.Figure:
+    """Training loss per step on a log axis, with the no-memory baseline when there is one.
+    `words` puts a lesson's own title, axis titles, trace name and baseline note on the same
+    curve (keys title, x, y, name, baseline)."""
+    w = {"title": i18n.t("recurrent.fig.loss_title"), "x": i18n.t("recurrent.fig.training_step"),
+         "y": i18n.t("recurrent.fig.loss"), "name": i18n.t("recurrent.fig.training_loss"),
+         "baseline": i18n.t("recurrent.fig.baseline"), **(words or {})}
+    data = [line(np.arange(1, len(losses) + 1), np.asarray(losses), w["name"],
+                 ROLE_COLORS["model"], width=2)]
+    layout = axes(w["x"], w["y"], type="log")
     if baseline is not None and np.isfinite(baseline):
-        layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
-                                 line=dict(color="#999999", dash="dash"))]
-        layout["annotations"] = [dict(text=i18n.t("recurrent.fig.baseline"), xref="paper", x=1,
+        layout["shapes"] = [rule(dict(color=ROLE_COLORS["baseline"], dash="dash"), y=baseline,
+                                 across="paper")]
+        layout["annotations"] = [dict(text=w["baseline"], xref="paper", x=1,
                                       y=np.log10(baseline), xanchor="right", yanchor="bottom",
                                       showarrow=False)]
-    return figure(data, layout, i18n.t("recurrent.fig.loss_title"), 280)
+    return figure(data, layout, w["title"], 280)
 
 
 
@@ -239,8 +248,8 @@ def lesson_figures(les, t: int | None = None, unit: int = 0) -> dict[str, go.Fig
 
 def saliency_strip(s: np.ndarray, what: str) -> go.Figure:
     """|d answer / d x_t| per input step (T,) as one row of bars under the input."""
-    data = [dict(type="bar", x=np.arange(1, len(s) + 1), y=s, marker=dict(color="#0072B2"),
+    data = [dict(type="bar", x=np.arange(1, len(s) + 1), y=s,
+                 marker=dict(color=ROLE_COLORS["model"]),
                  hovertemplate=i18n.t("recurrent.fig.saliency_hover") + "<extra></extra>")]
-    return _figure(data, _axes(i18n.t("recurrent.fig.time_step"),
-                               i18n.t("recurrent.fig.saliency_axis")),
+    return figure(data, axes(i18n.t("plotting.time_step"), i18n.t("recurrent.fig.saliency_axis")),
                    i18n.t("recurrent.fig.saliency", what=what), 220)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from memviz.gates.gradients import Study
 from memviz.i18n import t
-from memviz.plotting import ARCH_COLORS, ARCH_NAMES, GATE_COLORS, figure, line
+from memviz.plotting import ARCH_COLORS, ARCH_NAMES, GATE_COLORS, GREY, WHITE, figure, line
 
 # message keys written out, so that grep and the catalogue test see each one
 GATE_KEYS = {"i": "gates.fig.gate.i", "f": "gates.fig.gate.f", "o": "gates.fig.gate.o",
@@ -44,7 +44,7 @@ def gradient_reach(study: Study, which: str = "loss") -> go.Figure:
                           ARCH_COLORS["lstm"], "dash", 2))
     title = t("gates.fig.loss_title" if which == "loss" else "gates.fig.jacobian_title")
     y = "||dL/dh_t||" if which == "loss" else "||dh_T/dh_t||"
-    layout = dict(**_log_axes(t("gates.fig.time_step"), y), legend=dict(orientation="h", y=-0.25))
+    layout = dict(**_log_axes(t("plotting.time_step"), y), legend=dict(orientation="h", y=-0.25))
     return figure(data, layout, title, 420)
 
 
@@ -75,7 +75,7 @@ def reach_during_training(study: Study) -> go.Figure:
         ax = "" if k == 0 else str(k + 1)
         x0 = k * (width + gap)
         layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}",
-                                    title=dict(text=t("gates.fig.time_step")))
+                                    title=dict(text=t("plotting.time_step")))
         layout[f"yaxis{ax}"] = dict(anchor=f"x{ax}", type="log", exponentformat="power",
                                     domain=[0, 1],
                                     **({} if k == 0 else dict(matches="y", showticklabels=False)))
@@ -100,9 +100,9 @@ def saturation_scatter(study: Study, arch: str) -> go.Figure:
         data.append(dict(type="scatter", mode="markers", x=high, y=low,
                          name=t(GATE_KEYS[gate]),
                          marker=dict(color=GATE_COLORS[gate], size=9, opacity=0.8,
-                                     line=dict(color="#FFFFFF", width=1)),
+                                     line=dict(color=WHITE, width=1)),
                          hovertemplate=t("gates.fig.unit_hover", gate=gate) + NO_BOX))
-    edge = dict(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#999999", dash="dot"))
+    edge = dict(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color=GREY, dash="dot"))
     layout = dict(xaxis=dict(title=dict(text=t("gates.fig.open")),
                              range=[-0.03, 1.03]),
                   yaxis=dict(title=dict(text=t("gates.fig.closed")),

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from memviz.i18n import t
-from memviz.plotting import ARCH_COLORS, ARCH_SHORT
+from memviz.plotting import ARCH_COLORS, ARCH_SHORT, GUIDE
 
 # message keys written out, so that grep and the catalogue test see each one
 ARCH_KEYS = {"rnn": "horizon.arch.rnn", "lstm": "horizon.arch.lstm", "gru": "horizon.arch.gru",
@@ -101,11 +101,11 @@ def _baseline(value: float, recall: bool, lags: Sequence[int], y: str) -> alt.La
     label = (t("horizon.fig.chance", p=f"{value:.0%}") if recall
              else t("horizon.fig.no_memory", v=f"{value:.3f}"))
     base = alt.Chart(pd.DataFrame({y: [value], "label": [label]}))
-    rule = base.mark_rule(color="grey", strokeDash=[6, 4]).encode(
+    rule = base.mark_rule(color=GUIDE, strokeDash=[6, 4]).encode(
         y=alt.Y(field=y, type="quantitative"))
     # in the right margin, level with the rule: inside the plot it sat on the points of the
     # longest lag, which are at chance exactly when a model fails there
-    text = base.mark_text(align="left", baseline="middle", color="grey",
+    text = base.mark_text(align="left", baseline="middle", color=GUIDE,
                           x=alt.expr("width + 6")).encode(
         y=alt.Y(field=y, type="quantitative"), text="label:N")
     return alt.layer(rule, text)

@@ -10,10 +10,9 @@ import plotly.graph_objects as go
 from memviz import i18n
 from memviz.engine.equations import MEANING
 from memviz.engine.figures import rows
-from memviz.plotting import GATE_COLORS, figure
+from memviz.plotting import GATE_COLORS, PALETTE, figure
 
-GROUP_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-                "#999999")  # Okabe-Ito, one per group of sequences
+GROUP_COLORS = PALETTE  # one per group of sequences
 PER_GROUP = 8  # lines drawn per group at most
 
 
@@ -79,7 +78,7 @@ def unit_across_inputs(ho, unit: int) -> go.Figure:
     q = insight.quantity(ho)
     if q is None:
         data, n = _over_time(ho, unit, names)
-        x_title = i18n.t("recurrent.fig.time_step")
+        x_title = i18n.t("plotting.time_step")
         title = i18n.t("recurrent.fig.across", unit=unit, n=n)
     else:
         data = _against(ho, unit, names, q)

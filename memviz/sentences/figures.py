@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from memviz import plotting as P
 from memviz.i18n import t
 
-COLORS = {"lstm": "#0072B2", "gru": "#D55E00"}
+COLORS = P.ARCH_COLORS  # an architecture keeps its colour on every page: the GRU too
 
 
 def p_positive(logits: np.ndarray) -> np.ndarray:
@@ -21,7 +21,7 @@ def p_positive(logits: np.ndarray) -> np.ndarray:
 
 def _hline(y: float, label: str | None = None) -> tuple[dict, dict | None]:
     """A dotted grey rule across the plot at y, labelled at its right end (as add_hline)."""
-    rule = P.rule({"color": "#777777", "dash": "dot"}, y=y)
+    rule = P.rule({"color": P.GUIDE, "dash": "dot"}, y=y)
     note = None if label is None else {
         "text": label, "x": 1, "xref": "x domain", "xanchor": "right", "y": y, "yref": "y",
         "yanchor": "bottom", "showarrow": False}
@@ -37,7 +37,7 @@ def accuracy_by_distance(runs: dict) -> go.Figure:
                      "name": arch.upper(), "mode": "lines+markers",
                      "line": {"color": COLORS[arch], "width": 3}, "marker": {"size": 10}})
     rule, note = _hline(50, t("sentences.fig.chance"))
-    return P.plain(data, P.white_layout(
+    return P.figure(data, P.white_layout(
         t("sentences.fig.distance_title"), 360, shapes=[rule], annotations=[note],
         xaxis={"title": {"text": t("sentences.fig.distance")}},
         yaxis={"title": {"text": t("sentences.fig.accuracy")}, "range": [40, 102]},
@@ -55,7 +55,7 @@ def reading(traces: dict, tokens: list[str]) -> go.Figure:
     data = [{"type": "scatter", "x": list(range(len(tokens))), "y": p_positive(tr.output),
              "name": arch.upper(), "mode": "lines+markers",
              "line": {"color": COLORS[arch], "width": 3}} for arch, tr in traces.items()]
-    return P.plain(data, P.white_layout(
+    return P.figure(data, P.white_layout(
         t("sentences.fig.reading_title"), 340, shapes=[_hline(0.5)[0]],
         yaxis={"title": {"text": t("sentences.fig.p_positive")}, "range": [-0.02, 1.02]},
         xaxis=_ticks(tokens), legend={"orientation": "h", "y": -0.45},
@@ -92,9 +92,9 @@ def reading_note(traces: dict, tokens: list[str]) -> str:
 def hidden_heatmap(tr, tokens: list[str], arch: str) -> go.Figure:
     """Hidden state h_t, units x words, as the sentence is read."""
     heat = {"type": "heatmap", "z": tr["h"].T, "x": list(range(len(tokens))), "zmin": -1,
-            "zmax": 1, "colorscale": P.colorscale("RdBu"), "reversescale": True,
+            "zmax": 1, "colorscale": P.scale("tanh"),
             "colorbar": {"title": {"text": "h"}}}
-    return P.plain([heat], P.white_layout(
+    return P.figure([heat], P.white_layout(
         t("sentences.fig.hidden_title", arch=arch.upper()), 360,
         yaxis={"title": {"text": t("sentences.fig.unit")}}, xaxis=_ticks(tokens),
         margin={"t": 50, "b": 90}))

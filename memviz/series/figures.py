@@ -15,8 +15,8 @@ NAME_KEYS = {"truth": "series.fig.name_truth", "model": "series.fig.name_model",
     "persistence": "series.fig.name_persistence", "seasonal": "series.fig.name_seasonal",
     "linear": "series.fig.name_linear"}
 
-COLORS = {"truth": "#000000", "model": "#0072B2", "persistence": "#E69F00",
-          "seasonal": "#009E73", "linear": "#CC79A7"}
+COLORS = {"truth": P.ROLE_COLORS["truth"], "model": P.ROLE_COLORS["model"],
+          "persistence": P.ORANGE, "seasonal": P.GREEN, "linear": P.PURPLE}
 BASELINES = ("model", "persistence", "seasonal", "linear")
 
 
@@ -51,10 +51,10 @@ def forecast_vs_truth(run, step: int = 1) -> go.Figure:
     data = [_line(dates, y, name("truth"), COLORS["truth"], 1),
             _line(dates[p.start[test] + k], run.forecast[:, k], t("series.fig.forecast_test"),
                   COLORS["model"], 2)]
-    periods = [_period(dates[val0], dates[test0 - 1], "#999999", 0.12,
+    periods = [_period(dates[val0], dates[test0 - 1], P.GREY, 0.12,
                        t("series.fig.validation")),
-               _period(dates[test0], dates[-1], "#0072B2", 0.10, t("series.fig.test"))]
-    return P.plain(data, P.white_layout(
+               _period(dates[test0], dates[-1], P.BLUE, 0.10, t("series.fig.test"))]
+    return P.figure(data, P.white_layout(
         t("series.fig.forecast_title", target=target, step=step), 380,
         shapes=[r for r, _ in periods], annotations=[a for _, a in periods],
         xaxis=P.date_axis(t("series.fig.time"), p.dates), yaxis={"title": {"text": target}},
@@ -70,7 +70,7 @@ def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
             _line(p.dates[rows], run.forecast[-last:, k], name("model"), COLORS["model"], 2),
             _line(p.dates[rows], p.raw[p.start[test] - 1, 0], name("persistence"),
                   COLORS["persistence"], 1, "dot")]
-    return P.plain(data, P.white_layout(
+    return P.figure(data, P.white_layout(
         t("series.fig.zoom_title"), 320, xaxis=P.date_axis(t("series.fig.time"), p.dates),
         yaxis={"title": {"text": P.user_text(column_label(run.config.target))}},
         legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
@@ -83,7 +83,7 @@ def baseline_bars(maes: dict[str, float | None], unit: str = "") -> go.Figure:
     bars = {"type": "bar", "x": [name(n) for n in names], "y": values,
             "marker": {"color": [COLORS[n] for n in names]},
             "text": [f"{v:.3f}" for v in values], "textposition": "outside"}
-    return P.plain([bars], P.white_layout(
+    return P.figure([bars], P.white_layout(
         t("series.fig.mae_title"), 340,
         yaxis={"title": {"text": f"MAE {unit}".strip()}, "range": [0, max(values) * 1.2]},
         margin={"t": 50, "b": 40}))
@@ -95,9 +95,9 @@ def leakage_bars(leak: dict) -> go.Figure:
     lo = [leak["train_min"], leak["test_min"], leak["all_min"]]
     hi = [leak["train_max"], leak["test_max"], leak["all_max"]]
     bars = {"type": "bar", "x": parts, "y": np.subtract(hi, lo), "base": lo,
-            "marker": {"color": ["#0072B2", "#D55E00", "#999999"]},
+            "marker": {"color": [P.BLUE, P.VERMILLION, P.GREY]},
             "text": [t("series.fig.range", lo=a, hi=b) for a, b in zip(lo, hi, strict=True)],
             "textposition": "inside"}
-    return P.plain([bars], P.white_layout(t("series.fig.leak_title"), 320,
+    return P.figure([bars], P.white_layout(t("series.fig.leak_title"), 320,
                                    yaxis={"title": {"text": t("series.fig.value")}},
                                    margin={"t": 50, "b": 40}))

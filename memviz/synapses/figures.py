@@ -20,7 +20,7 @@ RULE_KEYS = {"doc003": "synapses.rule.doc003", "hebb": "synapses.rule.hebb",
 SHORT_KEYS = {"doc003": "synapses.short.doc003", "hebb": "synapses.short.hebb",
     "oja": "synapses.short.oja"}
 
-RULE_COLOURS = {"doc003": "#d62728", "hebb": "#1f77b4", "oja": "#2ca02c"}
+RULE_COLOURS = {"doc003": P.D3_RED, "hebb": P.D3_BLUE, "oja": P.D3_GREEN}
 
 
 def rule_label(rule: str) -> str:
@@ -46,9 +46,9 @@ def pattern_heatmap(x: np.ndarray) -> go.Figure:
     """The input pattern x (T, n) as a grid: rows neurons, columns steps, dark = input on."""
     T, n = x.shape
     trace = {"type": "heatmap", "z": x.T, "x": np.arange(1, T + 1), "y": neurons(n), "zmin": 0,
-             "zmax": 1, "colorscale": P.colorscale("Greys"), "showscale": False, "xgap": 1,
+             "zmax": 1, "colorscale": P.scale("ink"), "showscale": False, "xgap": 1,
              "ygap": 1, "hovertemplate": t("synapses.fig.pattern_hover") + "<extra></extra>"}
-    return P.plain([trace], {
+    return P.figure([trace], {
         "title": _title(t("synapses.fig.pattern_title")),
         "xaxis": {"title": _title(t("synapses.fig.step"))}, "height": 120 + 28 * n,
         "margin": {"l": 90, "r": 10, "t": 40, "b": 50}, "yaxis": {"autorange": "reversed"}})
@@ -68,7 +68,7 @@ def change_heatmaps(sims: dict[str, Simulation]) -> go.Figure:
         data.append({
             "type": "heatmap", "z": d, "x": [str(j) for j in range(n)],
             "y": [str(i) for i in range(n)], "zmid": 0, "zmin": -zmax, "zmax": zmax,
-            "colorscale": P.colorscale("RdBu_r"), "showscale": k == len(names),
+            "colorscale": P.scale("signed"), "showscale": k == len(names),
             "texttemplate": "%{z:.2f}", "xgap": 1, "ygap": 1,
             "colorbar": {"title": _title(t("synapses.fig.change"))},
             "hovertemplate": t("synapses.fig.change_hover") + "<extra></extra>",
@@ -83,7 +83,7 @@ def change_heatmaps(sims: dict[str, Simulation]) -> go.Figure:
                           title={"text": t("synapses.fig.from_line"), "standoff": 12})
     layout.update(title=_title(t("synapses.fig.change_title")), height=200 + 34 * n,
                   margin={"l": 80, "r": 10, "t": 80, "b": 60})
-    return P.plain(data, layout)
+    return P.figure(data, layout)
 
 
 def _coactive_steps(x: np.ndarray, i: int, j: int) -> np.ndarray:
@@ -96,7 +96,7 @@ def weight_curves(sims: dict[str, Simulation], i: int, j: int) -> go.Figure:
     data = [{"type": "scatter", "x": np.arange(len(s.W)), "y": s.W[:, i, j], "name": short(r),
              "line": {"color": RULE_COLOURS[r], "width": 2.5}} for r, s in sims.items()]
     x = next(iter(sims.values())).x
-    shapes = [P.rule({"color": "rgba(0,0,0,0.15)", "width": 6}, x=int(step))
+    shapes = [P.rule({"color": P.FAINT, "width": 6}, x=int(step))
               for step in _coactive_steps(x, i, j)]
     layout = {
         "title": _title(t("synapses.fig.curves_title", i=i, j=j)),
@@ -106,7 +106,7 @@ def weight_curves(sims: dict[str, Simulation], i: int, j: int) -> go.Figure:
         "legend": {"orientation": "h", "y": -0.25}}
     if shapes:  # plotly keeps no empty list
         layout["shapes"] = shapes
-    return P.plain(data, layout)
+    return P.figure(data, layout)
 
 
 def short_vs_long(sim: Simulation, i: int, j: int) -> go.Figure:
@@ -118,7 +118,7 @@ def short_vs_long(sim: Simulation, i: int, j: int) -> go.Figure:
     data = [{"type": "scatter", "x": steps, "y": sim.trace[:, k],
              "name": t("synapses.fig.trace_of", k=k),
              "line": {"color": colour, "dash": dash, "width": 2.5}, "xaxis": "x", "yaxis": "y"}
-            for k, colour, dash in ((i, "#ff7f0e", "solid"), (j, "#9467bd", "dot"))]
+            for k, colour, dash in ((i, P.D3_ORANGE, "solid"), (j, P.D3_PURPLE, "dot"))]
     data.append({"type": "scatter", "x": np.arange(len(sim.W)), "y": sim.W[:, i, j],
                  "name": t("synapses.fig.w_from_to", i=i, j=j),
                  "line": {"color": RULE_COLOURS[sim.rule], "width": 2.5},
@@ -129,7 +129,7 @@ def short_vs_long(sim: Simulation, i: int, j: int) -> go.Figure:
     layout.update(title=_title(t("synapses.fig.fades_title")), height=460,
                   margin={"l": 70, "r": 10, "t": 80, "b": 40},
                   legend={"orientation": "h", "y": -0.18})
-    return P.plain(data, layout)
+    return P.figure(data, layout)
 
 
 def change_vs_coactivity(sims: dict[str, Simulation]) -> go.Figure:
@@ -145,10 +145,10 @@ def change_vs_coactivity(sims: dict[str, Simulation]) -> go.Figure:
             "customdata": np.stack([jj, ii], axis=1),
             "marker": {"color": RULE_COLOURS[r], "size": 9, "opacity": 0.75},
             "hovertemplate": t("synapses.fig.co_hover") + "<extra></extra>"})
-    return P.plain(data, {
+    return P.figure(data, {
         "title": _title(t("synapses.fig.co_title")),
         "xaxis": {"title": _title(t("synapses.fig.co_x"))},
         "yaxis": {"title": _title(t("synapses.fig.co_y"))}, "height": 380,
         "margin": {"l": 70, "r": 10, "t": 50, "b": 40},
         "legend": {"orientation": "h", "y": -0.25},
-        "shapes": [P.rule({"color": "grey", "width": 1}, y=0)]})
+        "shapes": [P.rule({"color": P.GUIDE, "width": 1}, y=0)]})

@@ -1,7 +1,7 @@
 """Figures for the text lesson: text coloured by a unit, the temperature-reshaped softmax,
 top-5 next-character bars, document 004's softmax written twice, the cell-finder scores.
 
-Built from plain dicts (memviz.engine.figures._figure) so redrawing stays fast; labels are
+Built from plain dicts (memviz.plotting.figure) so redrawing stays fast; labels are
 plain text. Characters are shown visibly: space as ␣, newline as ↵, tab as ⇥.
 """
 
@@ -13,7 +13,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from memviz import i18n
-from memviz.plotting import colorscale, figure, user_text
+from memviz.plotting import (
+    BLACK,
+    BLUE,
+    GREEN,
+    ROLE_COLORS,
+    VERMILLION,
+    figure,
+    scale,
+    user_text,
+)
 from memviz.text import features as F
 from memviz.text.generate import softmax
 
@@ -21,7 +30,7 @@ VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥"}
 WIDTH = 80  # characters per row of coloured text
 ROW_PX = 19
 TEMPERATURES = (0.5, 1.0, 2.0)
-TEMP_COLORS = {0.5: "#0072B2", 1.0: "#000000", 2.0: "#D55E00"}
+TEMP_COLORS = {0.5: BLUE, 1.0: BLACK, 2.0: VERMILLION}  # any other temperature: GREEN
 
 
 def visible(c: str) -> str:
@@ -59,20 +68,21 @@ def coloured_text(text: str, values: np.ndarray, title: str, width: int = WIDTH,
     m = float(np.nanmax(np.abs(values))) if len(values) else 1.0
     # the scales as explicit lists (plotting.colorscale): the browser and the exported file
     # draw the same colours, red high (a bare name reached the two by different rules)
-    scale = dict(zmin=-m, zmax=m, colorscale=colorscale("RdBu_r")) if symmetric else dict(
+    colours = dict(zmin=-m, zmax=m, colorscale=scale("signed")) if symmetric else dict(
         zmin=float(np.nanmin(values)), zmax=float(np.nanmax(values)),
-        colorscale=colorscale("Cividis"))
+        colorscale=scale("share"))
     data = [dict(type="heatmap", z=z, text=chars, texttemplate="%{text}",
                  textfont=dict(family="DejaVu Sans Mono, Noto Sans Mono CJK SC, monospace",
-                               size=12, color="#000000"), xgap=1, ygap=1, opacity=0.7,
+                               size=12, color=BLACK), xgap=1, ygap=1, opacity=0.7,
                  hovertemplate="%{text}: %{z:.3f}<extra></extra>",
-                 colorbar=dict(thickness=12, len=0.6), **scale)]
+                 colorbar=dict(thickness=12, len=0.6), **colours)]
     layout = dict(xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"),
                   margin=dict(l=10, r=10, t=50, b=10))
     return figure(data, layout, title, 80 + ROW_PX * len(rows))
 
 
-def _bars(labels, values, title: str, ylab: str, height: int = 300, color="#0072B2"):
+def _bars(labels, values, title: str, ylab: str, height: int = 300,
+          color=ROLE_COLORS["model"]):
     data = [dict(type="bar", x=labels, y=values, marker=dict(color=color),
                  text=[f"{v:.3f}" for v in values], textposition="outside")]
     layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.next_char")), type="category"),
@@ -83,7 +93,7 @@ def _bars(labels, values, title: str, ylab: str, height: int = 300, color="#0072
 def top5(top: Sequence[tuple[str, float]], chosen: str, title: str) -> go.Figure:
     """The five most likely next characters at one generated position; the pick in orange."""
     labels = [f"{shown(c)} " if c.strip() == "" else user_text(c) for c, _ in top]
-    colors = ["#E69F00" if c == chosen else "#0072B2" for c, _ in top]
+    colors = [ROLE_COLORS["pick"] if c == chosen else ROLE_COLORS["model"] for c, _ in top]
     return _bars(labels, [p for _, p in top], title, i18n.t("text.fig.probability"), 280, colors)
 
 
@@ -99,7 +109,7 @@ def temperature(logits: np.ndarray, chars: Sequence[str], chosen_t: float,
         name = (i18n.t("text.fig.greedy") if t == 0 else
                 i18n.t("text.fig.chosen", t=f"{t:g}") if t == chosen_t else f"T = {t:g}")
         data.append(dict(type="bar", x=labels, y=p, name=name,
-                         marker=dict(color=TEMP_COLORS.get(t, "#009E73"))))
+                         marker=dict(color=TEMP_COLORS.get(t, GREEN))))
     layout = _group_layout()
     return figure(data, layout, i18n.t("text.fig.temperature"), 360)
 
@@ -112,9 +122,9 @@ def softmax_twice(logits: np.ndarray, chars: Sequence[str], n: int = 10) -> go.F
     order = np.argsort(-p)[:n]
     labels = [shown(chars[k]) for k in order]
     data = [dict(type="bar", x=labels, y=p[order], name=i18n.t("text.fig.once"),
-                 marker=dict(color="#0072B2")),
+                 marker=dict(color=BLUE)),
             dict(type="bar", x=labels, y=pp[order], name=i18n.t("text.fig.twice"),
-                 marker=dict(color="#D55E00"))]
+                 marker=dict(color=VERMILLION))]
     layout = _group_layout()
     layout["yaxis"]["range"] = [0, 1]
     return figure(data, layout, i18n.t("text.fig.softmax_twice"), 350)
@@ -135,7 +145,7 @@ def cell_scores(rows) -> go.Figure:
     data = [dict(type="bar", y=labels, x=[abs(b.corr) for b in rows], orientation="h",
                  text=[i18n.t("text.fig.cell", field=b.field, unit=b.unit, r=f"{b.corr:+.2f}")
                        for b in rows],
-                 textposition="auto", marker=dict(color="#0072B2"))]
+                 textposition="auto", marker=dict(color=ROLE_COLORS["model"]))]
     layout = dict(xaxis=dict(title=dict(text=i18n.t("text.fig.correlation")), range=[0, 1]),
                   yaxis=dict(autorange="reversed", title=dict(text=i18n.t("text.cells.feature"))),
                   margin=dict(l=200, r=20, t=50, b=45))

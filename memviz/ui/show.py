@@ -7,7 +7,6 @@ lecturer mode (no controls or prose, large type and thick lines for a projector)
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 import re
@@ -16,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from memviz import export, i18n
+from memviz import export, i18n, plotting
 from memviz.ui.lang import t
 
 PACK = "_memviz_pack"  # session_state: what the current page has shown
@@ -69,15 +68,6 @@ def _pack() -> dict:
     return st.session_state.setdefault(
         PACK, {"title": "memviz", "slug": "memviz", "figures": {}, "equations": {},
                "config": None, "files": {}, "command": None})
-
-
-def _projector(fig):
-    """A copy of a plotly figure with type and lines large enough for the back row."""
-    big = copy.deepcopy(fig)
-    big.update_layout(font=dict(size=20), title_font=dict(size=24),
-                      height=int((fig.layout.height or 400) * 1.25))
-    big.update_traces(selector=dict(type="scatter"), line_width=4, marker_size=10)
-    return big
 
 
 FAILED = "_memviz_export_failed"  # session_state: {figure key: why its last export failed}
@@ -140,8 +130,8 @@ def _export_menu(fig, key: str, label: str | None = None) -> None:
 def plotly(fig, key: str, caption: str | None = None) -> None:
     """Draw a plotly figure with its export menu, and note it for the lecture pack."""
     _pack()["figures"][key] = fig
-    if lecturer():
-        fig = _projector(fig)
+    if lecturer():  # the same figure assembled at projector size (memviz.plotting.figure)
+        fig = plotting.projected(fig)
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "svg", "filename": key, "scale": 1}}
     # theme=None: our own template and fonts, so lecturer mode can enlarge them

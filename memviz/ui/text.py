@@ -133,7 +133,7 @@ def summary(run: TextRun) -> None:
         st.warning(t("text.small.worse", bits=f"{run.bits_per_char:.2f}", V=run.split.vocab.size,
                      uniform=f"{uniform:.2f}"))
     with st.expander(t("text.summary.loss")):
-        show.plotly(_loss_figure(loss_curve(run.history.losses, run.baseline.bits_per_char)),
+        show.plotly(loss_curve(run.history.losses, run.baseline.bits_per_char, _loss_words()),
                     "text_loss", t("text.summary.loss_caption"))
 
 
@@ -142,15 +142,12 @@ def shown_name(name: str) -> str:
     return t(SHOWN_NAMES[name]) if name in SHOWN_NAMES else name
 
 
-def _loss_figure(fig):
+def _loss_words() -> dict[str, str]:
     """The shared loss curve in this lesson's words: bits per character against the n-gram
     (not the recurrent lessons' no-memory baseline)."""
-    fig.update_layout(title_text=t("text.summary.loss"),
-                      xaxis_title_text=t("text.summary.loss_step"),
-                      yaxis_title_text=t("text.summary.loss_axis"))
-    fig.update_traces(name=t("text.summary.loss_trace"))
-    fig.update_annotations(text=t("text.summary.loss_baseline"))
-    return fig
+    return {"title": t("text.summary.loss"), "x": t("text.summary.loss_step"),
+            "y": t("text.summary.loss_axis"), "name": t("text.summary.loss_trace"),
+            "baseline": t("text.summary.loss_baseline")}
 
 
 def generation(page: str, run: TextRun) -> None:

@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from memviz import estimate, jobs
+from memviz.plotting import D3_BLUE
 from memviz.progress import OnStep
 from memviz.runs import DiskStore, RunStore, kind_of
 from memviz.ui import lang
@@ -188,6 +189,6 @@ def sparkline(losses: tuple[float, ...], width: int = 320, height: int = 60) -> 
                    for i, y in enumerate(ys))
     return (f'<svg width="{width}" height="{height}" role="img" '
             f'aria-label="{t("training.loss_aria")}">'
-            f'<polyline points="{pts}" fill="none" stroke="#1f77b4" stroke-width="1.5"/></svg>'
+            f'<polyline points="{pts}" fill="none" stroke="{D3_BLUE}" stroke-width="1.5"/></svg>'
             f'<div style="font-size:0.8rem;color:#666">'
             f'{t("training.sparkline", loss=f"{losses[-1]:.4f}")}</div>')

@@ -1,9 +1,9 @@
 // memviz stepper: the recorded trace arrives once; stepping, Play and the live equations
 // happen here in the browser. The chosen step and unit go back to Python (debounced) so the
 // URL follows; the display never waits for a rerun. Every word drawn here comes from Python
-// (data.labels, in the session's language): none is written in this file.
+// (data.labels, in the session's language), and so does every data colour it paints (data.scales,
+// data.colors, data.mark: memviz.plotting's table): none is written in this file.
 
-const STEP_MARK = "#E69F00";
 const REPORT_MS = 300;
 // text painted on the canvases, in CSS px: the page's small print, and a projector's (lecturer
 // mode), which must read from the back row like the rest of the stepper (stepper.css .big)
@@ -203,6 +203,8 @@ function load(S, data) {
   S.t = Math.min(Math.max(S.t, 1), S.T);
   S.unit = Math.min(Math.max(S.unit, 0), S.H - 1);
   S.box.classList.toggle("big", !!data.lecturer);
+  // the step's colour (memviz.plotting.STEP_MARK) for the canvases and stepper.css
+  S.box.style.setProperty("--mv-mark", data.mark);
   S.range.min = 1;
   S.range.max = S.T;
   S.unitInput.min = S.base;
@@ -380,7 +382,7 @@ function render(S) {
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(S.caches[name], 0, 0, c.width, c.height);
     const cw = c.width / S.T, ch = c.height / S.H;
-    ctx.strokeStyle = STEP_MARK;
+    ctx.strokeStyle = S.data.mark;
     ctx.lineWidth = Math.max(2 * S.px, Math.min(cw, 4 * S.px));
     ctx.strokeRect((t - 1) * cw, 0, cw, c.height);
     ctx.setLineDash([4 * S.px, 3 * S.px]);
@@ -393,7 +395,7 @@ function render(S) {
   lc.drawImage(S.linesCache, 0, 0);
   const g = S.lineGeom;
   const x = g.pad + ((t - 0.5) / S.T) * g.w;
-  lc.strokeStyle = STEP_MARK;
+  lc.strokeStyle = S.data.mark;
   lc.lineWidth = 2 * S.px;
   lc.beginPath(); lc.moveTo(x, g.pad / 2); lc.lineTo(x, g.pad + g.h); lc.stroke();
   for (const s of S.slots) s.el.textContent = fmt(value(S, s.k, t, s.lag), s.p);
