@@ -148,14 +148,10 @@ def test_figures_are_valid_and_say_what_each_hop_read(lang):
     from memviz import i18n
     from memviz.memnet import figures
 
-    from .conftest import assert_as_validated
-
     p = np.array([[0.7, 0.1], [0.2, 0.8], [0.1, 0.1]])  # (3 sentences, 2 hops)
     with i18n.using(lang):
         heat = figures.hop_attention(p, THREE, zh=lang == "zh")
         bars = figures.accuracy_by_task({"single": 1.0, "two": 0.5}, 2)
-    for fig in (heat, bars):
-        assert_as_validated(fig)
     assert heat.data[0].z[1][1] == 0.8 and len(heat.data[0].y) == 3
     assert ("约翰去了花园" if lang == "zh" else "John moved to the garden") in heat.data[0].y[2]
     assert list(bars.data[0].y) == [100.0, 50.0]

@@ -40,7 +40,7 @@ def hop_attention(p, story: stories.Story, zh: bool) -> go.Figure:
     labels = [P.user_text(sentence_label(s, i, zh)) for i, s in enumerate(story.sentences)]
     heat = {"type": "heatmap", "z": p.tolist(), "x": [t("memnet.fig.hop_n", k=k + 1)
                                                       for k in range(K)],
-            "y": labels, "zmin": 0, "zmax": 1, "colorscale": P.colorscale("Cividis"),
+            "y": labels, "zmin": 0, "zmax": 1, "colorscale": P.scale("share"),
             "colorbar": {"title": {"text": "p"}},
             "text": [[f"{v:.2f}" for v in row] for row in p.tolist()],
             "texttemplate": "%{text}", "hovertemplate": "%{y}<br>%{x}: p = %{z:.3f}<extra></extra>"}

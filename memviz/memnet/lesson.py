@@ -71,11 +71,11 @@ def _equations(layerwise: bool) -> dict[str, list[str]]:
 
 def payload(w: Walk, tying: str, t: int, hop: int, lecturer: bool = False) -> dict:
     """The stepper's data for this walk: step t = sentence (1-based), unit = hop (0-based)."""
-    cividis = [c for _, c in P.colorscale("Cividis")]
-    rdbu = [c for _, c in P.colorscale("RdBu_r")]
+    share = [c for _, c in P.scale("share")]  # the table's scales, as every heatmap
+    signed = [c for _, c in P.scale("signed")]
     top = float(np.abs(w.arrays["s"]).max()) or 1.0
-    scales = {"p": dict(colors=cividis, lo=0.0, hi=1.0, title=i18n.t("memnet.step.scale_p")),
-              "s": dict(colors=rdbu, lo=-top, hi=top, title=i18n.t("memnet.step.scale_s"))}
+    scales = {"p": dict(colors=share, lo=0.0, hi=1.0, title=i18n.t("memnet.step.scale_p")),
+              "s": dict(colors=signed, lo=-top, hi=top, title=i18n.t("memnet.step.scale_s"))}
     meaning = {"s": i18n.t("memnet.step.s"), "p": i18n.t("memnet.step.p"),
                "o": i18n.t("memnet.step.o"), "u": i18n.t("memnet.step.u")}
     words = {"range": i18n.t("memnet.step.range"), "unit": i18n.t("memnet.step.unit"),
