@@ -33,6 +33,8 @@ PAGES = [
     page("pages/cnn.py", "cnn", ":material/grid_on:", url_path="cnn"),
     page("pages/horizon.py", "horizon", ":material/timeline:", url_path="horizon"),
     page("pages/text.py", "text", ":material/edit_note:", url_path="text"),
+    page("pages/transformer.py", "transformer", ":material/view_stream:",
+         url_path="transformer"),
     page("pages/series.py", "series", ":material/waves:", url_path="series"),
     page("pages/sentences.py", "sentences", ":material/chat:", url_path="sentences"),
     page("pages/attention.py", "attention", ":material/visibility:", url_path="attention"),

@@ -24,8 +24,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ("lstm", "gru", "rnn", "gates", "cnn", "horizon", "text", "series", "sentences",
-           "attention", "synapses", "documents")
+LESSONS = ("lstm", "gru", "rnn", "gates", "cnn", "horizon", "text", "transformer", "series",
+           "sentences", "attention", "synapses", "documents")
 NOT_TRAINED = "has not been trained yet"  # training.press, English
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

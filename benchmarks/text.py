@@ -1,8 +1,12 @@
 """Text lesson benchmark: the default model's training time and held-out bits/char against
 3- and 5-gram baselines, generation and colouring times, and the best cell per feature.
 
-    python benchmarks/text.py            # median of 3 trainings (~3 minutes)
-    python benchmarks/text.py --quick    # one training
+    python benchmarks/text.py            # median of 3 trainings (~3 minutes), then the Transformer
+    python benchmarks/text.py --quick    # one training, then the Transformer
+
+Training seconds are given as wall time and as the training thread's CPU time (what an idle
+core would take: on the shared 2-core machine, wall time grows with everyone else's load, so
+the load average is printed beside them).
 
 The default page model and the default `python -m memviz text` run are the same config
 (memviz.text.model.TextConfig()), so its bits/char answers both targets.
@@ -11,6 +15,7 @@ The default page model and the default `python -m memviz text` run are the same 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -24,6 +29,8 @@ from memviz.text import figures as FG  # noqa: E402
 from memviz.text import generate as G  # noqa: E402
 from memviz.text import train as T  # noqa: E402
 from memviz.text.model import TextConfig  # noqa: E402
+from memviz.transformer import train as TT  # noqa: E402
+from memviz.transformer.model import TransformerConfig, params  # noqa: E402
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -80,6 +87,36 @@ def main() -> None:
         s = G.generate(run.model, run.split.vocab, "def ", 300, temp, 0).text
         print(f"--- sample at T = {temp} ---\ndef {s}")
     del g
+    print(f"LSTM (Text default): {run.bits_per_char:.3f} bits/char, training "
+          f"{statistics.median(secs):.1f} s wall, params {params(run.model):,}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    transformer()
+
+
+def transformer() -> None:
+    """The Transformer lesson's default run: both models on the same held-out characters."""
+    cfg = TransformerConfig()
+    c0, w0 = time.thread_time(), time.perf_counter()
+    r = TT.run(cfg)
+    eq = TT.at_equal_seconds(r.curve, r.lstm_curve)
+    kind = TT.SECONDS_ARE[r.history.device == "cpu"]
+    print(f"Transformer default {cfg.to_dict()}: whole run {time.perf_counter() - w0:.1f} s "
+          f"wall, {time.thread_time() - c0:.1f} s CPU (target <= 90 s); load average "
+          f"{os.getloadavg()[0]:.1f}")
+    print(f"Transformer: {r.bits_per_char:.3f} bits/char, training {r.history.seconds:.1f} s "
+          f"({kind}), params {params(r.model):,}, KV numbers at a full window "
+          f"{cfg.kv_numbers(cfg.window):,}")
+    print(f"LSTM beside it ({cfg.lstm_steps} steps of the Text default): "
+          f"{r.lstm_bits_per_char:.3f} bits/char, training {r.lstm_history.seconds:.1f} s "
+          f"({kind}), params {params(r.lstm):,}, state numbers {2 * r.lstm.rnn.hidden_size}")
+    print(f"at equal training seconds ({eq.seconds:.1f} s): Transformer {eq.transformer:.3f}, "
+          f"LSTM {eq.lstm:.3f} bits/char on the curve's {TT.CURVE_CHARS:,} held-out characters: "
+          f"{eq.better} ahead; 5-gram {r.baseline.bits_per_char:.3f}")
+    p = r.probe
+    print(f"recall probe ({p.config.steps} steps): Transformer inside its window of "
+          f"{p.config.window}: {TT.recall.accuracy_inside(p, True):.0%}, beyond: "
+          f"{TT.recall.accuracy_inside(p, False):.0%}; LSTM at d = 1..{p.config.max_d}: "
+          f"{statistics.mean(p.lstm):.0%} (chance {p.chance:.0%})")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ COMMAND_MODULES = (
     "memviz.recurrent.cli",
     "memviz.horizon.cli",
     "memviz.text.cli",
+    "memviz.transformer.cli",
     "memviz.series.cli",
     "memviz.sentiment.cli",
     "memviz.attention.cli",

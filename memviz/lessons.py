@@ -38,6 +38,8 @@ LESSONS: tuple[Lesson, ...] = (
            "home.lesson.horizon", cli="memviz.horizon.cli"),
     Lesson("text", "pages/text.py", ":material/edit_note:", "common.nav.text",
            "home.lesson.text", cli="memviz.text.cli"),
+    Lesson("transformer", "pages/transformer.py", ":material/view_stream:",
+           "common.nav.transformer", "home.lesson.transformer", cli="memviz.transformer.cli"),
     Lesson("series", "pages/series.py", ":material/waves:", "common.nav.series",
            "home.lesson.series", cli="memviz.series.cli"),
     Lesson("sentences", "pages/sentences.py", ":material/chat:", "common.nav.sentences",

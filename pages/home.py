@@ -9,8 +9,8 @@ from memviz.ui.router import through_router
 through_router()  # first: a fresh server's deep link must run through app.py
 
 # the lessons in the sidebar's order (app.py); each is named by its navigation title
-LESSONS = ("lstm", "gru", "rnn", "gates", "cnn", "horizon", "text", "series", "sentences",
-           "attention", "synapses", "documents")
+LESSONS = ("lstm", "gru", "rnn", "gates", "cnn", "horizon", "text", "transformer", "series",
+           "sentences", "attention", "synapses", "documents")
 
 st.title(t("home.title"))
 st.markdown(t("home.intro"))

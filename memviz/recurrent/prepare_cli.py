@@ -22,8 +22,8 @@ from typing import Any
 from memviz.cli import UsageError, check_out
 
 RECURRENT = ("lstm", "gru", "rnn")
-PAGES = (*RECURRENT, "gates", "cnn", "horizon", "text", "series", "sentences", "attention",
-         "documents")
+PAGES = (*RECURRENT, "gates", "cnn", "horizon", "text", "transformer", "series", "sentences",
+         "attention", "documents")
 NOTHING_TO_TRAIN = ("synapses",)  # its simulation is computed on the page in milliseconds
 
 
@@ -75,6 +75,11 @@ def runs_of(page: str, names: str = "all") -> list[Run]:
         from memviz.text.model import TextConfig
 
         return [Run(page, "default", text_train.run, TextConfig())]
+    if page == "transformer":
+        from memviz.transformer import train as transformer
+        from memviz.transformer.model import TransformerConfig
+
+        return [Run(page, "default", transformer.run, TransformerConfig())]
     if page == "series":
         from memviz.series import forecast
         from memviz.series import model as series

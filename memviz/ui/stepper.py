@@ -33,8 +33,12 @@ def stepper(key: str, trace: Trace, t: int, unit: int, lecturer: bool = False
 
     Returns the {"t", "unit"} the student last settled on in the browser (None before any move).
     """
-    result = _component()(key=key, data=payload(trace, t, unit, lecturer),
-                          on_view_change=lambda: None)
+    return element(key, payload(trace, t, unit, lecturer))
+
+
+def element(key: str, data: dict) -> dict[str, int] | None:
+    """Draw the step-through of any payload (memviz.stepdata.payload_of); the same report."""
+    result = _component()(key=key, data=data, on_view_change=lambda: None)
     view = result.get("view")
     if not isinstance(view, dict):
         return None
