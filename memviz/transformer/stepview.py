@@ -14,8 +14,6 @@ from memviz.i18n import t
 from memviz.recurrent.equations import slots
 from memviz.transformer.trace import AttnTrace
 
-WORDS = ("unit", "hint", "axis", "range", "lines_title", "eq_title", "unit_over_time")
-
 
 def names(tr: AttnTrace) -> list[tuple[int, int, str]]:
     """(layer, head, field name) for every head, layers and heads counted from 1."""
@@ -42,5 +40,13 @@ def payload(tr: AttnTrace, t_: int, j: int, lecturer: bool = False) -> dict:
         f"transformer-{digest}", arrays, drawn, t_, j, lecturer,
         {"weight": stepdata.unit_scale(t("transformer.step.weight"))},
         {n: "weight" for n in drawn}, colors, meaning, eqs,
-        words={w: t(f"transformer.step.{w}") for w in WORDS},
-        heat_title=t("transformer.step.heat_title"))
+        words=words(), heat_title=t("transformer.step.heat_title"))
+
+
+def words() -> dict[str, str]:
+    """The stepper's words for positions and keys instead of steps and units."""
+    return {"unit": t("transformer.step.unit"), "hint": t("transformer.step.hint"),
+            "axis": t("transformer.step.axis"), "range": t("transformer.step.range"),
+            "lines_title": t("transformer.step.lines_title"),
+            "eq_title": t("transformer.step.eq_title"),
+            "unit_over_time": t("transformer.step.unit_over_time")}

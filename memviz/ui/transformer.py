@@ -100,8 +100,14 @@ def verdict(eq: TT.Equal) -> str:
              lstm=f"{eq.lstm:.3f}", gap=f"{abs(eq.transformer - eq.lstm):.3f}")
 
 
+def names() -> dict[str, str]:
+    """The two models' names in the reader's language."""
+    return {"transformer": t("transformer.race.transformer"), "lstm": t("transformer.race.lstm")}
+
+
 def race(page: str, run: TT.TransformerRun, eq: TT.Equal) -> None:
-    words = {k: t(f"transformer.race.{k}") for k in ("transformer", "lstm", "x", "y", "title")}
+    words = {**names(), "x": t("transformer.race.x"), "y": t("transformer.race.y"),
+             "title": t("transformer.race.title")}
     ngrams = [(t("transformer.race.ngram", n=b.n), b.bits_per_char) for b in run.baselines]
     show.plotly(FG.race(run.curve, run.lstm_curve, ngrams, eq.seconds, words), f"{page}_race",
                 t("transformer.race.caption", points=TT.CURVE_CHARS))
@@ -123,7 +129,7 @@ def generation(page: str, run: TT.TransformerRun) -> None:
         return
     left, right = st.columns(2)
     for col, name, text in ((left, "transformer", both.transformer), (right, "lstm", both.lstm)):
-        col.markdown(f"**{t(f'transformer.race.{name}')}**")
+        col.markdown(f"**{names()[name]}**")
         col.code(both.prime + text, language=None, wrap_lines=True)
 
 
@@ -178,10 +184,10 @@ def at_position(page: str, tr: TR.AttnTrace, k: int) -> None:
     for n, tex in enumerate(equation(tr, L, h, k)):
         show.latex(tex, key=f"{page}_eq_{n}")
         show.note_equation(tex, key=f"{page}_note_{n}")
-    names = [t("transformer.norms.embed"), *(t("transformer.norms.layer", n=n)
-                                            for n in range(1, tr.layers + 1))]
+    bars = [t("transformer.norms.embed"), *(t("transformer.norms.layer", n=n)
+                                           for n in range(1, tr.layers + 1))]
     words = {"y": t("transformer.norms.y"), "title": t("transformer.norms.title", t=k)}
-    show.plotly(FG.norms(tr.norms[k - 1], names, words), f"{page}_norms",
+    show.plotly(FG.norms(tr.norms[k - 1], bars, words), f"{page}_norms",
                 t("transformer.norms.caption"))
 
 
@@ -212,13 +218,13 @@ def memory(page: str, run: TT.TransformerRun) -> None:
     per = cfg.kv_numbers(1)
     show.caption(t("transformer.memory.counts", H=H, lstm=2 * H, L=cfg.layers, d=cfg.d_model,
                    per=per, W=cfg.window, full=f"{cfg.kv_numbers(cfg.window):,}"))
-    words = {k: t(f"transformer.memory.{k}") for k in ("x", "y", "title")}
-    words |= {k: t(f"transformer.race.{k}") for k in ("transformer", "lstm")}
+    words = {**names(), "x": t("transformer.memory.x"), "y": t("transformer.memory.y"),
+             "title": t("transformer.memory.title")}
     show.plotly(FG.kept(2 * H, per, cfg.window, words), f"{page}_kept",
                 t("transformer.memory.kept_caption"))
     p = run.probe
-    words = {k: t(f"transformer.recall.{k}") for k in ("x", "y", "title")}
-    words |= {k: t(f"transformer.race.{k}") for k in ("transformer", "lstm")}
+    words = {**names(), "x": t("transformer.recall.x"), "y": t("transformer.recall.y"),
+             "title": t("transformer.recall.title")}
     show.plotly(FG.recall(p.lstm, p.transformer, p.config.window, p.chance, words),
                 f"{page}_recall", t("transformer.recall.caption"))
     inside, beyond = recall.accuracy_inside(p, True), recall.accuracy_inside(p, False)
