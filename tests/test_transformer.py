@@ -157,6 +157,17 @@ def test_page_trains_and_shows_its_figures(lang):
     assert len(at.get("bidi_component")) == 1
 
 
+def test_a_bad_link_is_answered_in_one_line():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages/transformer.py"), default_timeout=60)
+    at.query_params.update(heads="3", window="7", steps="100")
+    at.run()
+    assert not at.exception and len(at.warning) == 1 and "heads" in at.warning[0].value
+    assert at.session_state["transformer_heads"] == 4  # the default, not the bad value
+    assert at.session_state["transformer_steps"] == 100  # the good value is kept
+
+
 def test_command_writes_metrics(tmp_path):
     from memviz.cli import main
 

@@ -36,8 +36,8 @@ SCORING_S = 15.0  # the held-out scores, the curves' points and the 3- and 5-gra
 
 @dataclass(frozen=True)
 class TransformerConfig:
-    """A Transformer run, and the LSTM it is compared with: the Text lesson's default LSTM
-    (memviz.text.model.TextConfig) on the same text, trained for `lstm_steps`."""
+    """A Transformer run, and the LSTM it is compared with: by default the Text lesson's
+    default LSTM (memviz.text.model.TextConfig) on the same text, trained for `lstm_steps`."""
 
     source: str = "stdlib"
     d_model: int = 64
@@ -48,6 +48,11 @@ class TransformerConfig:
     lr: float = 0.003
     batch: int = 32
     lstm_steps: int = 600
+    # the Text lesson's LSTM, written into this config so that a run's key names it whole
+    lstm_hidden: int = TextConfig.hidden
+    lstm_seq_len: int = TextConfig.seq_len
+    lstm_batch: int = TextConfig.batch
+    lstm_lr: float = TextConfig.lr
     probe_steps: int = 600  # the recall probe's training steps (memviz.transformer.recall)
     seed: int = 0
     text: str | None = field(default=None, repr=False)
@@ -76,9 +81,10 @@ class TransformerConfig:
         return self.d_model // self.heads
 
     def lstm(self) -> TextConfig:
-        """The LSTM it is compared with: the Text lesson's defaults on the same text."""
-        return TextConfig(source=self.source, steps=self.lstm_steps, seed=self.seed,
-                          text=self.text, text_name=self.text_name)
+        """The LSTM it is compared with (by default the Text lesson's) on the same text."""
+        return TextConfig(source=self.source, hidden=self.lstm_hidden, seq_len=self.lstm_seq_len,
+                          steps=self.lstm_steps, lr=self.lstm_lr, batch=self.lstm_batch,
+                          seed=self.seed, text=self.text, text_name=self.text_name)
 
     def kv_numbers(self, seen: int) -> int:
         """Numbers the KV cache keeps after `seen` characters: a key and a value (d each) per
