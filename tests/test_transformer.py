@@ -125,7 +125,7 @@ def test_bounds_estimate_and_bad_settings():
     assert est is not None and est.refused is None
     assert estimate.of(tiny_cfg()).seconds < est.seconds
     with pytest.raises(ConfigError, match="heads"):
-        TransformerConfig(d_model=48, heads=8 + 0 * 1).replace(heads=8)
+        TransformerConfig(d_model=20, heads=8)
     for bad in (dict(window=4), dict(layers=9), dict(heads=3), dict(steps=0)):
         with pytest.raises(ConfigError):
             tiny_cfg(**bad)

@@ -81,8 +81,9 @@ def summary(run: TT.TransformerRun) -> TT.Equal:
     c[1].metric(t("transformer.summary.lstm_bits"), f"{run.lstm_bits_per_char:.3f}")
     c[2].metric(t("transformer.summary.ngram", n=run.baseline.n),
                 f"{run.baseline.bits_per_char:.3f}")
-    c[3].metric(t("transformer.summary.params"),
-                f"{params(run.model):,} / {params(run.lstm):,}")
+    c[3].metric(t("transformer.summary.params"),  # thousands: both fit the column
+                f"{params(run.model) / 1000:.0f}k / {params(run.lstm) / 1000:.0f}k",
+                help=f"{params(run.model):,} / {params(run.lstm):,}")
     eq = TT.at_equal_seconds(run.curve, run.lstm_curve)
     show.caption(t("transformer.summary.seconds", tf=f"{run.history.seconds:.1f}",
                    lstm=f"{run.lstm_history.seconds:.1f}", n=f"{len(run.split.held_text):,}",
@@ -136,7 +137,9 @@ def generation(page: str, run: TT.TransformerRun) -> None:
 def passage(page: str, run: TT.TransformerRun) -> TR.AttnTrace | None:
     """A held-out passage (at most the window), recorded through the hand-written attention."""
     W = run.config.window
-    text = st.text_input(t("transformer.step.passage", W=W), run.split.held_text[:W],
+    held = run.split.held_text
+    start = len(held) - len(held.lstrip())  # from the first character that is not blank
+    text = st.text_input(t("transformer.step.passage", W=W), held[start:start + W] or held[:W],
                          key=f"{page}_passage", max_chars=W)
     if not text:
         st.info(t("text.page.type_passage"))
