@@ -144,8 +144,8 @@ def test_page_trains_and_shows_its_figures(lang):
     at.run()
     at.radio(key="transformer_source").set_value("paste").run()
     at.text_area(key="transformer_paste").input(TINY)
-    for key, value in (("d_model", 32), ("window", 16), ("steps", 50), ("lstm_steps", 50),
-                       ("probe_steps", 50)):
+    at.select_slider(key="transformer_d_model").set_value(32)
+    for key, value in (("window", 16), ("steps", 50), ("lstm_steps", 50), ("probe_steps", 50)):
         at.slider(key=f"transformer_{key}").set_value(value)
     at.run()
     at.button(key="transformer_train").click().run()

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from memviz import trainer
+from memviz.progress import OnStep
 from memviz.text.model import CharModel, TextConfig
 from memviz.text.model import build as build_lstm
 from memviz.transformer.model import CharTransformer, TransformerConfig, build
@@ -79,18 +80,22 @@ def _last(model: nn.Module, x: torch.Tensor, window: int | None) -> torch.Tensor
     return model(x[:, -window:])[:, -1]
 
 
-def run(cfg: ProbeConfig = ProbeConfig()) -> Probe:
-    """Train both models on the probe, then score each distance on fresh sequences."""
+def run(cfg: ProbeConfig = ProbeConfig(), on_step: OnStep | None = None, offset: int = 0,
+        total: int | None = None) -> Probe:
+    """Train both models on the probe, then score each distance on fresh sequences; on_step
+    sees steps offset+1 .. offset+2*steps of `total` (the LSTM's, then the Transformer's)."""
     lstm, tf = _models(cfg)
     result = {}
-    for name, model, window, lr in (("lstm", lstm, None, 0.01), ("tf", tf, cfg.window, 0.003)):
+    for k, (name, model, window, lr) in enumerate((("lstm", lstm, None, 0.01),
+                                                    ("tf", tf, cfg.window, 0.003))):
         gen = torch.Generator().manual_seed(cfg.seed)
         torch.manual_seed(cfg.seed)
         batches = (sequences(cfg.batch, torch.randint(1, cfg.max_d + 1, (cfg.batch,),
                                                       generator=gen), cfg.length, gen)
                    for _ in range(cfg.steps))
         trainer.fit(model, batches, lambda m, b, w=window: nn.functional.cross_entropy(
-            _last(m, b[0], w), b[1]), trainer.Settings(cfg.steps, lr))
+            _last(m, b[0], w), b[1]), trainer.Settings(cfg.steps, lr), on_step=on_step,
+            offset=offset + k * cfg.steps, total=total or 2 * cfg.steps)
         test = torch.Generator().manual_seed(cfg.seed + 1)
         d = torch.arange(1, cfg.max_d + 1).repeat_interleave(cfg.per_d)
         x, answer = sequences(len(d), d, cfg.length, test)

@@ -181,7 +181,7 @@ def run(cfg: TransformerConfig, on_step: OnStep | None = None) -> TransformerRun
     dev = devices.pick("auto")
     if dev.kind == "cpu":
         devices.use_cpu_threads()
-    total = cfg.steps + cfg.lstm_steps
+    total = cfg.steps + cfg.lstm_steps + 2 * cfg.probe_steps  # one progress count over all
     model, curve = build(cfg, sp.vocab.size), []
     history = train_transformer(model, sp, cfg, on_step, total, dev.kind, curve)
     lstm, lstm_curve = build_lstm(cfg.lstm(), sp.vocab.size), []
@@ -190,7 +190,8 @@ def run(cfg: TransformerConfig, on_step: OnStep | None = None) -> TransformerRun
     lstm_bpc = text_train.bits_per_char(lstm, sp.held_ids, dev.kind)
     history.eval_loss, lstm_history.eval_loss = bpc, lstm_bpc
     bases = (ngram.baseline(sp, 3), ngram.baseline(sp, 5))
-    probe = recall.run(recall.ProbeConfig(steps=cfg.probe_steps, seed=cfg.seed))
+    probe = recall.run(recall.ProbeConfig(steps=cfg.probe_steps, seed=cfg.seed), on_step,
+                       cfg.steps + cfg.lstm_steps, total)
     return TransformerRun(cfg, corpus, sp, model.cpu().eval(), history, bpc, tuple(curve),
                           lstm.cpu().eval(), lstm_history, lstm_bpc, tuple(lstm_curve), bases,
                           probe, dev.label)
