@@ -17,8 +17,7 @@ from torch import nn
 
 from memviz.config import ConfigError, check_range
 from memviz.i18n import t
-from memviz.text import corpus as C
-from memviz.text.model import LR_RANGE, SEED_RANGE, SOURCES, STEPS_RANGE, TextConfig
+from memviz.text.model import LR_RANGE, SEED_RANGE, STEPS_RANGE, TextConfig
 
 D_MODEL_RANGE = (16, 256)
 LAYERS_RANGE = (1, 4)
@@ -59,11 +58,7 @@ class TransformerConfig:
     text_name: str = ""
 
     def __post_init__(self) -> None:
-        if self.source not in SOURCES:
-            raise ConfigError(t("text.error.source", choices=", ".join(SOURCES),
-                                got=repr(self.source)))
-        if (self.source == "text") != (self.text is not None):
-            raise ConfigError(t("text.error.text_only"))
+        self.lstm()  # the source, the text and the LSTM's settings: checked by TextConfig
         check_range("model width d", self.d_model, D_MODEL_RANGE)
         check_range("layers", self.layers, LAYERS_RANGE)
         check_range("context window", self.window, WINDOW_RANGE)
@@ -113,11 +108,9 @@ class TransformerConfig:
         return c.seq_len, c.hidden, c.batch
 
     def to_dict(self) -> dict:
+        """JSON-ready settings; a pasted text is recorded as TextConfig records it."""
         d = {k: v for k, v in dataclasses.asdict(self).items() if k != "text"}
-        if self.text is not None:
-            d["text_chars"] = len(self.text)
-            d["text_sha256"] = C._sha(self.text)
-        return d
+        return d | {k: v for k, v in self.lstm().to_dict().items() if k.startswith("text_")}
 
     def replace(self, **changes) -> TransformerConfig:
         return dataclasses.replace(self, **changes)
