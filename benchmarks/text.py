@@ -81,7 +81,7 @@ def main() -> None:
           f"recording them through the hand-written cell {1000 * t_rec:.0f} ms, finding the "
           f"best cells {1000 * t_find:.0f} ms (medians of 3)  target <= 500 ms")
     for b in rows:
-        print(f"best cell for {F.LABELS[b.feature]:<30} {b.field} unit {b.unit:>3}: "
+        print(f"best cell for {F.label(b.feature):<30} {b.field} unit {b.unit:>3}: "
               f"r = {b.corr:+.3f}")
     for temp in (0.5, 1.0):
         s = G.generate(run.model, run.split.vocab, "def ", 300, temp, 0).text
