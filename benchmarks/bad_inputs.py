@@ -211,7 +211,8 @@ def hostile_flags(d: Path) -> list[list[str]]:
                    [*fc, "--data", f["ok"], "--date-column", "date"],
                    ["sentiment", "--steps", "10"], ["memnet", "--steps", "10"],
                    ["horizon", "--lags", "3", "--steps", "5"],
-                   ["export", "--config", f["cfg"], "--formats", "csv"]]
+                   ["export", "--config", f["cfg"], "--formats", "csv"],
+                   ["transformer", "--steps", "5"]]
     return [
         *[[*cmd, "--out", out] for cmd in per_command for out in outs],
         [*fc, "--data", f["inf"], "--date-column", "date", "--out", f["out"]],
@@ -223,6 +224,9 @@ def hostile_flags(d: Path) -> list[list[str]]:
         ["forecast", "--epochs", "5", "--extra", "temp_min,temp_min", "--out", f["out"]],
         ["export", "--config", f["cfg"], "--formats", "svg,,svg", "--out", f["out"]],
         ["export", "--config", f["empty_cfg"], "--formats", "csv", "--out", f["out"]],
+        ["transformer", "--heads", "3", "--out", f["out"]],
+        ["transformer", "--window", "4", "--out", f["out"]],
+        ["transformer", "--temperature", "9", "--out", f["out"]],
     ]
 
 

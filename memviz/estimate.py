@@ -76,6 +76,12 @@ def features(cfg: RunConfig) -> tuple[float, float, float, float]:
     return 1.0, float(T), float(B * T * H * H), float(B * T * H)
 
 
+def recurrent_step_seconds(arch: str, T: int, H: int, B: int) -> float:
+    """Seconds of one training step of a recurrent model of this shape."""
+    a, b, c = TIME[arch]
+    return a + b * T + c * B * T * H * H
+
+
 def recurrent(cfg: RunConfig) -> Estimate:
     """The estimate for one recurrent run (memviz.engine.lesson.prepare)."""
     one, T, bth2, bth = features(cfg)
@@ -91,6 +97,9 @@ def of(cfg: object) -> Estimate | None:
         return Estimate(*own())
     if isinstance(cfg, RunConfig):
         return recurrent(cfg)
+    own = getattr(cfg, "estimate", None)  # a config that prices itself (memviz.transformer)
+    if callable(own):
+        return own()
     if isinstance(cfg, tuple) and cfg and all(isinstance(c, RunConfig) for c in cfg):
         total = recurrent(cfg[0])
         for c in cfg[1:]:

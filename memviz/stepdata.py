@@ -44,6 +44,11 @@ def _colours(quantity: str) -> list[str]:
     return [c for _, c in P.scale(quantity)]
 
 
+def unit_scale(title: str, quantity: str = "gate") -> dict:
+    """The scale of values between 0 and 1 (gates; attention weights: quantity "share")."""
+    return dict(colors=_colours(quantity), lo=0.0, hi=1.0, title=title)
+
+
 def scales(trace: Trace) -> tuple[dict[str, dict], dict[str, str]]:
     """The heatmaps' colour scales (the export figures' scales) and which field uses which."""
     c_max = figures.cell_range(trace["c"])[0] if "c" in trace.fields else 1.0
@@ -78,22 +83,43 @@ def payload(trace: Trace, t: int, unit: int, lecturer: bool = False) -> dict[str
     """Everything the browser needs to step through `trace`, as JSON-ready values."""
     table, of = scales(trace)
     fields = cells.FIELDS[trace.arch]
-    digest = hashlib.sha1(np.ascontiguousarray(trace["h"]).tobytes())
-    digest.update(np.ascontiguousarray(trace.x).tobytes())
-    for v in trace.initial.values():
-        digest.update(np.ascontiguousarray(v).tobytes())
+    x = hashlib.sha1(np.ascontiguousarray(trace.x, dtype="<f4").tobytes()).hexdigest()[:8]
+    return payload_of(
+        f"{trace.arch}-{x}", trace.fields, fields, t, unit, lecturer,
+        table, of, {k: P.GATE_COLORS[k] for k in fields},
+        {k: equations.MEANING.get(k, k) for k in fields}, equations.html(trace.arch),
+        initial=trace.initial)
+
+
+def payload_of(name: str, arrays: dict[str, np.ndarray], fields: list[str], t: int, unit: int,
+               lecturer: bool, table: dict[str, dict], scale_of: dict[str, str],
+               colors: dict[str, str], meaning: dict[str, str],
+               eqs: dict[str, list[str]], initial: dict[str, np.ndarray] | None = None,
+               words: dict[str, str] | None = None, heat_title: str | None = None,
+               unit_base: int = 0) -> dict[str, Any]:
+    """The payload of any recording (a recurrent Trace, a Transformer's attention, a memory
+    network's hops): `arrays` name -> (T, H) (those in `fields` are drawn as heatmaps, all can
+    fill an equation's live numbers), the scales and which field uses which, each field's
+    colour and meaning, the equations' HTML; `words` replace stepper labels (a lesson whose
+    rows are not units); `unit_base` is the number shown for unit 0 (1: hops from 1)."""
+    initial = initial or {}
+    digest = hashlib.sha1(name.encode())  # the id changes whenever the numbers do
+    for group in (arrays, initial):
+        for k in sorted(group):
+            digest.update(k.encode())
+            digest.update(np.ascontiguousarray(group[k], dtype="<f4").tobytes())
+    drawn = arrays[fields[0]]
     return _json_safe({  # a new language is a new id: the browser rebuilds its labels
-        "id": f"{trace.arch}-{i18n.current()}-{digest.hexdigest()[:16]}",
-        "T": trace.T, "H": trace.H,
+        "id": f"{name}-{i18n.current()}-{digest.hexdigest()[:16]}",
+        "T": int(drawn.shape[0]), "H": int(drawn.shape[1]),
         "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
-        "arrays": {k: _b64(v) for k, v in trace.fields.items()},
-        "initial": {k: _b64(v[None]) for k, v in trace.initial.items()},
-        "scales": table, "scale_of": of,
-        "colors": {k: P.GATE_COLORS[k] for k in fields},
+        "arrays": {k: _b64(v) for k, v in arrays.items()},
+        "initial": {k: _b64(v[None]) for k, v in initial.items()},
+        "scales": table, "scale_of": scale_of, "colors": colors,
         "mark": P.STEP_MARK,  # the current step and unit, as every figure marks them
-        "meaning": {k: equations.MEANING.get(k, k) for k in fields},
-        "equations": equations.html(trace.arch),
-        "heat_title": i18n.t("stepper.heat_title"), "labels": labels(),
+        "meaning": meaning, "equations": eqs,
+        "heat_title": heat_title or i18n.t("stepper.heat_title"),
+        "labels": {**labels(), **(words or {})}, "unit_base": int(unit_base),
     })
 
 
@@ -114,26 +140,3 @@ def slot(field: str, lag: int = 0, paren: bool = False) -> str:
     current step (minus `lag`) and unit, parenthesised when negative if `paren`."""
     return (f'<span class="v" data-k="{field}" data-lag="{lag}" '
             f'data-p="{1 if paren else 0}"></span>')
-
-
-def fields_payload(name: str, arrays: dict[str, np.ndarray], fields: list[str], t: int,
-                   unit: int, *, scales: dict[str, dict], scale_of: dict[str, str],
-                   colors: dict[str, str], meaning: dict[str, str],
-                   equations: dict[str, list[str]], heat_title: str, words: dict[str, str],
-                   unit_base: int = 0, lecturer: bool = False) -> dict[str, Any]:
-    """The payload for any (T, H) arrays that are not a recurrent Trace (memviz.memnet: a hop's
-    attention over memory slots). `fields` are drawn; every array can fill an equation slot;
-    `words` replace the stepper's default words (labels()); `unit_base` is the number the
-    stepper shows for unit 0 (1: hops counted from 1)."""
-    T, H = next(iter(arrays.values())).shape
-    digest = hashlib.sha1(name.encode())
-    for k in sorted(arrays):
-        digest.update(np.ascontiguousarray(arrays[k], dtype="<f4").tobytes())
-    return _json_safe({
-        "id": f"{name}-{i18n.current()}-{digest.hexdigest()[:16]}", "T": T, "H": H,
-        "t": int(t), "unit": int(unit), "lecturer": bool(lecturer), "fields": list(fields),
-        "arrays": {k: _b64(v) for k, v in arrays.items()}, "initial": {},
-        "scales": scales, "scale_of": scale_of, "colors": colors, "meaning": meaning,
-        "equations": equations, "heat_title": heat_title, "labels": {**labels(), **words},
-        "unit_base": int(unit_base),
-    })

@@ -184,6 +184,7 @@ WAVE = [f"{10 * math.sin(i / 5):.3f}" for i in range(60)]
 COMMANDS = {  # every command that writes, cheap settings (each must stop before training)
     "train": ["train", "--steps", "5"],
     "text": ["text", "--steps", "5"],
+    "transformer": ["transformer", "--steps", "5"],
     "seq2seq": ["seq2seq", "--attention", "on", "--steps", "5"],
     "forecast": ["forecast", "--epochs", "5"],
     "sentiment": ["sentiment", "--steps", "10"],

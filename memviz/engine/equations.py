@@ -191,10 +191,15 @@ def _slot(m: re.Match) -> str:
     return f'<span class="v" data-k="{name}" data-lag="{lag}" data-p="{paren}"></span>'
 
 
+def slots(line: str) -> str:
+    """A line of HTML with {name}, {name@lag}, {name|p} turned into the browser's empty number
+    slots (`<span class="v" data-k=name data-lag=.. data-p=..>`)."""
+    return re.sub(r"\{(\w+)(?:@(\d))?(\|p)?\}", _slot, line)
+
+
 def html(arch: str) -> dict[str, list[str]]:
-    """Each field's live equation as lines of HTML with empty number slots
-    (`<span class="v" data-k=name data-lag=.. data-p=..>`) for the browser to fill."""
-    return {name: [re.sub(r"\{(\w+)(?:@(\d))?(\|p)?\}", _slot, line) for line in lines]
+    """Each field's live equation as lines of HTML with empty number slots for the browser."""
+    return {name: [slots(line) for line in lines]
             for name, lines in HTML_TEMPLATES[arch]().items()}
 
 

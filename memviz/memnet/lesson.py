@@ -84,9 +84,9 @@ def payload(w: Walk, tying: str, t: int, hop: int, lecturer: bool = False) -> di
              "last": i18n.t("memnet.step.last"), "eq_title": i18n.t("memnet.step.eq_title"),
              "unit_over_time": i18n.t("memnet.step.unit_over_time"),
              "lines_title": i18n.t("memnet.step.lines_title")}
-    return stepdata.fields_payload(
-        "memnet", w.arrays, ["p", "s"], t, hop, scales=scales, scale_of={"p": "p", "s": "s"},
-        colors={"p": P.ARCH_COLORS["attention"], "s": P.GATE_COLORS["c"]}, meaning=meaning,
-        equations=_equations(tying == "layerwise"), heat_title=i18n.t("memnet.step.heat_title"),
-        words=words, unit_base=1, lecturer=lecturer)
+    return stepdata.payload_of(
+        "memnet", w.arrays, ["p", "s"], t, hop, lecturer, scales, {"p": "p", "s": "s"},
+        {"p": P.ARCH_COLORS["attention"], "s": P.GATE_COLORS["c"]}, meaning,
+        _equations(tying == "layerwise"), words=words,
+        heat_title=i18n.t("memnet.step.heat_title"), unit_base=1)
 

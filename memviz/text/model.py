@@ -39,9 +39,13 @@ class TextConfig:
     arch: str = "lstm"
     hidden: int = 128
     seq_len: int = 64
-    steps: int = 1000
+    # 1,400 steps of 64 windows: 2.112 bits/char held out in ~53 s of one idle core (2.253 with
+    # 1,000 steps of 32). Measured (benchmarks/text.py; training-thread CPU s, load 7-15):
+    # lr 0.02: 2.142; lr 0.005: 2.238; 1,600 steps: 2.113; H=192 x1000: 2.112 (89 s);
+    # H=256 x700: 2.111 (97 s); T=128 B=32: 2.134; B=128 x800: 2.172
+    steps: int = 1400
     lr: float = 0.01
-    batch: int = 32
+    batch: int = 64
     seed: int = 0
     text: str | None = field(default=None, repr=False)
     text_name: str = ""

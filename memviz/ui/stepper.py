@@ -37,8 +37,8 @@ def stepper(key: str, trace: Trace, t: int, unit: int, lecturer: bool = False
 
 
 def element(key: str, data: dict) -> dict[str, int] | None:
-    """Draw a prepared payload (memviz.stepdata.payload or fields_payload); the {"t", "unit"}
-    the student last settled on, or None."""
+    """Draw a prepared payload (memviz.stepdata.payload_of); the {"t", "unit"} the student last
+    settled on, or None."""
     result = _component()(key=key, data=data, on_view_change=lambda: None)
     view = result.get("view")
     if not isinstance(view, dict):

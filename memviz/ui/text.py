@@ -34,7 +34,7 @@ SOURCES = ("stdlib", "paste", "upload")
 SHOWN_NAMES = {C.STDLIB_NAME: "text.corpus.stdlib", C.PASTED_NAME: "text.corpus.pasted"}
 
 
-def _corpus_text(page: str) -> tuple[str, str] | None:
+def corpus_text(page: str) -> tuple[str, str] | None:
     """(text, name) of a pasted or uploaded corpus, None for the stdlib; errors shown here."""
     source = st.radio(t("text.corpus.label"), SOURCES,
                       format_func=lambda s: t(CORPUS_KEYS[s]), horizontal=True,
@@ -76,7 +76,7 @@ def settings(page: str) -> tuple[TextConfig | None, bool]:
     tb = table(page)
     tb.start()
     with st.expander(t("text.settings.title"), expanded=not show.lecturer()):
-        found = _corpus_text(page)
+        found = corpus_text(page)
         c = st.columns(3)
         arch = tb.choice(c[0], t("text.settings.cell"), "arch", format_func=str.upper)
         hidden = tb.slider(c[1], t("text.settings.hidden"), "hidden")

@@ -40,6 +40,7 @@ function colormap(stops) {
 }
 
 function fmt(v, paren) {
+  if (!Number.isFinite(v)) return v < 0 ? "−∞" : v > 0 ? "∞" : "–"; // a masked score is −∞
   const s = v.toFixed(3);
   return paren && v < 0 ? `(${s})` : s;
 }
