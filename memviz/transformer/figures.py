@@ -12,18 +12,18 @@ import plotly.graph_objects as go
 
 from memviz.plotting import (
     ARCH_COLORS,
-    GATE_COLORS,
+    ROLE_COLORS,
     axes,
-    colorscale,
     figure,
     line,
     rule,
+    scale,
     user_text,
 )
 from memviz.text.figures import visible
 
 TF, LSTM = ARCH_COLORS["attention"], ARCH_COLORS["lstm"]
-GREY = dict(color=GATE_COLORS["h"], dash="dot", width=1)  # reference lines: thin black
+GREY = dict(color=ROLE_COLORS["baseline"], dash="dot", width=1)  # the n-gram lines
 
 
 def race(curve, lstm_curve, ngrams: Sequence[tuple[str, float]], equal_s: float,
@@ -73,7 +73,7 @@ def attention_row(weights_at: np.ndarray, context: str, labels: Sequence[str],
     chars = [user_text(visible(c)) for c in context]
     heat = dict(type="heatmap", z=np.asarray(weights_at).tolist(), zmin=0, zmax=1,
                 x=list(range(1, len(chars) + 1)), y=list(labels),
-                colorscale=colorscale("Cividis"), text=[chars] * len(labels),
+                colorscale=scale("share"), text=[chars] * len(labels),
                 texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>")
     return figure([heat], {"yaxis": dict(autorange="reversed"), "xaxis": dict(dtick=1)},
                   title, 90 + 28 * len(labels))

@@ -20,7 +20,7 @@ def names(tr: AttnTrace) -> list[tuple[int, int, str]]:
 def payload(tr: AttnTrace, t_: int, j: int, lecturer: bool = False) -> dict:
     """Everything the stepper needs: weights drawn, scores for the equations' numbers."""
     arrays, colors, meaning, eqs = {}, {}, {}, {}
-    palette = list(plotting.GATE_COLORS.values())
+    palette = plotting.PALETTE  # one colour per head, as groups are coloured
     dh = tr.q.shape[-1]
     for k, (L, h, name) in enumerate(names(tr)):
         # (T_query, T_key): row t of the recording is query t, so "unit" j is the key position
