@@ -65,7 +65,7 @@ LESSONS: tuple[Lesson, ...] = (
            "home.lesson.text", cli="memviz.text.cli", commands=("text",),
            prepare="memviz.text.train:prepare_runs"),
     Lesson("transformer", "pages/transformer.py", ":material/view_stream:",
-           "common.nav.transformer", "home.lesson.transformer", cli="memviz.transformer.cli",
+           "transformer.nav", "transformer.blurb", cli="memviz.transformer.cli",
            commands=("transformer",), prepare="memviz.transformer.cli:prepare_runs"),
     Lesson("series", "pages/series.py", ":material/waves:", "common.nav.series",
            "home.lesson.series", cli="memviz.series.cli", commands=("forecast",),
@@ -76,15 +76,15 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("attention", "pages/attention.py", ":material/visibility:", "common.nav.attention",
            "home.lesson.attention", cli="memviz.attention.cli", commands=("seq2seq",),
            prepare="memviz.attention.train:prepare_runs"),
-    Lesson("memnet", "pages/memnet.py", ":material/library_books:", "common.nav.memnet",
-           "home.lesson.memnet", cli="memviz.memnet.cli", commands=("memnet",),
+    Lesson("memnet", "pages/memnet.py", ":material/library_books:", "memnet.nav",
+           "memnet.blurb", cli="memviz.memnet.cli", commands=("memnet",),
            prepare="memviz.memnet.cli:prepare_runs"),
     Lesson("synapses", "pages/synapses.py", ":material/hub:", "common.nav.synapses",
            "home.lesson.synapses"),
     Lesson("documents", "pages/documents.py", ":material/menu_book:", "common.nav.documents",
            "home.lesson.documents", prepare="memviz.documents.checks:prepare_runs"),
-    Lesson("yours", "pages/yours.py", ":material/upload_file:", "common.nav.yours",
-           "home.lesson.yours", cli="memviz.yours.cli", commands=("inspect",)),
+    Lesson("yours", "pages/yours.py", ":material/upload_file:", "yours.nav",
+           "yours.blurb", cli="memviz.yours.cli", commands=("inspect",)),
 )
 
 
