@@ -143,7 +143,11 @@ def test_a_text_file_trains_on_text(app_url, page, tmp_path, lang):  # noqa: F81
     said = [i18n.t(k, lang, n=f"{held:,}", baseline="|").split("|")[0]
             for k in ("text.summary.beats", "text.summary.not_yet")]
     _result(page, os.path.commonprefix(said))
-    assert page.get_by_text(i18n.t("text.summary.bits", lang)).count() == 1
+    from playwright.sync_api import expect
+
+    # the summary line can paint a moment before the metrics beside it (two workers share the
+    # cores under pytest -n 2): wait for the metric, then hold it to exactly one
+    expect(page.get_by_text(i18n.t("text.summary.bits", lang))).to_have_count(1, timeout=30_000)
     query = parse_qs(urlsplit(page.url).query)  # the settings trained are the ones chosen
     assert (query["lr"], query["hidden"], query["steps"]) == (["0.01"], ["8"], ["10"]), query
     _shot(page, f"browser_upload_text_{lang}")
