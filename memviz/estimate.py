@@ -92,12 +92,9 @@ def recurrent(cfg: RunConfig) -> Estimate:
 
 def of(cfg: object) -> Estimate | None:
     """The estimate for a config, or a tuple of them run in turn; None for kinds it cannot judge."""
-    own = getattr(cfg, "estimate_run", None)  # a lesson's own cost model (memviz.memnet)
-    if callable(own):
-        return Estimate(*own())
     if isinstance(cfg, RunConfig):
         return recurrent(cfg)
-    own = getattr(cfg, "estimate", None)  # a config that prices itself (memviz.transformer)
+    own = getattr(cfg, "estimate", None)  # a config that prices itself (transformer, memnet)
     if callable(own):
         return own()
     if isinstance(cfg, tuple) and cfg and all(isinstance(c, RunConfig) for c in cfg):

@@ -67,9 +67,11 @@ class MemNetConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def estimate_run(self) -> tuple[float, float]:
-        """(seconds, peak megabytes) of train(self), for memviz.estimate (see _cost)."""
-        return _cost(self)
+    def estimate(self):
+        """Seconds and peak memory of train(self), for memviz.estimate (see _cost)."""
+        from memviz.estimate import Estimate
+
+        return Estimate(*_cost(self))
 
 
 VOCAB = stories.vocabulary()
@@ -156,11 +158,11 @@ def train(cfg: MemNetConfig, on_step: OnStep | None = None) -> MemNetRun:
 
 
 def _cost(cfg: MemNetConfig) -> tuple[float, float]:
-    """(seconds, peak megabytes). The default run took 51-70 s at 1-3 hops in
-    benchmarks/memnet.py (2-core machine at load ~14, one torch thread; op overhead, not the
-    arithmetic, dominates at this size, so hops barely matter): a fixed part per step plus a
-    small part per hop and size, and ~5 s to write the stories. It errs long on a quieter
-    machine, as memviz.estimate's constants do."""
-    per_step = 0.04 + 0.004 * cfg.hops * (cfg.batch / 32) * (cfg.dim / 32)
-    stories_s = 5.0 * cfg.n_train * len(cfg.tasks) / 12_000
+    """(seconds, peak megabytes), on memviz.estimate's footing (one torch thread, both workers
+    busy, x1.5: a guide that errs long). The default run (1,000 steps, 3 hops) trained in 5.8 s
+    and finished in 9.3 s on the quiet 2-core machine (`python -m memviz memnet`); op overhead,
+    not the arithmetic, dominates at this size, so hops barely matter: a fixed part per step, a
+    small part per hop and size, and the time to write the stories."""
+    per_step = 0.008 + 0.0012 * cfg.hops * (cfg.batch / 32) * (cfg.dim / 32)
+    stories_s = 2.5 * cfg.n_train * len(cfg.tasks) / 12_000
     return cfg.steps * per_step + stories_s, 300.0 + 0.05 * cfg.batch * cfg.dim
