@@ -32,8 +32,6 @@ PAGE = "yours"
 WEIGHT_TYPES = ", ".join(weights.WEIGHT_SUFFIXES)
 SOURCES = {"text": "yours.page.source_text", "task": "yours.page.source_task",
            "typed": "yours.page.source_typed", "file": "yours.page.source_file"}
-KINDS = {"lstm": "yours.kind.lstm", "gru": "yours.kind.gru", "rnn_tanh": "yours.kind.rnn_tanh",
-         "rnn_relu": "yours.kind.rnn_relu"}
 INPUT = "input.npy"  # the input's name in the lecture pack (as checked: vectors or ids)
 TRUTH = 1e-5  # the largest |Δ| the truth line calls a match (float32 rounding is ~1e-7)
 
@@ -192,7 +190,7 @@ def answer(mt: ModelTrace) -> None:
 
 def truth_line(mt: ModelTrace) -> None:
     """The hand-written cells against torch's own module with the same weights."""
-    what = dict(kind=t(KINDS[mt.kind]), diff=f"{mt.max_abs_diff:.1e}",
+    what = dict(kind=t(model.KIND_KEYS[mt.kind]), diff=f"{mt.max_abs_diff:.1e}",
                 layers=", ".join(f"{layer.max_abs_diff:.1e}" for layer in mt.layers))
     if mt.max_abs_diff <= TRUTH:
         st.success(t("yours.page.truth", **what))
