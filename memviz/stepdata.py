@@ -133,10 +133,3 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     return value
-
-
-def slot(field: str, lag: int = 0, paren: bool = False) -> str:
-    """An empty number slot in an equation's HTML: stepper.js fills it with `field` at the
-    current step (minus `lag`) and unit, parenthesised when negative if `paren`."""
-    return (f'<span class="v" data-k="{field}" data-lag="{lag}" '
-            f'data-p="{1 if paren else 0}"></span>')

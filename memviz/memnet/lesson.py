@@ -10,6 +10,7 @@ import numpy as np
 
 from memviz import i18n, stepdata
 from memviz import plotting as P
+from memviz.engine.equations import slots
 from memviz.memnet import stories
 from memviz.memnet.train import VOCAB, MemNetRun
 
@@ -54,19 +55,18 @@ def embeddings_read(cfg) -> int:
 
 
 def _equations(layerwise: bool) -> dict[str, list[str]]:
-    v = stepdata.slot
     ui, uj = "u<sup>k</sup>", "u<sup>k+1</sup>"
-    return {
-        "s": [f"s<sub>i</sub> = {ui} · m<sub>i</sub>  (‖{ui}‖ = {v('unorm')}, "
-              f"‖m<sub>i</sub>‖ = {v('mnorm')})", f"= {v('s')}"],
+    lines = {
+        "s": [f"s<sub>i</sub> = {ui} · m<sub>i</sub>  (‖{ui}‖ = {{unorm}}, "
+              "‖m<sub>i</sub>‖ = {mnorm})", "= {s}"],
         "p": ["p<sub>i</sub> = exp(s<sub>i</sub>) / Σ<sub>j</sub> exp(s<sub>j</sub>)",
-              f"= exp({v('s')}) / {v('Z')} = {v('p')}"],
+              "= exp({s}) / {Z} = {p}"],
         "o": ["o<sup>k</sup> = Σ<sub>i</sub> p<sub>i</sub> c<sub>i</sub>",
-              f"p<sub>i</sub>‖c<sub>i</sub>‖ = {v('p')} · {v('cnorm')};  "
-              f"‖o<sup>k</sup>‖ = {v('onorm')}"],
+              "p<sub>i</sub>‖c<sub>i</sub>‖ = {p} · {cnorm};  ‖o<sup>k</sup>‖ = {onorm}"],
         "u": [f"{uj} = {'H ' if layerwise else ''}{ui} + o<sup>k</sup>",
-              f"‖{uj}‖ = {v('unext')}"],
+              f"‖{uj}‖ = {{unext}}"],
     }
+    return {k: [slots(line) for line in v] for k, v in lines.items()}
 
 
 def payload(w: Walk, tying: str, t: int, hop: int, lecturer: bool = False) -> dict:
