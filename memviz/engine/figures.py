@@ -74,7 +74,10 @@ def _coloraxes(fields: Sequence[str], trace: Trace) -> dict[str, dict]:
         if ax == "coloraxis3":
             hi, clipped = cell_range(trace["c"])
             lo, title = -hi, "bar_cell_clipped" if clipped else "bar_cell"
-        title = title if title == "tanh" else i18n.t(BAR_TITLE_KEYS[title])
+        elif ax == "coloraxis2" and trace.arch == "rnn_relu":  # relu's h is not bounded by 1:
+            hi = cell_range(trace["h"])[0]  # its scale spans its values, clipped as c's is
+            lo, title = -hi, "h"
+        title = title if title in ("tanh", "h") else i18n.t(BAR_TITLE_KEYS[title])
         bar = dict(title=title, thickness=12, len=1 / n - 0.06, x=1.01, y=1 - (k + 0.5) / n)
         out[ax] = dict(colorscale=colour_scale(quantity), cmin=lo, cmax=hi, colorbar=bar)
     return out

@@ -30,8 +30,6 @@ def model_figures(mt: ModelTrace, t: int | None = None, unit: int = 0) -> dict[s
         trace0.update(showscale=True, colorbar=dict(title=dict(text="x"), thickness=12))
     for k, layer in enumerate(mt.layers):
         heat = figures.state_heatmaps(layer, mt.fields, t, unit)
-        if mt.kind == "rnn_relu":
-            _unbounded(heat, layer["h"])
         out[f"yours_l{k}_heatmaps"] = heat
         out[f"yours_l{k}_unit_lines"] = figures.unit_lines(layer, mt.fields, unit, t)
         if mt.num_layers > 1:  # the same builders draw every layer: the title says which
@@ -39,10 +37,3 @@ def model_figures(mt: ModelTrace, t: int | None = None, unit: int = 0) -> dict[s
                 fig.layout.title.text = i18n.t("yours.fig.layer", k=k + 1, n=mt.num_layers,
                                           title=fig.layout.title.text)
     return out
-
-
-def _unbounded(fig: go.Figure, h) -> None:
-    """A relu RNN's h is not bounded by 1 as tanh's is: its colour scale spans the values
-    (clipped robustly, as the cell state's is), not the tanh scale's -1..1."""
-    r = figures.cell_range(h)[0]
-    fig.update_layout(coloraxis2=dict(cmin=-r, cmax=r, colorbar=dict(title=dict(text="h"))))
