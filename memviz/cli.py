@@ -48,6 +48,21 @@ def check_out(out: Path, flag: str = "--out") -> Path:
     return out
 
 
+TRAINING_FLAGS = {"steps": int, "lr": float, "batch": int, "seed": int}
+
+
+def add_training(p: argparse.ArgumentParser, defaults) -> None:
+    """--steps, --lr, --batch and --seed, defaulting to a lesson config's
+    (memviz.config.Training: every lesson's optimiser settings are these four)."""
+    for name, kind in TRAINING_FLAGS.items():
+        p.add_argument(f"--{name}", type=kind, default=getattr(defaults, name))
+
+
+def training(a: argparse.Namespace) -> dict:
+    """The four training settings add_training's flags describe, as config fields."""
+    return {name: getattr(a, name) for name in TRAINING_FLAGS}
+
+
 def add_lang(p: argparse.ArgumentParser) -> None:
     """An --lang option: the language of the words in the figures a command writes, and of
     its error messages."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from memviz.i18n import Message
 from memviz.specs import Choice, Float, Int, check_keys
@@ -104,21 +104,39 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    """Optimiser settings; the seed fixes weights, data and the example sequence."""
+class Training:
+    """What every lesson's config says about optimising: Adam for `steps` steps of `batch`
+    examples at rate `lr`; the seed fixes weights, data and examples. A lesson's config inherits
+    these four and their checks, and redeclares a field only to change its default (or sets the
+    class's STEPS/LR/BATCH/SEED to change a bound), so one place says what they mean."""
+
+    STEPS: ClassVar[Int | Float] = STEPS
+    LR: ClassVar[Int | Float] = LR
+    BATCH: ClassVar[Int | Float] = BATCH
+    SEED: ClassVar[Int | Float] = SEED
 
     steps: int = 300
     lr: float = 0.01
     batch: int = 64
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        self.STEPS.check(self.steps)
+        self.LR.check(self.lr)
+        self.BATCH.check(self.batch)
+        self.SEED.check(self.seed)
+
+
+@dataclass(frozen=True)
+class TrainConfig(Training):
+    """The recurrent lesson's optimiser settings (memviz.config.Training), with the clip and
+    the device."""
+
     clip: float = 1.0  # max gradient norm; recurrent nets spike without it
     device: str = "auto"  # auto | cpu | cuda | mps
 
     def __post_init__(self) -> None:
-        STEPS.check(self.steps)
-        LR.check(self.lr)
-        BATCH.check(self.batch)
-        SEED.check(self.seed)
+        super().__post_init__()
         CLIP.check(self.clip)
         check_device(self.device)
 

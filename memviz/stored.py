@@ -30,8 +30,12 @@ def config_data(cfg: Any) -> dict:
 def config_of(cls: type[C], data: dict, arrays: dict[str, np.ndarray] | None = None,
               prefix: str = "") -> C:
     """The config back from config_data: lists become the tuples the frozen configs hold, an
-    upload saved by upload_arrays gets its bytes back, and the config's own checks run again."""
+    upload saved by upload_arrays gets its bytes back, a nested config (a field whose default is
+    a config) is rebuilt the same way, and the config's own checks run again."""
     fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(f.default) and isinstance(fields.get(f.name), dict):
+            fields[f.name] = config_of(type(f.default), fields[f.name])
     for k in list(fields):
         raw = (arrays or {}).get(f"{prefix}upload.{k}")
         how = data.get(f"{_HOW}{k}")

@@ -54,7 +54,8 @@ def settings() -> cnn.CNNConfig | None:
     pool = more.checkbox(t("cnn.widget.pool"), key=TABLE.key("pool"))
     TABLE.save()
     try:
-        return cnn.CNNConfig(ch1, ch2, k, pool, steps, batch, lr, int(seed))
+        return cnn.CNNConfig(channels1=ch1, channels2=ch2, kernel=k, pool=pool, steps=steps,
+                             batch=batch, lr=lr, seed=int(seed))
     except ConfigError as e:
         st.error(t("cnn.bad_settings", error=e))
         return None

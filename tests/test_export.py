@@ -138,7 +138,9 @@ def test_cli_export_bad_arguments(args, message):
 def tiny_cnn():
     from memviz.cnn import model as cnn
 
-    run = cnn.train_cnn(cnn.CNNConfig(2, 4, 3, True, 10, 16, 0.01, 0), None)
+    cfg = cnn.CNNConfig(channels1=2, channels2=4, kernel=3, pool=True, steps=10, batch=16,
+                        lr=0.01, seed=0)
+    run = cnn.train_cnn(cfg, None)
     return run, cnn.digits(0).x_test[0, 0]
 
 

@@ -146,3 +146,40 @@ def test_good_values_pass_unchanged():
     assert S.Many("lags", S.Int("lag", 2, 500)).parse("5, 10") == (5, 10)
     assert S.Choice("lr", (0.01, 0.1)).parse("0.1") == 0.1
     assert S.Int("seed", 0, 9).parse(" 7 ") == 7
+
+
+def _dataclasses_of_memviz() -> list[type]:
+    """Every dataclass defined in memviz's core (the UI and the notebook widget aside)."""
+    import dataclasses
+    import importlib
+    import pkgutil
+
+    import memviz
+
+    found = []
+    for m in pkgutil.walk_packages(memviz.__path__, "memviz."):
+        if m.name.startswith(("memviz.ui", "memviz.notebook")) or m.name == "memviz.__main__":
+            continue
+        for obj in vars(importlib.import_module(m.name)).values():
+            if isinstance(obj, type) and dataclasses.is_dataclass(obj) \
+                    and obj.__module__ == m.name:
+                found.append(obj)
+    return found
+
+
+def test_every_config_with_training_settings_inherits_them():
+    """steps, lr, batch and seed mean one thing and are checked in one place
+    (memviz.config.Training); horizon's Pair is the cache key of one run, copied from a
+    HorizonConfig that was checked."""
+    import dataclasses
+
+    from memviz.horizon.sweep import Pair
+
+    four = {"steps", "lr", "batch", "seed"}
+    configs = [c for c in _dataclasses_of_memviz()
+               if four <= {f.name for f in dataclasses.fields(c)} and c is not Pair]
+    assert len(configs) >= 10, configs  # recurrent, text, transformer, attention x2, ...
+    assert [c.__name__ for c in configs if not issubclass(c, C.Training)] == []
+    # and their bounds say what a bad value is, in one sentence
+    with pytest.raises(C.ConfigError, match="training steps must be between 10 and 5000"):
+        next(c for c in configs if c.__name__ == "MemNetConfig")(steps=5)

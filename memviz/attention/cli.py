@@ -16,7 +16,7 @@ from pathlib import Path
 
 from memviz.attention import data
 from memviz.attention.train import Seq2SeqConfig, train_one
-from memviz.cli import check_out
+from memviz.cli import add_training, check_out, training
 
 ON_OFF = {"on": True, "off": False}
 
@@ -35,9 +35,7 @@ def register(sub) -> None:
     p.add_argument("--extra", type=int, default=None,
                    help="test lengths beyond --max-len (default 4 / 1)")
     p.add_argument("--hidden", type=int, default=d.hidden)
-    p.add_argument("--steps", type=int, default=d.steps)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--seed", type=int, default=d.seed)
+    add_training(p, d)
     p.add_argument("--out", type=Path, required=True, help="folder to write metrics.json into")
     p.set_defaults(func=_cmd)
 
@@ -49,8 +47,7 @@ def config_from_args(a: argparse.Namespace) -> Seq2SeqConfig:
     chosen = {k: v for k, v in chosen.items() if v is not None}
     if "max_len" in chosen and "min_len" not in chosen:
         chosen["min_len"] = min(base.min_len, chosen["max_len"])
-    return Seq2SeqConfig(**{**asdict(base), **chosen, "hidden": a.hidden, "steps": a.steps,
-                            "lr": a.lr, "seed": a.seed})
+    return Seq2SeqConfig(**{**asdict(base), **chosen, "hidden": a.hidden, **training(a)})
 
 
 def _cmd(a: argparse.Namespace) -> int:

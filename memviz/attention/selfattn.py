@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from memviz import i18n, runs
-from memviz.config import ConfigError, TaskConfig, TrainConfig, check_range
+from memviz.config import ConfigError, TaskConfig, TrainConfig, Training, check_range
 from memviz.engine import tasks, train
 from memviz.progress import History, OnStep
 
@@ -133,18 +133,20 @@ def flops_per_sequence(arch: str, T: int, n_in: int, H: int, n_out: int, kernel:
 
 
 @dataclass(frozen=True)
-class RecallConfig:
-    """Self-attention on delayed recall: the lag (= sequence length), heads, encoding."""
+class RecallConfig(Training):
+    """Self-attention on delayed recall: the lag (= sequence length), heads, encoding; batch
+    64 and seed 0 are memviz.config.Training's defaults."""
 
+    # memviz.config.Training's fields (first in every config's field order), this lesson's defaults
+    steps: int = 200
+    lr: float = 0.003
     lag: int = 20
     heads: int = 1
     encoding: str = "sinusoidal"
     d: int = 32
-    steps: int = 200
-    lr: float = 0.003
-    seed: int = 0
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_range("lag", self.lag, (2, MAX_POSITIONS))
         check_range("number of heads", self.heads, HEADS_RANGE)
         if self.encoding not in ENCODINGS:
@@ -185,8 +187,9 @@ def train_recall(cfg: RecallConfig, on_step: OnStep | None = None) -> RecallRun:
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        history = train.train(model, cfg.task, TrainConfig(steps=cfg.steps, lr=cfg.lr,
-                                                           seed=cfg.seed, device="cpu"), step)
+        settings = TrainConfig(steps=cfg.steps, lr=cfg.lr, batch=cfg.batch, seed=cfg.seed,
+                               device="cpu")
+        history = train.train(model, cfg.task, settings, step)
     finally:
         torch.set_num_threads(before)
     ex = tasks.example(cfg.task, cfg.seed)

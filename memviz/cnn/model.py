@@ -21,11 +21,11 @@ from torch import nn
 
 from memviz import devices, runs
 from memviz.cnn.arithmetic import out_size
-from memviz.config import SEED_RANGE, check_device
+from memviz.config import Training, check_device
 from memviz.i18n import t
 from memviz.lessons import Run
 from memviz.progress import OnStep
-from memviz.specs import Choice, ConfigError, Flag, check_range
+from memviz.specs import Choice, ConfigError, Flag, Float, Int, check_range
 from memviz.trainer import Settings, fit
 
 SIDE = 8  # the digits are 8x8 pixels
@@ -39,29 +39,28 @@ LR_RANGE = (1e-4, 0.5)
 
 
 @dataclass(frozen=True)
-class CNNConfig:
-    """Network size and training settings; the seed fixes the split, the weights and the batches."""
+class CNNConfig(Training):
+    """Network size and training settings (steps 300, batch 64, lr 0.01, seed 0: the defaults
+    of memviz.config.Training, here with this lesson's bounds); the seed fixes the split, the
+    weights and the batches."""
+
+    STEPS = Int("training steps", *STEPS_RANGE)
+    BATCH = Int("batch size", *BATCH_RANGE)
+    LR = Float("learning rate", *LR_RANGE)
 
     channels1: int = 8  # kernels in the first conv layer
     channels2: int = 16  # kernels in the second
     kernel: int = 3  # k x k kernels, padded by k // 2 so a conv keeps the side length
     pool: bool = True  # 2x2 max-pool after each conv
-    steps: int = 300
-    batch: int = 64
-    lr: float = 0.01
-    seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         # the settings' names in the current language: the message may reach a student's page
         Choice(t("cnn.spec.kernel"), KERNELS).check(self.kernel)
         Flag(t("cnn.spec.pool")).check(self.pool)
         check_range(t("cnn.spec.channels1"), self.channels1, CHANNELS_RANGE)
         check_range(t("cnn.spec.channels2"), self.channels2, CHANNELS_RANGE)
-        check_range(t("cnn.spec.steps"), self.steps, STEPS_RANGE)
-        check_range(t("cnn.spec.batch"), self.batch, BATCH_RANGE)
-        check_range(t("cnn.spec.lr"), self.lr, LR_RANGE)
-        check_range(t("cnn.spec.seed"), self.seed, SEED_RANGE)
         check_device(self.device)
 
 

@@ -20,44 +20,54 @@ from memviz.documents import forecast002 as F002
 from memviz.documents.checks import Study
 from memviz.synapses import model as syn
 
-# message keys written out, so that grep and the catalogue test see each one
-TITLE_KEYS = {"conv_index": "slips.conv_index.title", "output_size": "slips.output_size.title",
-    "fc1": "slips.fc1.title", "cell_name": "slips.cell_name.title",
-    "bias_argument": "slips.bias_argument.title", "output_rule": "slips.output_rule.title",
-    "candidate_name": "slips.candidate_name.title", "tanh_twice": "slips.tanh_twice.title",
-    "reset_placement": "slips.reset_placement.title",
-    "gru_output_gate": "slips.gru_output_gate.title", "own_target": "slips.own_target.title",
-    "pad_int32": "slips.pad_int32.title", "unscaled_predict": "slips.unscaled_predict.title",
-    "neuron_index": "slips.neuron_index.title", "difference_rule": "slips.difference_rule.title",
-    "identity_or_sigmoid": "slips.identity_or_sigmoid.title",
-    "borrowed_weight": "slips.borrowed_weight.title", "tied_weight": "slips.tied_weight.title",
-    "merged_state": "slips.merged_state.title", "softmax_symbol": "slips.softmax_symbol.title",
-    "bidirectional": "slips.bidirectional.title", "from_logits": "slips.from_logits.title"}
-MEASURE_KEYS = {"conv_index": "slips.conv_index.measure",
-    "output_size": "slips.output_size.measure", "fc1": "slips.fc1.measure",
-    "cell_name": "slips.cell_name.measure", "bias_argument": "slips.bias_argument.measure",
-    "output_rule": "slips.output_rule.measure", "candidate_name": "slips.candidate_name.measure",
-    "tanh_twice": "slips.tanh_twice.measure", "reset_placement": "slips.reset_placement.measure",
-    "gru_output_gate": "slips.gru_output_gate.measure", "own_target": "slips.own_target.measure",
-    "pad_int32": "slips.pad_int32.measure", "unscaled_predict": "slips.unscaled_predict.measure",
-    "neuron_index": "slips.neuron_index.measure",
-    "difference_rule": "slips.difference_rule.measure",
-    "identity_or_sigmoid": "slips.identity_or_sigmoid.measure",
-    "borrowed_weight": "slips.borrowed_weight.measure", "tied_weight": "slips.tied_weight.measure",
-    "merged_state": "slips.merged_state.measure", "softmax_symbol": "slips.softmax_symbol.measure",
-    "bidirectional": "slips.bidirectional.measure", "from_logits": "slips.from_logits.measure"}
-DETAIL_KEYS = {"conv_index": "slips.conv_index.detail", "output_size": "slips.output_size.detail",
-    "fc1": "slips.fc1.detail", "cell_name": "slips.cell_name.detail",
-    "bias_argument": "slips.bias_argument.detail", "output_rule": "slips.output_rule.detail",
-    "candidate_name": "slips.candidate_name.detail", "tanh_twice": "slips.tanh_twice.detail",
-    "reset_placement": "slips.reset_placement.detail",
-    "gru_output_gate": "slips.gru_output_gate.detail", "own_target": "slips.own_target.detail",
-    "pad_int32": "slips.pad_int32.detail", "unscaled_predict": "slips.unscaled_predict.detail",
-    "neuron_index": "slips.neuron_index.detail", "difference_rule": "slips.difference_rule.detail",
-    "identity_or_sigmoid": "slips.identity_or_sigmoid.detail",
-    "borrowed_weight": "slips.borrowed_weight.detail", "tied_weight": "slips.tied_weight.detail",
-    "merged_state": "slips.merged_state.detail", "softmax_symbol": "slips.softmax_symbol.detail",
-    "bidirectional": "slips.bidirectional.detail", "from_logits": "slips.from_logits.detail"}
+# each slip's title, measure and detail message keys, written out so that grep and the
+# catalogue test see each one
+KEYS = {
+    "conv_index": ("slips.conv_index.title", "slips.conv_index.measure",
+        "slips.conv_index.detail"),
+    "output_size": ("slips.output_size.title", "slips.output_size.measure",
+        "slips.output_size.detail"),
+    "fc1": ("slips.fc1.title", "slips.fc1.measure",
+        "slips.fc1.detail"),
+    "cell_name": ("slips.cell_name.title", "slips.cell_name.measure",
+        "slips.cell_name.detail"),
+    "bias_argument": ("slips.bias_argument.title", "slips.bias_argument.measure",
+        "slips.bias_argument.detail"),
+    "output_rule": ("slips.output_rule.title", "slips.output_rule.measure",
+        "slips.output_rule.detail"),
+    "candidate_name": ("slips.candidate_name.title", "slips.candidate_name.measure",
+        "slips.candidate_name.detail"),
+    "tanh_twice": ("slips.tanh_twice.title", "slips.tanh_twice.measure",
+        "slips.tanh_twice.detail"),
+    "reset_placement": ("slips.reset_placement.title", "slips.reset_placement.measure",
+        "slips.reset_placement.detail"),
+    "gru_output_gate": ("slips.gru_output_gate.title", "slips.gru_output_gate.measure",
+        "slips.gru_output_gate.detail"),
+    "own_target": ("slips.own_target.title", "slips.own_target.measure",
+        "slips.own_target.detail"),
+    "pad_int32": ("slips.pad_int32.title", "slips.pad_int32.measure",
+        "slips.pad_int32.detail"),
+    "unscaled_predict": ("slips.unscaled_predict.title", "slips.unscaled_predict.measure",
+        "slips.unscaled_predict.detail"),
+    "neuron_index": ("slips.neuron_index.title", "slips.neuron_index.measure",
+        "slips.neuron_index.detail"),
+    "difference_rule": ("slips.difference_rule.title", "slips.difference_rule.measure",
+        "slips.difference_rule.detail"),
+    "identity_or_sigmoid": ("slips.identity_or_sigmoid.title", "slips.identity_or_sigmoid.measure",
+        "slips.identity_or_sigmoid.detail"),
+    "borrowed_weight": ("slips.borrowed_weight.title", "slips.borrowed_weight.measure",
+        "slips.borrowed_weight.detail"),
+    "tied_weight": ("slips.tied_weight.title", "slips.tied_weight.measure",
+        "slips.tied_weight.detail"),
+    "merged_state": ("slips.merged_state.title", "slips.merged_state.measure",
+        "slips.merged_state.detail"),
+    "softmax_symbol": ("slips.softmax_symbol.title", "slips.softmax_symbol.measure",
+        "slips.softmax_symbol.detail"),
+    "bidirectional": ("slips.bidirectional.title", "slips.bidirectional.measure",
+        "slips.bidirectional.detail"),
+    "from_logits": ("slips.from_logits.title", "slips.from_logits.measure",
+        "slips.from_logits.detail"),
+}
 SOURCE_KEYS = {"lstm": "slips.source.lstm", "cnn": "slips.source.cnn"}
 
 Fields = Callable[[Study], dict[str, object]]
@@ -80,16 +90,16 @@ class Slip:
 
     @property
     def title(self) -> str:
-        return i18n.t(TITLE_KEYS[self.key])
+        return i18n.t(KEYS[self.key][0])
 
     @property
     def measure(self) -> str:
         """What the number is."""
-        return i18n.t(MEASURE_KEYS[self.key])
+        return i18n.t(KEYS[self.key][1])
 
     def detail(self, study: Study) -> str:
         """What the number shows, in a sentence or two with the numbers filled in."""
-        return i18n.t(DETAIL_KEYS[self.key], **self.fields(study))
+        return i18n.t(KEYS[self.key][2], **self.fields(study))
 
     def shown(self, study: Study) -> str:
         """The number as the page shows it."""

@@ -25,14 +25,12 @@ from memviz import runs
 from memviz.attention import selfattn
 from memviz.config import (
     HIDDEN,
-    LR,
-    SEED,
     SEQ_LEN_RANGE,
-    STEPS,
     ModelConfig,
     RunConfig,
     TaskConfig,
     TrainConfig,
+    Training,
 )
 from memviz.engine import models, tasks, train
 from memviz.horizon.model import CausalCNN, receptive_field
@@ -46,7 +44,6 @@ from memviz.trainer import threads
 SPEC_KEYS = {"task": "horizon.spec.task", "archs": "horizon.spec.archs",
     "arch": "horizon.spec.arch", "lags": "horizon.spec.lags", "lag": "horizon.spec.lag",
     "hidden": "horizon.spec.hidden", "hidden_size": "horizon.spec.hidden_size",
-    "steps": "horizon.spec.steps", "lr": "horizon.spec.lr", "seed": "horizon.spec.seed",
     "kernel": "horizon.spec.kernel", "kernel_size": "horizon.spec.kernel_size",
     "depth": "horizon.spec.depth", "cnn_depth": "horizon.spec.cnn_depth",
     "dilation": "horizon.spec.dilation", "cnn_dilation": "horizon.spec.cnn_dilation"}
@@ -91,35 +88,34 @@ def named(spec, key: str, item: str | None = None):
 
 
 @dataclass(frozen=True)
-class HorizonConfig:
-    """A sweep: one task, several lags and architectures, the same size, steps and seed."""
+class HorizonConfig(Training):
+    """A sweep: one task, several lags and architectures, the same size, steps and seed
+    (batch 64 and seed 0: memviz.config.Training's defaults)."""
 
+    # memviz.config.Training's fields (first in every config's field order), this lesson's defaults
+    steps: int = 500  # at most; a run stops early once solved
+    lr: float = 0.003  # at 0.01 a vanilla RNN sometimes learns a lucky attractor (see page)
     task: str = "recall"
     lags: tuple[int, ...] = DEFAULT_LAGS
     archs: tuple[str, ...] = ARCHS
     hidden: int = 32  # recurrent units, or CNN channels
-    steps: int = 500  # at most; a run stops early once solved
-    lr: float = 0.003  # at 0.01 a vanilla RNN sometimes learns a lucky attractor (see page)
-    batch: int = 64
-    seed: int = 0
     n_symbols: int = 4
     kernel: int = 5
     depth: int = 3
     dilation: int = 2  # layer l dilates by dilation**l
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         named(TASK, "task").check(self.task)
         named(ARCH_LIST, "archs", "arch").check(self.archs)
         named(LAGS, "lags", "lag").check(self.lags)
         for spec, key, value in ((HIDDEN, "hidden_size", self.hidden),
-                                 (STEPS, "steps", self.steps), (LR, "lr", self.lr),
-                                 (SEED, "seed", self.seed), (KERNEL, "kernel_size", self.kernel),
+                                 (KERNEL, "kernel_size", self.kernel),
                                  (DEPTH, "cnn_depth", self.depth)):
             named(spec, key).check(value)
         # a dilation above the kernel size leaves holes in the receptive field
         Int(t("horizon.spec.cnn_dilation"), 1, self.kernel).check(self.dilation)
         TaskConfig(self.task, max(self.lags), self.n_symbols)  # validates the task itself
-        TrainConfig(steps=self.steps, lr=self.lr, batch=self.batch, seed=self.seed)
 
     @property
     def receptive_field(self) -> int:

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from memviz.cli import check_out
+from memviz.cli import add_training, check_out, training
 from memviz.memnet.train import CHOICES, MemNetConfig
 
 
@@ -27,18 +27,16 @@ def register(sub) -> None:
     p.add_argument("--tying", choices=CHOICES["tying"], default=d.tying)
     p.add_argument("--no-temporal", action="store_true", help="no temporal encoding")
     p.add_argument("--dim", type=int, default=d.dim, help="embedding size")
-    p.add_argument("--steps", type=int, default=d.steps)
     p.add_argument("--train-stories", type=int, default=d.n_train, help="per task")
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--seed", type=int, default=d.seed)
+    add_training(p, d)
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
     p.set_defaults(func=_cmd)
 
 
 def config_from_args(a: argparse.Namespace) -> MemNetConfig:
     return MemNetConfig(task=a.task, hops=a.hops, dim=a.dim, encoding=a.encoding,
-                        temporal=not a.no_temporal, tying=a.tying, steps=a.steps,
-                        n_train=a.train_stories, lr=a.lr, seed=a.seed)
+                        temporal=not a.no_temporal, tying=a.tying, n_train=a.train_stories,
+                        **training(a))
 
 
 def _cmd(a: argparse.Namespace) -> int:

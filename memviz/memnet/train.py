@@ -17,10 +17,11 @@ import torch
 from torch import nn
 
 from memviz import devices, runs
+from memviz.config import Training
 from memviz.memnet import stories
 from memviz.memnet.model import MemN2N, Reading
 from memviz.progress import History, OnStep
-from memviz.specs import Choice, Flag, check_range
+from memviz.specs import Choice, Flag, Int, check_range
 from memviz.trainer import Settings, fit
 
 CHOICES = {"task": ("all", *stories.TASKS), "encoding": ("position", "bow"),
@@ -31,31 +32,31 @@ TEST_SEED = 1_000_003  # the test stories' seed is the run's seed plus this
 
 
 @dataclass(frozen=True)
-class MemNetConfig:
+class MemNetConfig(Training):
     """Stories, model and training; same config + seed = same model."""
 
+    STEPS = Int("training steps", 10, 5000)
+    BATCH = Int("batch size", 1, 256)
+
+    # memviz.config.Training's fields (first in every config's field order), this lesson's defaults
+    steps: int = 1000
+    batch: int = 32
+    lr: float = 0.005
     task: str = "all"
     hops: int = 3
     dim: int = 32
     encoding: str = "position"
     temporal: bool = True
     tying: str = "adjacent"
-    steps: int = 1000
-    batch: int = 32
-    lr: float = 0.005
     n_train: int = 3000  # training stories per task
     n_test: int = 250  # test stories per task
-    seed: int = 0
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_range("hops", self.hops, (1, 3))
         check_range("embedding size", self.dim, (4, 64))
-        check_range("training steps", self.steps, (10, 5000))
-        check_range("batch size", self.batch, (1, 256))
-        check_range("learning rate", self.lr, (1e-5, 1.0))
         check_range("training stories", self.n_train, (10, 5000))
         check_range("test stories", self.n_test, (10, 5000))
-        check_range("seed", self.seed, (0, 2**31 - 1))
         for name, label in LABELS.items():  # translated one-line refusals (memviz.specs)
             Choice(label, CHOICES[name]).check(getattr(self, name))
         Flag("temporal encoding").check(self.temporal)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from memviz.cli import UsageError, add_lang, check_out
+from memviz.cli import UsageError, add_lang, add_training, check_out, training
 from memviz.cli import formats as _formats
 from memviz.config import (
     ARCHS,
@@ -39,10 +39,7 @@ def _train_parser(sub) -> None:
     p.add_argument("--task", choices=TASKS, default=t.name)
     p.add_argument("--seq-len", type=int, default=t.seq_len)
     p.add_argument("--hidden", type=int, default=m.hidden)
-    p.add_argument("--steps", type=int, default=tr.steps)
-    p.add_argument("--lr", type=float, default=tr.lr)
-    p.add_argument("--batch", type=int, default=tr.batch)
-    p.add_argument("--seed", type=int, default=tr.seed)
+    add_training(p, tr)
     p.add_argument("--device", choices=DEVICES, default=tr.device)
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
     p.set_defaults(func=_cmd_train)
@@ -53,8 +50,7 @@ def config_from_args(a: argparse.Namespace) -> RunConfig:
     return RunConfig.from_dict({
         "task": {"name": a.task, "seq_len": a.seq_len},
         "model": {"arch": a.arch, "hidden": a.hidden},
-        "train": {"steps": a.steps, "lr": a.lr, "batch": a.batch, "seed": a.seed,
-                  "device": a.device},
+        "train": {**training(a), "device": a.device},
     })
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from memviz.cli import check_out
+from memviz.cli import add_training, check_out, training
 from memviz.sentences.model import SentimentConfig
 
 
@@ -25,9 +25,7 @@ def register(sub) -> None:
     p.add_argument("--max-gap", type=int, default=d.max_gap, help="filler words at most")
     p.add_argument("--train-sentences", type=int, default=d.n_train)
     p.add_argument("--hidden", type=int, default=d.hidden)
-    p.add_argument("--steps", type=int, default=d.steps)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--seed", type=int, default=d.seed)
+    add_training(p, d)
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
     p.set_defaults(func=_cmd)
 
@@ -43,7 +41,7 @@ def config_from_args(a: argparse.Namespace) -> SentimentConfig:
             raise UsageError(f"--csv {a.csv} is not a file")
         name = text.load_csv(a.csv.read_bytes()).name
     return SentimentConfig(data=name, arch=a.arch, max_gap=a.max_gap, n_train=a.train_sentences,
-                           hidden=a.hidden, steps=a.steps, lr=a.lr, seed=a.seed)
+                           hidden=a.hidden, **training(a))
 
 
 def _cmd(a: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from memviz import devices, i18n, runs
-from memviz.config import ConfigError, check_range
+from memviz.config import ConfigError, Training, check_range
 from memviz.engine import trace as rtrace
 from memviz.engine.models import MODULES, weights_of
 from memviz.lessons import Run
@@ -24,9 +24,12 @@ DISTANCE_BINS = ((0, 3), (4, 7), (8, 11), (12, 15), (16, 40))
 
 
 @dataclass(frozen=True)
-class SentimentConfig:
-    """Data (the grammar or an upload), model and training; same config + seed = same model."""
+class SentimentConfig(Training):
+    """Data (the grammar or an upload), model and training (lr 0.01, batch 64, seed 0:
+    memviz.config.Training's defaults); same config + seed = same model."""
 
+    # memviz.config.Training's fields (first in every config's field order), this lesson's defaults
+    steps: int = 250
     data: str = "grammar"
     max_gap: int = 12  # filler words at most: sets how far apart the deciding words can be
     n_train: int = 3000
@@ -34,21 +37,14 @@ class SentimentConfig:
     arch: str = "lstm"
     embed: int = 16
     hidden: int = 32
-    steps: int = 250
-    lr: float = 0.01
-    batch: int = 64
-    seed: int = 0
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_range("largest gap", self.max_gap, (0, grammar.MAX_GAP))
         check_range("training sentences", self.n_train, (50, 50_000))
         check_range("test sentences", self.n_test, (50, 20_000))
         check_range("embedding size", self.embed, (1, 128))
         check_range("hidden size", self.hidden, (1, 256))
-        check_range("training steps", self.steps, (1, 5000))
-        check_range("learning rate", self.lr, (1e-5, 1.0))
-        check_range("batch size", self.batch, (1, 1024))
-        check_range("seed", self.seed, (0, 2**31 - 1))
         if self.arch not in ("lstm", "gru"):
             raise ConfigError(i18n.t("sentences.err.arch", arch=repr(self.arch)))
 

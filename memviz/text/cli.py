@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from memviz.cli import UsageError, check_out
+from memviz.cli import UsageError, add_training, check_out, training
 from memviz.text import cellfinder, ngram
 from memviz.text import corpus as C
 from memviz.text import features as F
@@ -34,10 +34,7 @@ def register(sub) -> None:
     p.add_argument("--arch", choices=("lstm", "gru", "rnn"), default=d.arch)
     p.add_argument("--hidden", type=int, default=d.hidden)
     p.add_argument("--seq-len", type=int, default=d.seq_len)
-    p.add_argument("--steps", type=int, default=d.steps)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--batch", type=int, default=d.batch)
-    p.add_argument("--seed", type=int, default=d.seed)
+    add_training(p, d)
     p.add_argument("--length", type=int, default=500, help="characters to generate")
     p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
     p.add_argument("--prime", default=None, help="text to start from (default: the corpus's "
@@ -50,13 +47,21 @@ def config_from_args(a: argparse.Namespace, corpus: C.Corpus) -> TextConfig:
     """The run the arguments describe (ConfigError if out of range)."""
     text = None if a.corpus == "stdlib" else corpus.text
     return TextConfig(source="stdlib" if text is None else "text", arch=a.arch, hidden=a.hidden,
-                      seq_len=a.seq_len, steps=a.steps, lr=a.lr, batch=a.batch, seed=a.seed,
-                      text=text, text_name="" if text is None else corpus.name)
+                      seq_len=a.seq_len, **training(a), text=text,
+                      text_name="" if text is None else corpus.name)
 
 
-def _progress(step: int, total: int, loss: float) -> None:
+def progress(step: int, total: int, loss: float) -> None:
+    """A line every tenth of the run (the Transformer's command prints the same)."""
     if step % max(total // 10, 1) == 0 or step == total:
         print(f"step {step}/{total}: training loss {loss:.3f} bits/char", flush=True)
+
+
+def check_generation(a: argparse.Namespace) -> None:
+    """--length and --temperature in range, before any training."""
+    for name, lo, hi in (("length", *G.LENGTH_RANGE), ("temperature", *G.TEMPERATURE_RANGE)):
+        if not lo <= getattr(a, name) <= hi:
+            raise UsageError(f"--{name} must be between {lo:g} and {hi:g}")
 
 
 def _cmd(a: argparse.Namespace) -> int:
@@ -65,11 +70,9 @@ def _cmd(a: argparse.Namespace) -> int:
     cfg = config_from_args(a, corpus)
     if a.prime:  # a prime with unknown characters fails now, not after training
         G.prime_ids(C.split(corpus).vocab, a.prime)
-    for name, lo, hi in (("length", *G.LENGTH_RANGE), ("temperature", *G.TEMPERATURE_RANGE)):
-        if not lo <= getattr(a, name) <= hi:
-            raise UsageError(f"--{name} must be between {lo:g} and {hi:g}")
+    check_generation(a)
     start = time.perf_counter()
-    run = T.run(cfg, _progress)
+    run = T.run(cfg, progress)
     base3 = ngram.baseline(run.split, 3)
     prime = a.prime or corpus.text.split("\n", 1)[0][:40] or corpus.text[:1]
     sample = G.generate(run.model, run.split.vocab, prime, a.length, a.temperature, a.seed)

@@ -16,9 +16,10 @@ from functools import lru_cache
 import torch
 from torch import nn
 
-from memviz.config import ARCHS, HIDDEN_RANGE, ConfigError, ModelConfig, check_range
+from memviz.config import ARCHS, HIDDEN_RANGE, ConfigError, ModelConfig, Training, check_range
 from memviz.engine.models import SeqModel
 from memviz.i18n import t
+from memviz.specs import Float, Int
 from memviz.text import corpus as C
 
 ONE_HOT_MAX = 256
@@ -32,8 +33,13 @@ SOURCES = ("stdlib", "text")
 
 
 @dataclass(frozen=True)
-class TextConfig:
-    """Everything that determines a trained text model (same config, same model)."""
+class TextConfig(Training):
+    """Everything that determines a trained text model (same config, same model); lr 0.01,
+    batch 64 and seed 0 are memviz.config.Training's defaults."""
+
+    STEPS = Int("training steps", *STEPS_RANGE)
+    LR = Float("learning rate", *LR_RANGE)
+    BATCH = Int("batch size", *BATCH_RANGE)
 
     source: str = "stdlib"  # "stdlib" or "text" (pasted / uploaded, in `text`)
     arch: str = "lstm"
@@ -44,13 +50,11 @@ class TextConfig:
     # lr 0.02: 2.142; lr 0.005: 2.238; 1,600 steps: 2.113; H=192 x1000: 2.112 (89 s);
     # H=256 x700: 2.111 (97 s); T=128 B=32: 2.134; B=128 x800: 2.172
     steps: int = 1400
-    lr: float = 0.01
-    batch: int = 64
-    seed: int = 0
     text: str | None = field(default=None, repr=False)
     text_name: str = ""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.source not in SOURCES:
             raise ConfigError(t("text.error.source", choices=", ".join(SOURCES),
                                 got=repr(self.source)))
@@ -61,10 +65,6 @@ class TextConfig:
             raise ConfigError(t("text.error.text_only"))
         check_range("hidden size", self.hidden, HIDDEN_RANGE)
         check_range("sequence length", self.seq_len, SEQ_LEN_RANGE)
-        check_range("training steps", self.steps, STEPS_RANGE)
-        check_range("learning rate", self.lr, LR_RANGE)
-        check_range("batch size", self.batch, BATCH_RANGE)
-        check_range("seed", self.seed, SEED_RANGE)
 
     def to_dict(self) -> dict:
         """JSON-ready settings; a pasted text is recorded by name, length and sha256."""

@@ -13,9 +13,9 @@ import argparse
 import json
 from pathlib import Path
 
-from memviz.cli import UsageError, check_out
+from memviz.cli import add_training, check_out, training
 from memviz.text import corpus as C
-from memviz.text import generate as G
+from memviz.text.cli import check_generation, progress
 from memviz.transformer import generate as TG
 from memviz.transformer import train as TT
 from memviz.transformer.model import TransformerConfig, params
@@ -29,10 +29,9 @@ def register(sub) -> None:
                        description="Train a decoder-only character Transformer and the Text "
                                    "lesson's LSTM on the same text; compare bits per character.")
     p.add_argument("--corpus", default="stdlib", help="'stdlib' or a UTF-8 .txt file (<= 2 MB)")
-    for name in ("d_model", "layers", "heads", "window", "steps", "lstm_steps", "batch",
-                 "probe_steps", "seed"):
+    for name in ("d_model", "layers", "heads", "window", "lstm_steps", "probe_steps"):
         p.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(d, name))
-    p.add_argument("--lr", type=float, default=d.lr)
+    add_training(p, d)
     p.add_argument("--length", type=int, default=300, help="characters to generate")
     p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
@@ -43,25 +42,18 @@ def config_from_args(a: argparse.Namespace, corpus: C.Corpus) -> TransformerConf
     """The run the arguments describe (ConfigError if out of range)."""
     text = None if a.corpus == "stdlib" else corpus.text
     return TransformerConfig(source="stdlib" if text is None else "text", d_model=a.d_model,
-                             layers=a.layers, heads=a.heads, window=a.window, steps=a.steps,
-                             lr=a.lr, batch=a.batch, lstm_steps=a.lstm_steps,
-                             probe_steps=a.probe_steps, seed=a.seed, text=text,
+                             layers=a.layers, heads=a.heads, window=a.window,
+                             lstm_steps=a.lstm_steps, probe_steps=a.probe_steps, **training(a),
+                             text=text,
                              text_name="" if text is None else corpus.name)
-
-
-def _progress(step: int, total: int, loss: float) -> None:
-    if step % max(total // 10, 1) == 0 or step == total:
-        print(f"step {step}/{total}: training loss {loss:.3f} bits/char", flush=True)
 
 
 def _cmd(a: argparse.Namespace) -> int:
     check_out(a.out)  # before any work
     corpus = C.load(a.corpus)
     cfg = config_from_args(a, corpus)
-    for name, lo, hi in (("length", *G.LENGTH_RANGE), ("temperature", *G.TEMPERATURE_RANGE)):
-        if not lo <= getattr(a, name) <= hi:
-            raise UsageError(f"--{name} must be between {lo:g} and {hi:g}")
-    run = TT.run(cfg, _progress)
+    check_generation(a)
+    run = TT.run(cfg, progress)
     prime = corpus.text.split("\n", 1)[0][:40] or corpus.text[:1]
     both = TG.both(run, prime, a.length, a.temperature, cfg.seed)
     write(a.out, run, both)

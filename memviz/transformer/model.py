@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from memviz.config import ConfigError, check_range
+from memviz.config import ConfigError, Training, check_range
 from memviz.i18n import t
-from memviz.text.model import LR_RANGE, SEED_RANGE, STEPS_RANGE, TextConfig
+from memviz.specs import Float, Int
+from memviz.text.model import LR_RANGE, STEPS_RANGE, TextConfig
 
 D_MODEL_RANGE = (16, 256)
 LAYERS_RANGE = (1, 4)
@@ -34,40 +35,38 @@ SCORING_S = 15.0  # the held-out scores, the curves' points and the 3- and 5-gra
 
 
 @dataclass(frozen=True)
-class TransformerConfig:
-    """A Transformer run, and the LSTM it is compared with: by default the Text lesson's
-    default LSTM (memviz.text.model.TextConfig) on the same text, trained for `lstm_steps`."""
+class TransformerConfig(Training):
+    """A Transformer run (its optimiser settings are memviz.config.Training's), and the LSTM
+    it is compared with: `lstm_base` (by default the Text lesson's default LSTM, recorded whole
+    so that a run's key names it) on the same text and seed, trained for `lstm_steps`."""
 
+    STEPS = Int("training steps", *STEPS_RANGE)
+    LR = Float("learning rate", *LR_RANGE)
+    BATCH = Int("batch size", *BATCH_RANGE)
+
+    # memviz.config.Training's fields (first in every config's field order), this lesson's defaults
+    steps: int = 600
+    lr: float = 0.003
+    batch: int = 32
     source: str = "stdlib"
     d_model: int = 64
     layers: int = 2
     heads: int = 4
     window: int = 64
-    steps: int = 600
-    lr: float = 0.003
-    batch: int = 32
     lstm_steps: int = 600
-    # the Text lesson's LSTM, written into this config so that a run's key names it whole
-    lstm_hidden: int = TextConfig.hidden
-    lstm_seq_len: int = TextConfig.seq_len
-    lstm_batch: int = TextConfig.batch
-    lstm_lr: float = TextConfig.lr
+    lstm_base: TextConfig = field(default=TextConfig(), repr=False)
     probe_steps: int = 600  # the recall probe's training steps (memviz.transformer.recall)
-    seed: int = 0
     text: str | None = field(default=None, repr=False)
     text_name: str = ""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         self.lstm()  # the source, the text and the LSTM's settings: checked by TextConfig
         check_range("model width d", self.d_model, D_MODEL_RANGE)
         check_range("layers", self.layers, LAYERS_RANGE)
         check_range("context window", self.window, WINDOW_RANGE)
-        check_range("training steps", self.steps, STEPS_RANGE)
         check_range("LSTM training steps", self.lstm_steps, STEPS_RANGE)
         check_range("recall probe steps", self.probe_steps, PROBE_STEPS_RANGE)
-        check_range("learning rate", self.lr, LR_RANGE)
-        check_range("batch size", self.batch, BATCH_RANGE)
-        check_range("seed", self.seed, SEED_RANGE)
         if self.heads not in HEADS or self.d_model % self.heads:
             raise ConfigError(t("transformer.error.heads", heads=self.heads, d=self.d_model))
 
@@ -77,9 +76,8 @@ class TransformerConfig:
 
     def lstm(self) -> TextConfig:
         """The LSTM it is compared with (by default the Text lesson's) on the same text."""
-        return TextConfig(source=self.source, hidden=self.lstm_hidden, seq_len=self.lstm_seq_len,
-                          steps=self.lstm_steps, lr=self.lstm_lr, batch=self.lstm_batch,
-                          seed=self.seed, text=self.text, text_name=self.text_name)
+        return self.lstm_base.replace(source=self.source, steps=self.lstm_steps, seed=self.seed,
+                                      text=self.text, text_name=self.text_name)
 
     def kv_numbers(self, seen: int) -> int:
         """Numbers the KV cache keeps after `seen` characters: a key and a value (d each) per
@@ -109,7 +107,7 @@ class TransformerConfig:
 
     def to_dict(self) -> dict:
         """JSON-ready settings; a pasted text is recorded as TextConfig records it."""
-        d = {k: v for k, v in dataclasses.asdict(self).items() if k != "text"}
+        d = {k: v for k, v in dataclasses.asdict(self).items() if k not in ("text", "lstm_base")}
         return d | {k: v for k, v in self.lstm().to_dict().items() if k.startswith("text_")}
 
     def replace(self, **changes) -> TransformerConfig:
