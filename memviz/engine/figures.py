@@ -100,8 +100,17 @@ def _step_marks(t: int) -> list[dict]:
     return [rule(dict(color=STEP_MARK, width=2), x=t, across="paper")]
 
 
-def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go.Figure:
-    """One unit x time heatmap per field (stacked, shared time axis), step t and unit marked.
+def _in_layer(title: str, layer: tuple[int, int] | None) -> str:
+    """The title, saying which layer (k of n, from 1) when a stacked model has several."""
+    if layer is None or layer[1] < 2:
+        return title
+    return i18n.t("recurrent.fig.layer", k=layer[0], n=layer[1], title=title)
+
+
+def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int,
+                   layer: tuple[int, int] | None = None) -> go.Figure:
+    """One unit x time heatmap per field (stacked, shared time axis), step t and unit marked;
+    `layer` (k, n) names the layer in the title when a model has n > 1.
 
     Built as a plain dict: make_subplots and add_vline cost ~250 ms, this well under a tenth
     of that (the browser's stepper draws the steps; this is the exported figure).
@@ -129,12 +138,14 @@ def state_heatmaps(trace: Trace, fields: Sequence[str], t: int, unit: int) -> go
                   xaxis=dict(title=dict(text=i18n.t("plotting.time_step")),
                              anchor=f"y{len(fields)}",
                              dtick=max(1, round(trace.T / 10))))  # whole steps only
-    return figure(data, layout, i18n.t("recurrent.fig.heatmaps", t=t, unit=unit),
+    return figure(data, layout, _in_layer(i18n.t("recurrent.fig.heatmaps", t=t, unit=unit), layer),
                   max(320, 120 + 150 * len(fields)))  # one field: tall enough for its bar
 
 
-def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Figure:
-    """The selected unit's value of each field over time, step t marked."""
+def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int,
+               layer: tuple[int, int] | None = None) -> go.Figure:
+    """The selected unit's value of each field over time, step t marked (`layer` as in
+    state_heatmaps)."""
     steps = np.arange(1, trace.T + 1)
     data = [dict(type="scatter", x=steps, y=trace[name][:, unit],
                  name=i18n.t("recurrent.fig.series", name=name, meaning=MEANING[name]),
@@ -143,7 +154,8 @@ def unit_lines(trace: Trace, fields: Sequence[str], unit: int, t: int) -> go.Fig
                  line=dict(color=GATE_COLORS[name], width=2)) for name in fields]
     layout = dict(shapes=_step_marks(t), **axes(i18n.t("plotting.time_step"),
                                                  i18n.t("recurrent.fig.value")))
-    return figure(data, layout, i18n.t("recurrent.fig.unit_lines", unit=unit), 320)
+    return figure(data, layout, _in_layer(i18n.t("recurrent.fig.unit_lines", unit=unit), layer),
+                  320)
 
 
 def real_valued(trace: Trace) -> bool:
@@ -151,15 +163,17 @@ def real_valued(trace: Trace) -> bool:
     return trace.x.shape[1] == 1 and not np.isin(trace.x, (0.0, 1.0)).all()
 
 
-def input_heatmap(trace: Trace, channels: Sequence[str]) -> go.Figure:
-    """The example input x as channel x time (a line for one real-valued signal)."""
+def input_heatmap(trace: Trace, channels: Sequence[str], key: bool = False) -> go.Figure:
+    """The example input x as channel x time (a line for one real-valued signal); `key` adds
+    a colour bar (real-valued channels, such as an embedding's, need one; on/off ones do not)."""
     steps = np.arange(1, trace.T + 1)
     if real_valued(trace):
         data = [line(steps, trace.x[:, 0], channels[0], BLACK, width=2)]
         return figure(data, axes(i18n.t("plotting.time_step"), i18n.t("recurrent.fig.input_value")),
                       i18n.t("recurrent.fig.input"), 240)
     data = [dict(type="heatmap", z=trace.x.T, x=np.arange(1, trace.T + 1), y=list(channels),
-                 colorscale=colour_scale("input"), showscale=False,
+                 colorscale=colour_scale("input"), showscale=key,
+                 **({"colorbar": dict(title=dict(text="x"), thickness=12)} if key else {}),
                  hovertemplate=i18n.t("recurrent.fig.input_hover") + "<extra></extra>")]
     return figure(data, axes(i18n.t("plotting.time_step"), i18n.t("recurrent.fig.channel")),
                   i18n.t("recurrent.fig.input"),

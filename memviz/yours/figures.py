@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from memviz import i18n
 from memviz.engine import figures
 from memviz.yours.tracing import ModelTrace
 
@@ -23,17 +22,11 @@ def model_figures(mt: ModelTrace, t: int | None = None, unit: int = 0) -> dict[s
     yours_l{k}_unit_lines (k from 0, the bottom layer)."""
     t = mt.T if t is None else min(max(int(t), 1), mt.T)
     unit = min(max(int(unit), 0), mt.H - 1)
-    out = {"yours_input": figures.input_heatmap(mt.layers[0], channels(mt))}
-    trace0 = out["yours_input"].data[0]
-    if trace0.type == "heatmap" and not np.isin(mt.x, (0.0, 1.0)).all():
-        # real-valued channels (an embedding's vectors), not on/off: the shades need a key
-        trace0.update(showscale=True, colorbar=dict(title=dict(text="x"), thickness=12))
+    # real-valued channels (an embedding's vectors), not on/off: the shades need a key
+    key = not np.isin(mt.x, (0.0, 1.0)).all()
+    out = {"yours_input": figures.input_heatmap(mt.layers[0], channels(mt), key=key)}
     for k, layer in enumerate(mt.layers):
-        heat = figures.state_heatmaps(layer, mt.fields, t, unit)
-        out[f"yours_l{k}_heatmaps"] = heat
-        out[f"yours_l{k}_unit_lines"] = figures.unit_lines(layer, mt.fields, unit, t)
-        if mt.num_layers > 1:  # the same builders draw every layer: the title says which
-            for fig in (heat, out[f"yours_l{k}_unit_lines"]):
-                fig.layout.title.text = i18n.t("yours.fig.layer", k=k + 1, n=mt.num_layers,
-                                          title=fig.layout.title.text)
+        at = (k + 1, mt.num_layers)  # the same builders draw every layer: the title says which
+        out[f"yours_l{k}_heatmaps"] = figures.state_heatmaps(layer, mt.fields, t, unit, at)
+        out[f"yours_l{k}_unit_lines"] = figures.unit_lines(layer, mt.fields, unit, t, at)
     return out
