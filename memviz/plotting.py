@@ -152,14 +152,19 @@ def figure(data: list[dict], layout: dict, title: str | None = None, height: int
     test reads), a figure out through plotly's public constructor, which validates them, on
     the plotly_white template (see _house_template).
 
-    With a `title` (and `height`) the house look goes under `layout`: the title at the left,
-    Inter 13, room for axis titles. Without one, `layout` is the whole layout (the Series,
-    Sentences, CNN and synapses figures keep their titles, fonts and margins).
+    One look on every page: the title at the left in 15 px, Inter 13, and the house margins
+    unless `layout` sets its own (a grid of small panels wants narrower ones). The title is
+    `title`, or the text of `layout`'s title (a figure read back by `projected`).
     projector=True: the same figure with type and lines large enough for the back row
     (lecturer mode), sized here rather than by editing the built figure."""
+    given = layout.get("title")
+    given = dict(given) if isinstance(given, dict) else {"text": given}
     if title is not None:
-        layout = {"title": dict(text=title, x=0, font=dict(size=15)), "height": height,
-                  "font": FONT, "margin": HOUSE_MARGIN, **layout}
+        given["text"] = title
+    layout = {"font": FONT, **layout, "margin": {**HOUSE_MARGIN, **(layout.get("margin") or {})},
+              "title": {**given, "x": 0, "font": {**(given.get("font") or {}), "size": 15}}}
+    if height is not None:
+        layout["height"] = height
     if projector:
         data, layout = _projected(data, layout)
     _house_template()
@@ -224,12 +229,6 @@ def axis_keys(i: int) -> tuple[str, str]:
     """Subplot i's (1-based) axes as layout keys: ('xaxis', 'yaxis'), ('xaxis2', 'yaxis2')."""
     n = "" if i == 1 else str(i)
     return f"xaxis{n}", f"yaxis{n}"
-
-
-def white_layout(title: str, height: int, **more) -> dict:
-    """A whole layout titled `title`, for `figure` without a title (the look of the Series and
-    Sentences figures: plotly's title, font and margins)."""
-    return {"title": {"text": title}, "height": height, **more}
 
 
 def rule(line: dict, x: float | None = None, y: float | None = None,

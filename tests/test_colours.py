@@ -269,6 +269,20 @@ def test_every_figure_draws_only_the_tables_colours_and_scales(built):
     assert not stray, stray[:10]
 
 
+def test_every_plotly_figure_has_the_one_look(built):
+    """Issue 26 §4: one look on every page: the title at the left in 15 px, the house font."""
+    looks = {}
+    for name, figs in built.items():
+        for fig in figs:
+            if hasattr(fig, "to_plotly_json"):  # the Vega-Lite charts have their own config
+                L = fig.layout
+                looks.setdefault((L.title.x, L.title.font.size, L.font.family, L.font.size),
+                                 []).append(name)
+    assert list(looks) == [(0, 15, P.FONT["family"], P.FONT["size"])], \
+        {k: v[:3] for k, v in looks.items()}
+    assert sum(map(len, looks.values())) >= 60
+
+
 def _arch_of(trace_name) -> str | None:
     names = {**{P.ARCH_SHORT[a]: a for a in P.ARCH_COLORS}, **{a.upper(): a for a in
                                                                 P.ARCH_COLORS}}

@@ -37,11 +37,11 @@ def accuracy_by_distance(runs: dict) -> go.Figure:
                      "name": arch.upper(), "mode": "lines+markers",
                      "line": {"color": COLORS[arch], "width": 3}, "marker": {"size": 10}})
     rule, note = _hline(50, t("sentences.fig.chance"))
-    return P.figure(data, P.white_layout(
-        t("sentences.fig.distance_title"), 360, shapes=[rule], annotations=[note],
-        xaxis={"title": {"text": t("sentences.fig.distance")}},
-        yaxis={"title": {"text": t("sentences.fig.accuracy")}, "range": [40, 102]},
-        legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
+    layout = dict(shapes=[rule], annotations=[note],
+                  xaxis={"title": {"text": t("sentences.fig.distance")}},
+                  yaxis={"title": {"text": t("sentences.fig.accuracy")}, "range": [40, 102]},
+                  legend={"orientation": "h", "y": -0.25}, margin={"b": 40})
+    return P.figure(data, layout, t("sentences.fig.distance_title"), 360)
 
 
 def _ticks(tokens: list[str]) -> dict:
@@ -55,11 +55,12 @@ def reading(traces: dict, tokens: list[str]) -> go.Figure:
     data = [{"type": "scatter", "x": list(range(len(tokens))), "y": p_positive(tr.output),
              "name": arch.upper(), "mode": "lines+markers",
              "line": {"color": COLORS[arch], "width": 3}} for arch, tr in traces.items()]
-    return P.figure(data, P.white_layout(
-        t("sentences.fig.reading_title"), 340, shapes=[_hline(0.5)[0]],
-        yaxis={"title": {"text": t("sentences.fig.p_positive")}, "range": [-0.02, 1.02]},
-        xaxis=_ticks(tokens), legend={"orientation": "h", "y": -0.45},
-        margin={"t": 50, "b": 90}))
+    layout = dict(shapes=[_hline(0.5)[0]],
+                  yaxis={"title": {"text": t("sentences.fig.p_positive")},
+                         "range": [-0.02, 1.02]},
+                  xaxis=_ticks(tokens), legend={"orientation": "h", "y": -0.45},
+                  margin={"b": 90})
+    return P.figure(data, layout, t("sentences.fig.reading_title"), 340)
 
 
 def reading_note(traces: dict, tokens: list[str]) -> str:
@@ -94,7 +95,6 @@ def hidden_heatmap(tr, tokens: list[str], arch: str) -> go.Figure:
     heat = {"type": "heatmap", "z": tr["h"].T, "x": list(range(len(tokens))), "zmin": -1,
             "zmax": 1, "colorscale": P.scale("tanh"),
             "colorbar": {"title": {"text": "h"}}}
-    return P.figure([heat], P.white_layout(
-        t("sentences.fig.hidden_title", arch=arch.upper()), 360,
-        yaxis={"title": {"text": t("sentences.fig.unit")}}, xaxis=_ticks(tokens),
-        margin={"t": 50, "b": 90}))
+    return P.figure([heat], dict(yaxis={"title": {"text": t("sentences.fig.unit")}},
+                                 xaxis=_ticks(tokens), margin={"b": 90}),
+                    t("sentences.fig.hidden_title", arch=arch.upper()), 360)

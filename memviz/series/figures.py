@@ -54,11 +54,11 @@ def forecast_vs_truth(run, step: int = 1) -> go.Figure:
     periods = [_period(dates[val0], dates[test0 - 1], P.GREY, 0.12,
                        t("series.fig.validation")),
                _period(dates[test0], dates[-1], P.BLUE, 0.10, t("series.fig.test"))]
-    return P.figure(data, P.white_layout(
-        t("series.fig.forecast_title", target=target, step=step), 380,
-        shapes=[r for r, _ in periods], annotations=[a for _, a in periods],
-        xaxis=P.date_axis(t("series.fig.time"), p.dates), yaxis={"title": {"text": target}},
-        legend={"orientation": "h", "y": -0.2}, margin={"t": 50, "b": 40, "l": 50, "r": 20}))
+    layout = dict(shapes=[r for r, _ in periods], annotations=[a for _, a in periods],
+                  xaxis=P.date_axis(t("series.fig.time"), p.dates),
+                  yaxis={"title": {"text": target}}, legend={"orientation": "h", "y": -0.2},
+                  margin={"l": 50, "b": 40})
+    return P.figure(data, layout, t("series.fig.forecast_title", target=target, step=step), 380)
 
 
 def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
@@ -70,10 +70,10 @@ def test_zoom(run, step: int = 1, last: int = 120) -> go.Figure:
             _line(p.dates[rows], run.forecast[-last:, k], name("model"), COLORS["model"], 2),
             _line(p.dates[rows], p.raw[p.start[test] - 1, 0], name("persistence"),
                   COLORS["persistence"], 1, "dot")]
-    return P.figure(data, P.white_layout(
-        t("series.fig.zoom_title"), 320, xaxis=P.date_axis(t("series.fig.time"), p.dates),
-        yaxis={"title": {"text": P.user_text(column_label(run.config.target))}},
-        legend={"orientation": "h", "y": -0.25}, margin={"t": 50, "b": 40}))
+    layout = dict(xaxis=P.date_axis(t("series.fig.time"), p.dates),
+                  yaxis={"title": {"text": P.user_text(column_label(run.config.target))}},
+                  legend={"orientation": "h", "y": -0.25}, margin={"b": 40})
+    return P.figure(data, layout, t("series.fig.zoom_title"), 320)
 
 
 def baseline_bars(maes: dict[str, float | None], unit: str = "") -> go.Figure:
@@ -83,10 +83,9 @@ def baseline_bars(maes: dict[str, float | None], unit: str = "") -> go.Figure:
     bars = {"type": "bar", "x": [name(n) for n in names], "y": values,
             "marker": {"color": [COLORS[n] for n in names]},
             "text": [f"{v:.3f}" for v in values], "textposition": "outside"}
-    return P.figure([bars], P.white_layout(
-        t("series.fig.mae_title"), 340,
-        yaxis={"title": {"text": f"MAE {unit}".strip()}, "range": [0, max(values) * 1.2]},
-        margin={"t": 50, "b": 40}))
+    layout = dict(yaxis={"title": {"text": f"MAE {unit}".strip()},
+                         "range": [0, max(values) * 1.2]}, margin={"b": 40})
+    return P.figure([bars], layout, t("series.fig.mae_title"), 340)
 
 
 def leakage_bars(leak: dict) -> go.Figure:
@@ -98,6 +97,5 @@ def leakage_bars(leak: dict) -> go.Figure:
             "marker": {"color": [P.BLUE, P.VERMILLION, P.GREY]},
             "text": [t("series.fig.range", lo=a, hi=b) for a, b in zip(lo, hi, strict=True)],
             "textposition": "inside"}
-    return P.figure([bars], P.white_layout(t("series.fig.leak_title"), 320,
-                                   yaxis={"title": {"text": t("series.fig.value")}},
-                                   margin={"t": 50, "b": 40}))
+    return P.figure([bars], dict(yaxis={"title": {"text": t("series.fig.value")}},
+                                 margin={"b": 40}), t("series.fig.leak_title"), 320)
