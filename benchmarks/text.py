@@ -49,13 +49,25 @@ def main() -> None:
     runs = 1 if ap.parse_args().quick else 3
     cfg = TextConfig()
     print(f"config: {cfg.to_dict()}")
-    trained, cpu = [], []
+    trained, cpu, train_cpu = [], [], []
+    inner = T.train
+
+    def timed_train(*args, **kwargs):
+        """T.train as T.run calls it, with the training thread's CPU seconds noted (the issue's
+        60 s: what one idle core would take, whatever the load)."""
+        c0 = time.thread_time()
+        history = inner(*args, **kwargs)
+        train_cpu.append(time.thread_time() - c0)
+        return history
+    T.train = timed_train
     for k in range(runs):
         c0 = time.thread_time()
         trained.append(T.run(cfg))
         cpu.append(time.thread_time() - c0)
-        print(f"  run {k + 1}: training loop {trained[-1].history.seconds:.1f} s wall; whole run "
-              f"(corpus, training, held-out score, 5-gram) {cpu[-1]:.1f} s of CPU", flush=True)
+        print(f"  run {k + 1}: training {train_cpu[-1]:.1f} s of CPU "
+              f"({trained[-1].history.seconds:.1f} s wall); whole run (corpus, training, "
+              f"held-out score, 5-gram) {cpu[-1]:.1f} s of CPU", flush=True)
+    T.train = inner
     secs = [r.history.seconds for r in trained]
     run = trained[-1]
     assert len({r.bits_per_char for r in trained}) == 1, "same config, same seed, same model"
@@ -69,6 +81,10 @@ def main() -> None:
           f"(k={b3.k:g}); 5-gram {b5.bits_per_char:.3f} (k={b5.k:g}); "
           f"beats 5-gram: {run.bits_per_char < b5.bits_per_char}; "
           f"target <= 2.10 within 60 s (issue 30): {run.bits_per_char <= 2.10}")
+    print(f"default LSTM: held-out {run.bits_per_char:.3f} bits/char after "
+          f"{statistics.median(train_cpu):.1f} s of training (the training thread's CPU time, "
+          f"{label}; load average {os.getloadavg()[0]:.1f}); issue 30's target <= 2.10 bits/char "
+          f"within <= 60 s: {run.bits_per_char <= 2.10 and statistics.median(train_cpu) <= 60}")
     t, g = timed(lambda: G.generate(run.model, run.split.vocab, "def ", 500, 0.8, 0), 5)
     print(f"generate 500 characters: {1000 * t:.0f} ms (median of 5)  target <= 1000 ms")
     passage = run.split.held_text[:5000]

@@ -3,10 +3,11 @@
 It knows nothing of any lesson (minGPT's `Trainer` is the model). A lesson seeds torch and
 its generator, builds its model, and hands over: an iterable of batches (drawn lazily, one per
 step, so the order of random draws is the lesson's own), a loss function `loss(model, batch)`,
-and the Settings. Each step is: draw a batch, loss, zero_grad, backward, clip, Adam step; a
-non-finite loss raises TrainingDiverged with the history so far; `on_step(step, total, loss)`
-returning True stops early; `on_checkpoint(step, model)` sees the model at the steps in `at`
-(0 = before training). The model is left on `settings.device`, in eval mode.
+and the Settings. Each step is: draw a batch, loss, zero_grad, backward, clip, the step's
+learning rate (`lr_at`, if any), Adam step; a non-finite loss raises TrainingDiverged with the
+history so far; `on_step(step, total, loss)` returning True stops early;
+`on_checkpoint(step, model)` sees the model at the steps in `at` (0 = before training). The
+model is left on `settings.device`, in eval mode.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ OnCheckpoint = Callable[[int, torch.nn.Module], None]  # (step, model); copy wha
 @dataclass(frozen=True)
 class Settings:
     """How to optimise. `clip` None: no gradient clipping. `threads`: torch's intra-op threads
-    for the loop's duration (restored after); None leaves them as they are."""
+    for the loop's duration (restored after); None leaves them as they are. `lr_at(step)`: the
+    factor on `lr` at step 1..steps (a schedule); None keeps `lr` constant."""
 
     steps: int
     lr: float
     clip: float | None = 1.0
     device: str = "cpu"
     threads: int | None = None
+    lr_at: Callable[[int], float] | None = None
 
 
 @contextlib.contextmanager
@@ -79,6 +82,9 @@ def fit(model: torch.nn.Module, batches: Iterable[B], loss: Loss, settings: Sett
             value_t.backward()
             if settings.clip is not None:
                 torch.nn.utils.clip_grad_norm_(params, settings.clip)
+            if settings.lr_at is not None:
+                for group in opt.param_groups:
+                    group["lr"] = settings.lr * settings.lr_at(step)
             opt.step()
             value = value_t.item()
             if not math.isfinite(value):

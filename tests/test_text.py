@@ -3,6 +3,7 @@ the hand-written cell on the text model, the page (AppTest) and the `text` comma
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -18,6 +19,7 @@ from memviz.text import generate as G
 from memviz.text import ngram
 from memviz.text import train as T
 from memviz.text.model import TextConfig, build
+from memviz.trainer import Settings, fit
 
 from .conftest import ROOT
 
@@ -25,8 +27,10 @@ TINY = "".join(f'def f{k}(x):\n    return "v{k}" + str(x)  # note {k % 7}\n' for
 
 
 def tiny_cfg(**kw) -> TextConfig:
+    # lr 0.02: 40 steps whose last 30% fall to a tenth of the rate (memviz.text.train) learn
+    # less at 0.01 (3.93 bits/char against the 3.86 the seeded test asks for), 3.12 at 0.02
     base = dict(source="text", text=TINY, text_name="tiny", hidden=16, seq_len=16, steps=40,
-                lr=0.01, batch=8, seed=0)
+                lr=0.02, batch=8, seed=0)
     return TextConfig(**{**base, **kw})
 
 
@@ -180,6 +184,41 @@ def test_cell_finder_finds_a_hand_built_quote_cell():
     assert best.unit == 0 and best.corr > 0.8, best
     assert abs(rows["position_in_line"].corr) < best.corr
     assert "inside_quotes" in CF.table_csv(list(rows.values()))
+
+
+def test_training_reads_streams_with_the_state_carried(monkeypatch):
+    """Each step's window goes on where the last one stopped, from the state it left (detached):
+    the held-out text is read that way too (issue 30: 2.112 -> ~2.05 bits/char)."""
+    cfg = tiny_cfg(steps=3)
+    sp = C.split(C.from_text(TINY))
+    model, seen = build(cfg, sp.vocab.size), []
+    forward = model.forward
+
+    def spy(ids, state=None):
+        seen.append((ids.clone(), state))
+        return forward(ids, state)
+    monkeypatch.setattr(model, "forward", spy)
+    T.train(model, sp, cfg)
+    assert len(seen) == 3 and seen[0][1] is None
+    assert all(isinstance(s, tuple) and not any(t.requires_grad for t in s) for _, s in seen[1:])
+    for b in range(cfg.batch):
+        read = sp.vocab.decode(torch.cat([ids[b] for ids, _ in seen]).tolist())
+        assert len(read) == 3 * cfg.seq_len and read in sp.train_text
+
+
+def test_the_learning_rate_falls_over_the_last_steps():
+    f = T.lr_factor(10)
+    assert f(1) == f(7) == 1.0 and 0.1 < f(8) < f(7) and f(10) == pytest.approx(0.1)
+
+
+def test_fit_takes_each_steps_learning_rate_from_lr_at():
+    model, x, y = torch.nn.Linear(3, 1), torch.ones(4, 3), torch.zeros(4, 1)
+    kept = {}
+    fit(model, itertools.repeat((x, y)), lambda m, b: ((m(b[0]) - b[1]) ** 2).mean(),
+        Settings(4, 0.1, None, lr_at=lambda k: 1.0 if k <= 2 else 0.0), at={1, 2, 3, 4},
+        on_checkpoint=lambda k, m: kept.setdefault(k, m.weight.detach().clone()))
+    assert not torch.equal(kept[1], kept[2])  # a step at the full rate moves the weights
+    assert torch.equal(kept[2], kept[3]) and torch.equal(kept[3], kept[4])  # at 0 they stay
 
 
 @pytest.mark.parametrize("arch", ["lstm", "gru", "rnn"])
